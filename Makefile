@@ -1,0 +1,98 @@
+# loadscope: CO-RE BPF programs + user-space loader, analysis and rendering.
+# `make` builds ./loadscope; `sudo make test` runs unit and integration tests; `sudo make demo` runs the demo.
+
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BUILD := build
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PKGS := libbpf jansson check
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -I$(BUILD) -Ibpf -Iuser
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
+	-I vmlinux/$(ARCH) -I bpf -mcpu=v3
+LDLIBS := -lbpf -lelf -lz -ljansson -lcap
+
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
+LIB_OBJS := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
+INTEG_SRCS := $(wildcard tests/integration/*.c)
+INTEG_OBJS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%.o,$(INTEG_SRCS))
+WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
+WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps test test-unit test-integration demo bench clean format
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: loadscope
+
+# Install missing Debian packages (root) or say what to run (non-root); re-checked when the script changes.
+deps $(DEPS_STAMP): tools/install-deps.sh
+	@tools/install-deps.sh
+	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o | $(DEPS_STAMP)
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(BUILD)/user/%.o: user/%.c | $(SKELS) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+loadscope: $(USER_OBJS)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
+
+$(BUILD)/tests/%.o: tests/%.c | $(SKELS) $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs check) -o $@
+
+$(BUILD)/integration_tests: $(INTEG_OBJS)
+	$(CC) $(CFLAGS) $^ -ljansson $(shell pkg-config --libs check) -o $@
+
+$(BUILD)/workloads/%: tests/workloads/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -pthread $< -ljansson -o $@
+
+test-unit: $(BUILD)/unit_tests
+	CK_FORK=yes $(BUILD)/unit_tests
+
+test-integration: loadscope $(BUILD)/integration_tests $(WORKLOADS)
+	@tools/require-root.sh "make test"
+	$(BUILD)/integration_tests
+
+# The README's test command: everything, unit tests first.
+test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS)
+	@tools/require-root.sh "make test"
+	CK_FORK=yes $(BUILD)/unit_tests
+	$(BUILD)/integration_tests
+
+demo: loadscope $(WORKLOADS)
+	@tools/require-root.sh "make demo"
+	tools/demo/run.sh
+
+bench: loadscope $(WORKLOADS)
+	@tools/require-root.sh "make bench"
+	tools/bench/sched.sh
+
+format:
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/*/*.c
+
+clean:
+	rm -rf $(BUILD) loadscope
+
+-include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/*/*/*.d)

@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0
+/* loadscope's entry point: options, the run from attach to report, exit codes. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+#include "json.h"
+#include "loader.h"
+#include "model.h"
+#include "options.h"
+#include "output.h"
+#include "procfs.h"
+#include "report.h"
+
+#define LOADSCOPE_VERSION "0.1.0"
+#define EXIT_FAILED 1
+#define EXIT_USAGE 2
+#define EXIT_NOEXEC 127
+#define CHILD_TERM_GRACE_S 2 /* how long a COMMAND still running at the end gets after SIGTERM */
+
+/* COMMAND, forked early and held at a pipe until the programs are attached and it is a target. */
+struct command {
+	pid_t pid;
+	int go_fd;    /* write end: one byte releases the child into exec */
+	int error_fd; /* read end: the child's errno if exec failed, EOF when it succeeded */
+	int status;   /* wait status once reaped */
+	bool reaped;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static void error_line(const char *msg)
+{
+	fprintf(stderr, "loadscope: %s\n", msg);
+}
+
+static int command_spawn(struct command *c, char **argv, const sigset_t *orig_mask, char *err,
+			 size_t errlen)
+{
+	int go[2], errpipe[2];
+	char byte;
+
+	memset(c, 0, sizeof(*c));
+	c->pid = -1;
+	if (pipe2(go, O_CLOEXEC) || pipe2(errpipe, O_CLOEXEC)) {
+		snprintf(err, errlen, "cannot create a pipe: %s", strerror(errno));
+		return -errno;
+	}
+	c->pid = fork();
+	if (c->pid < 0) {
+		snprintf(err, errlen, "cannot fork: %s", strerror(errno));
+		return -errno;
+	}
+	if (c->pid == 0) {
+		int e;
+
+		close(go[1]);
+		close(errpipe[0]);
+		sigprocmask(SIG_SETMASK, orig_mask, NULL);
+		/* wait until the parent has attached and made this process a target */
+		if (read(go[0], &byte, 1) != 1)
+			_exit(EXIT_NOEXEC);
+		execvp(argv[0], argv);
+		e = errno;
+		if (write(errpipe[1], &e, sizeof(e)) < 0)
+			_exit(EXIT_NOEXEC);
+		_exit(EXIT_NOEXEC);
+	}
+	close(go[0]);
+	close(errpipe[1]);
+	c->go_fd = go[1];
+	c->error_fd = errpipe[0];
+	return 0;
+}
+
+/* Let the child exec; returns 0, or the errno of a failed exec. */
+static int command_release(struct command *c)
+{
+	char byte = 1;
+	int e = 0;
+	ssize_t n;
+
+	if (write(c->go_fd, &byte, 1) != 1)
+		return errno;
+	close(c->go_fd);
+	c->go_fd = -1;
+	n = read(c->error_fd, &e, sizeof(e));
+	close(c->error_fd);
+	c->error_fd = -1;
+	return n == (ssize_t)sizeof(e) ? e : 0;
+}
+
+static bool command_poll(struct command *c)
+{
+	if (c->pid > 0 && !c->reaped && waitpid(c->pid, &c->status, WNOHANG) == c->pid)
+		c->reaped = true;
+	return c->reaped;
+}
+
+/* End a COMMAND still running when the run stops: SIGTERM, a grace period, then SIGKILL. */
+static void command_finish(struct command *c, const sigset_t *waitset)
+{
+	struct timespec grace = { .tv_sec = CHILD_TERM_GRACE_S };
+	uint64_t deadline;
+
+	if (c->pid <= 0 || command_poll(c))
+		return;
+	if (c->go_fd >= 0) {
+		close(c->go_fd); /* never released: it exits on EOF */
+		c->go_fd = -1;
+	}
+	kill(c->pid, SIGTERM);
+	deadline = now_ns() + (uint64_t)CHILD_TERM_GRACE_S * 1000000000ULL;
+	while (!command_poll(c) && now_ns() < deadline) {
+		grace.tv_sec = 0;
+		grace.tv_nsec = 50000000;
+		sigtimedwait(waitset, NULL, &grace);
+	}
+	if (!command_poll(c)) {
+		kill(c->pid, SIGKILL);
+		waitpid(c->pid, &c->status, 0);
+		c->reaped = true;
+	}
+}
+
+static int command_exit_code(const struct command *c)
+{
+	if (c->pid <= 0 || !c->reaped)
+		return -1;
+	if (WIFEXITED(c->status))
+		return WEXITSTATUS(c->status);
+	if (WIFSIGNALED(c->status))
+		return 128 + WTERMSIG(c->status);
+	return -1;
+}
+
+/* "tree of 4211 (node), 4300 (bun)" or "command wrk and its descendants" */
+static char *describe_targets(const struct options *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	if (o->npids) {
+		fprintf(f, "tree of ");
+		for (size_t i = 0; i < o->npids; i++) {
+			char comm[LS_COMM_LEN] = "?";
+
+			proc_task_stat(o->pids[i], o->pids[i], NULL, comm, sizeof(comm));
+			fprintf(f, "%s%d (%s)", i ? ", " : "", o->pids[i], comm);
+		}
+	} else {
+		fprintf(f, "command %s and its descendants", o->command[0]);
+	}
+	fclose(f);
+	return buf;
+}
+
+static int fill_metadata(struct snapshot *s, const struct options *o, const struct observer *obs,
+			 uint64_t duration_ns)
+{
+	struct utsname u;
+	size_t n = 0;
+
+	uname(&u);
+	s->kernel = strdup(u.release);
+	s->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	s->duration_ns = duration_ns;
+	s->program = strdup(observer_program_kind(obs));
+	s->command_exit = -1;
+	s->targets.description = describe_targets(o);
+	s->targets.command = !o->npids;
+	s->targets.children = o->children;
+	if (o->npids) {
+		s->targets.pids = malloc(o->npids * sizeof(int));
+		if (!s->targets.pids)
+			return -ENOMEM;
+		memcpy(s->targets.pids, o->pids, o->npids * sizeof(int));
+		s->targets.npids = o->npids;
+	}
+	if (o->command) {
+		while (o->command[n])
+			n++;
+		s->command = calloc(n + 1, sizeof(char *));
+		if (!s->command)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			if (!(s->command[i] = strdup(o->command[i])))
+				return -ENOMEM;
+	}
+	return (s->kernel && s->program && s->targets.description) ? 0 : -ENOMEM;
+}
+
+/* Seed the targets from /proc; runs after attaching so a fork in between is seen by the programs. */
+static int seed_targets(struct observer *obs, const struct options *o, const struct command *c,
+			char *err, size_t errlen)
+{
+	size_t n = 0, seeded = 0;
+	int *pids = NULL;
+	int ret = 0;
+
+	if (!o->npids)
+		return observer_add_process(obs, c->pid);
+	ret = proc_descendants(o->pids, o->npids, getpid(), &pids, &n);
+	if (ret) {
+		snprintf(err, errlen, "cannot read the process tree from /proc: %s", strerror(-ret));
+		return ret;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!observer_add_process(obs, pids[i]))
+			seeded++;
+	free(pids);
+	if (!seeded) {
+		snprintf(err, errlen, "the target processes exited before they could be observed");
+		return -ESRCH;
+	}
+	return 0;
+}
+
+/* Wait for the duration, the command's exit, or SIGINT/SIGTERM. */
+static void run_until_stop(const struct options *o, struct command *c, const sigset_t *waitset,
+			   uint64_t start_ns)
+{
+	uint64_t deadline = o->duration_s > 0 ? start_ns + (uint64_t)(o->duration_s * 1e9) : 0;
+
+	for (;;) {
+		struct timespec ts = { .tv_sec = 1 };
+		siginfo_t info;
+		int sig;
+
+		if (c->pid > 0 && command_poll(c))
+			return;
+		if (deadline) {
+			uint64_t now = now_ns();
+
+			if (now >= deadline)
+				return;
+			if (deadline - now < 1000000000ULL) {
+				ts.tv_sec = 0;
+				ts.tv_nsec = (long)(deadline - now);
+			}
+		}
+		sig = sigtimedwait(waitset, &info, &ts);
+		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+			return;
+	}
+}
+
+static int write_reports(const struct snapshot *s, const struct options *o, struct output *json,
+			 char *err, size_t errlen)
+{
+	bool json_on_stdout = o->json_path && !strcmp(o->json_path, "-");
+
+	report_text(s, json_on_stdout ? stderr : stdout, o->threads);
+	fflush(stdout);
+	if (!json->f)
+		return 0;
+	if (snapshot_write_json(s, json->f)) {
+		snprintf(err, errlen, "cannot write the JSON report to %s", o->json_path);
+		output_abort(json);
+		return -EIO;
+	}
+	return output_commit(json, err, errlen);
+}
+
+int main(int argc, char **argv)
+{
+	struct observer_config cfg = { 0 };
+	struct command cmd = { .pid = -1, .go_fd = -1, .error_fd = -1 };
+	struct snapshot snap = { 0 };
+	struct output json = { 0 };
+	struct observer *obs = NULL;
+	sigset_t waitset, orig_mask;
+	struct options o;
+	uint64_t start_ns;
+	char err[512];
+	int ret, exit_code = EXIT_FAILED, exec_errno;
+
+	sigemptyset(&waitset);
+	sigaddset(&waitset, SIGINT);
+	sigaddset(&waitset, SIGTERM);
+	sigaddset(&waitset, SIGHUP);
+	sigaddset(&waitset, SIGCHLD);
+	if (options_parse(argc, argv, &o, err, sizeof(err))) {
+		error_line(err);
+		return EXIT_USAGE;
+	}
+	if (o.help || o.version) {
+		if (o.help)
+			options_usage(stdout);
+		else
+			printf("loadscope %s\n", LOADSCOPE_VERSION);
+		options_free(&o);
+		return 0;
+	}
+	for (size_t i = 0; i < o.npids; i++) {
+		if (o.pids[i] == getpid() || !proc_exists(o.pids[i])) {
+			snprintf(err, sizeof(err), "no such process: %d", o.pids[i]);
+			goto fail;
+		}
+	}
+	if (observer_check_host(err, sizeof(err)))
+		goto fail;
+	/* an unwritable output fails now, not after the run */
+	if (o.json_path && output_open(&json, o.json_path, err, sizeof(err)))
+		goto fail;
+
+	sigprocmask(SIG_BLOCK, &waitset, &orig_mask);
+
+	if (o.command && command_spawn(&cmd, o.command, &orig_mask, err, sizeof(err)))
+		goto fail;
+
+	cfg.raw_tp = o.raw_tp;
+	cfg.verbose = o.verbose;
+	cfg.children = o.children;
+	cfg.max_threads = o.max_threads;
+	if (observer_open(&cfg, &obs, err, sizeof(err)) || observer_attach(obs, err, sizeof(err)))
+		goto fail;
+	if (seed_targets(obs, &o, &cmd, err, sizeof(err)))
+		goto fail;
+	start_ns = now_ns();
+	if (o.command && (exec_errno = command_release(&cmd))) {
+		snprintf(err, sizeof(err), "cannot run %s: %s", o.command[0], strerror(exec_errno));
+		exit_code = EXIT_NOEXEC;
+		goto fail;
+	}
+
+	run_until_stop(&o, &cmd, &waitset, start_ns);
+	observer_detach(obs);
+	ret = fill_metadata(&snap, &o, obs, now_ns() - start_ns);
+	if (!ret)
+		ret = observer_collect(obs, &snap);
+	observer_close(obs);
+	obs = NULL;
+	command_finish(&cmd, &waitset);
+	snap.command_exit = command_exit_code(&cmd);
+	if (ret) {
+		snprintf(err, sizeof(err), "cannot read the BPF maps: %s", strerror(-ret));
+		goto fail;
+	}
+	if (write_reports(&snap, &o, &json, err, sizeof(err)))
+		goto fail;
+	exit_code = 0;
+	goto cleanup;
+fail:
+	error_line(err);
+	observer_close(obs);
+	command_finish(&cmd, &waitset);
+	output_abort(&json);
+cleanup:
+	snapshot_free(&snap);
+	options_free(&o);
+	return exit_code;
+}

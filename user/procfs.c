@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reading /proc: process tree, threads, names and the kernel's own scheduler accounting. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procfs.h"
+
+static int read_small_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return n ? 0 : -ENODATA;
+}
+
+int proc_exists(int pid)
+{
+	char path[64];
+	char buf[256];
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	return read_small_file(path, buf, sizeof(buf)) == 0;
+}
+
+/* /proc/PID/task/TID/stat: "tid (comm) state ppid ...", comm may hold spaces and parentheses. */
+int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen)
+{
+	char path[64], buf[1024];
+	char *open, *close;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	ret = read_small_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	open = strchr(buf, '(');
+	close = strrchr(buf, ')');
+	if (!open || !close || close < open || close[1] != ' ')
+		return -EINVAL;
+	if (comm) {
+		size_t n = (size_t)(close - open - 1);
+
+		if (n >= commlen)
+			n = commlen - 1;
+		memcpy(comm, open + 1, n);
+		comm[n] = '\0';
+	}
+	if (ppid && sscanf(close + 2, "%*c %d", ppid) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+int proc_task_comm(int pid, int tid, char *comm, size_t commlen)
+{
+	char path[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
+	ret = read_small_file(path, comm, commlen);
+	if (!ret)
+		comm[strcspn(comm, "\n")] = '\0';
+	return ret;
+}
+
+int proc_task_schedstat(int pid, int tid, uint64_t *cpu_ns, uint64_t *runq_wait_ns)
+{
+	unsigned long long cpu, wait;
+	char path[64], buf[128];
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
+	ret = read_small_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	if (sscanf(buf, "%llu %llu", &cpu, &wait) != 2)
+		return -EINVAL;
+	if (cpu_ns)
+		*cpu_ns = cpu;
+	if (runq_wait_ns)
+		*runq_wait_ns = wait;
+	return 0;
+}
+
+static int parse_pid_name(const char *name)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)name[0]))
+		return -1;
+	v = strtol(name, &end, 10);
+	return (*end || v <= 0 || v > 0x7fffffff) ? -1 : (int)v;
+}
+
+static int append_int(int **arr, size_t *n, size_t *cap, int v)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		int *grown = realloc(*arr, ncap * sizeof(**arr));
+
+		if (!grown)
+			return -ENOMEM;
+		*arr = grown;
+		*cap = ncap;
+	}
+	(*arr)[(*n)++] = v;
+	return 0;
+}
+
+int proc_list_tasks(int pid, int **tids, size_t *ntids)
+{
+	size_t cap = 0;
+	struct dirent *de;
+	char path[64];
+	DIR *d;
+	int ret = 0;
+
+	*tids = NULL;
+	*ntids = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		int tid = parse_pid_name(de->d_name);
+
+		if (tid > 0 && (ret = append_int(tids, ntids, &cap, tid)))
+			break;
+	}
+	closedir(d);
+	return ret;
+}
+
+static bool contains(const int *arr, size_t n, int v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (arr[i] == v)
+			return true;
+	return false;
+}
+
+int proc_descendants(const int *roots, size_t nroots, int exclude, int **out, size_t *nout)
+{
+	int *pids = NULL, *ppids = NULL;
+	size_t n = 0, cap = 0, pcap = 0, np = 0, ocap = 0;
+	struct dirent *de;
+	bool grew = true;
+	DIR *d;
+	int ret = 0;
+
+	*out = NULL;
+	*nout = 0;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		int pid = parse_pid_name(de->d_name), ppid;
+
+		if (pid <= 0 || proc_task_stat(pid, pid, &ppid, NULL, 0))
+			continue;
+		if ((ret = append_int(&pids, &n, &cap, pid)) ||
+		    (ret = append_int(&ppids, &np, &pcap, ppid)))
+			goto cleanup;
+	}
+	for (size_t i = 0; i < nroots; i++)
+		if (roots[i] != exclude && !contains(*out, *nout, roots[i]) &&
+		    (ret = append_int(out, nout, &ocap, roots[i])))
+			goto cleanup;
+	/* repeat until closed: the tree is small next to /proc, and each pass is linear */
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < n; i++) {
+			if (pids[i] == exclude || contains(*out, *nout, pids[i]) ||
+			    !contains(*out, *nout, ppids[i]))
+				continue;
+			if ((ret = append_int(out, nout, &ocap, pids[i])))
+				goto cleanup;
+			grew = true;
+		}
+	}
+cleanup:
+	closedir(d);
+	free(pids);
+	free(ppids);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+		*nout = 0;
+	}
+	return ret;
+}

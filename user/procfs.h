@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Reading /proc: process tree, threads, names and the kernel's own scheduler accounting. */
+#ifndef LOADSCOPE_PROCFS_H
+#define LOADSCOPE_PROCFS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* 1 when /proc/PID exists (a process or a zombie), else 0. */
+int proc_exists(int pid);
+/* Parent process and name of a thread from /proc/PID/task/TID/stat; either may be NULL. */
+int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen);
+int proc_task_comm(int pid, int tid, char *comm, size_t commlen);
+/* Fields 1 and 2 of /proc/PID/task/TID/schedstat: on-CPU ns and run-queue wait ns. */
+int proc_task_schedstat(int pid, int tid, uint64_t *cpu_ns, uint64_t *runq_wait_ns);
+/* Thread ids of a process; *tids is malloc'd. */
+int proc_list_tasks(int pid, int **tids, size_t *ntids);
+/* roots and every process below them, leaving out `exclude` and its subtree; *out is malloc'd. */
+int proc_descendants(const int *roots, size_t nroots, int exclude, int **out, size_t *nout);
+
+#endif /* LOADSCOPE_PROCFS_H */
