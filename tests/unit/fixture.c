@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Builds the synthetic snapshot that the JSON and report tests share. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+
+char *fixture_strdup(const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy)
+		ck_abort_msg("out of memory");
+	return copy;
+}
+
+static void *fixture_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p)
+		ck_abort_msg("out of memory");
+	return p;
+}
+
+void fixture_add_waits(struct sched_stats *st, uint64_t value_ns, uint64_t count)
+{
+	st->runq_hist[hist_bucket(value_ns)] += count;
+	st->runq_count += count;
+	st->runq_wait_ns += value_ns * count;
+	if (count && value_ns > st->runq_max_ns)
+		st->runq_max_ns = value_ns;
+}
+
+static void set_comm(char *comm, const char *name)
+{
+	memset(comm, 0, LS_COMM_LEN);
+	strncpy(comm, name, LS_COMM_LEN - 1);
+}
+
+void fixture_snapshot(struct snapshot *s)
+{
+	static const char *const argv[] = {"wrk", "-t2", "-c100", "http://127.0.0.1:3000/json"};
+	struct process *p;
+	struct thread *t;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->kernel = fixture_strdup("6.1.0-test");
+	s->cpus = 4;
+	s->duration_ns = 2000000000ULL;
+	s->command = fixture_calloc(5, sizeof(*s->command));
+	for (i = 0; i < 4; i++)
+		s->command[i] = fixture_strdup(argv[i]);
+	s->command_exit = 0;
+	s->program = fixture_strdup("tp_btf");
+	s->targets.pids = fixture_calloc(1, sizeof(*s->targets.pids));
+	s->targets.pids[0] = 4211;
+	s->targets.npids = 1;
+	s->targets.command = false;
+	s->targets.children = true;
+	s->targets.description = fixture_strdup("tree of 4211 (node)");
+	s->drops[DROP_THREADS_FULL] = 3;
+	s->drops[DROP_EXITED_FULL] = 0;
+
+	/* Listed out of order on purpose: snapshot_finish sorts. */
+	s->nprocesses = 2;
+	s->processes = fixture_calloc(2, sizeof(*s->processes));
+
+	p = &s->processes[0];
+	p->pid = 4300;
+	p->ppid = 4211;
+	set_comm(p->comm, "sh");
+	p->nthreads = 1;
+	p->threads = fixture_calloc(1, sizeof(*p->threads));
+	t = &p->threads[0];
+	t->tid = 4300;
+	set_comm(t->comm, "sh");
+	t->exited = true;
+	t->sched.cpu_ns = 10000000;
+	t->sched.voluntary_switches = 1;
+	t->sched.wakeups = 1;
+
+	p = &s->processes[1];
+	p->pid = 4211;
+	p->ppid = 1;
+	set_comm(p->comm, "node");
+	p->nthreads = 2;
+	p->threads = fixture_calloc(2, sizeof(*p->threads));
+	t = &p->threads[0];
+	t->tid = 4213;
+	set_comm(t->comm, "node-worker");
+	t->exited = true;
+	t->sched.cpu_ns = 500000000;
+	fixture_add_waits(&t->sched, 20000, 100);
+	t->sched.voluntary_switches = 300;
+	t->sched.involuntary_switches = 100;
+	t->sched.migrations = 3;
+	t->sched.wakeups = 250;
+	t = &p->threads[1];
+	t->tid = 4211;
+	set_comm(t->comm, "node");
+	t->exited = false;
+	t->sched.cpu_ns = 1500000000;
+	fixture_add_waits(&t->sched, 5000, 900);
+	fixture_add_waits(&t->sched, 100000, 90);
+	fixture_add_waits(&t->sched, 2500000, 10);
+	t->sched.voluntary_switches = 2000;
+	t->sched.involuntary_switches = 400;
+	t->sched.migrations = 12;
+	t->sched.wakeups = 1500;
+
+	snapshot_finish(s);
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* A synthetic snapshot with known figures, shared by the JSON and report tests. */
+#ifndef LOADSCOPE_TEST_FIXTURE_H
+#define LOADSCOPE_TEST_FIXTURE_H
+
+#include "model.h"
+
+/*
+ * 2 s on 4 CPUs; command "wrk -t2 -c100 http://127.0.0.1:3000/json", exit status 0; 3 threads
+ * dropped because the thread map was full. Processes, after snapshot_finish:
+ *   4211 node (ppid 1), alive: threads 4211 node (alive) and 4213 node-worker (exited)
+ *   4300 sh (ppid 4211), exited: thread 4300 sh (exited), no run-queue waits
+ * Thread 4211: cpu 1.5 s; waits 900 x 5 us, 90 x 100 us, 10 x 2.5 ms; vcsw 2000, icsw 400,
+ *              migrations 12, wakeups 1500.
+ * Thread 4213: cpu 0.5 s; waits 100 x 20 us; vcsw 300, icsw 100, migrations 3, wakeups 250.
+ * Thread 4300: cpu 10 ms; no waits; vcsw 1, icsw 0, migrations 0, wakeups 1.
+ * Everything is heap-allocated, so snapshot_free releases it.
+ */
+void fixture_snapshot(struct snapshot *s);
+
+/* Records count run-queue waits of value_ns each, as the kernel side would. */
+void fixture_add_waits(struct sched_stats *st, uint64_t value_ns, uint64_t count);
+
+/* strdup that fails the running test instead of returning NULL. */
+char *fixture_strdup(const char *s);
+
+#endif /* LOADSCOPE_TEST_FIXTURE_H */

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The Check suites of the unit tests, one per area; main.c runs them all. */
+#ifndef LOADSCOPE_TEST_SUITES_H
+#define LOADSCOPE_TEST_SUITES_H
+
+#include <check.h>
+
+Suite *hist_suite(void);
+Suite *model_suite(void);
+Suite *json_suite(void);
+Suite *report_suite(void);
+Suite *options_suite(void);
+
+#endif /* LOADSCOPE_TEST_SUITES_H */

@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for command-line parsing: accepted forms, values, and the one-line errors. */
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "model.h"
+#include "options.h"
+#include "suites.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
+
+static struct options o;
+static char err[256];
+
+static int parse(int argc, char **argv)
+{
+	return options_parse(argc, argv, &o, err, sizeof(err));
+}
+
+START_TEST(test_pid_list_and_command)
+{
+	char *argv[] = { "loadscope", "-p", "12,34", "--pid", "56", "-d", "1.5", "-o", "run.json",
+			 "--threads", "--", "wrk", "-t2", "http://127.0.0.1/", NULL };
+
+	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
+	ck_assert_uint_eq(o.npids, 3);
+	ck_assert_int_eq(o.pids[0], 12);
+	ck_assert_int_eq(o.pids[1], 34);
+	ck_assert_int_eq(o.pids[2], 56);
+	ck_assert_double_eq_tol(o.duration_s, 1.5, 1e-9);
+	ck_assert_str_eq(o.json_path, "run.json");
+	ck_assert(o.threads);
+	ck_assert(o.children);
+	ck_assert_uint_eq(o.max_threads, DEFAULT_MAX_THREADS);
+	ck_assert_ptr_nonnull(o.command);
+	ck_assert_str_eq(o.command[0], "wrk");
+	ck_assert_str_eq(o.command[1], "-t2");
+	ck_assert_ptr_null(o.command[3]);
+	options_free(&o);
+}
+END_TEST
+
+START_TEST(test_command_without_dashdash)
+{
+	/* the first non-option starts COMMAND; its own options are not ours */
+	char *argv[] = { "loadscope", "-d", "2", "sleep", "-x", NULL };
+
+	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
+	ck_assert_uint_eq(o.npids, 0);
+	ck_assert_str_eq(o.command[0], "sleep");
+	ck_assert_str_eq(o.command[1], "-x");
+	options_free(&o);
+}
+END_TEST
+
+START_TEST(test_long_forms)
+{
+	char *argv[] = { "loadscope", "--duration=3", "--json=-", "--raw-tp", "--max-threads",
+			 "100", "-v", "--pid=7", NULL };
+
+	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
+	ck_assert_double_eq_tol(o.duration_s, 3.0, 1e-9);
+	ck_assert_str_eq(o.json_path, "-");
+	ck_assert(o.raw_tp);
+	ck_assert(o.verbose);
+	ck_assert_uint_eq(o.max_threads, 100);
+	ck_assert_int_eq(o.pids[0], 7);
+	ck_assert_ptr_null(o.command);
+	options_free(&o);
+}
+END_TEST
+
+struct bad_case {
+	const char *args[6];
+	const char *message; /* a part the error line must contain */
+};
+
+static const struct bad_case bad_cases[] = {
+	{ { "-p", "12,abc" }, "invalid PID 'abc'" },
+	{ { "-p", "0" }, "invalid PID '0'" },
+	{ { "-p", "-5" }, "invalid PID '-5'" },
+	{ { "-p", "99999999999" }, "invalid PID" },
+	{ { "-p", "1," }, "trailing comma" },
+	{ { "-p", "" }, "empty list" },
+	{ { "-p", "1", "-d", "0" }, "positive number of seconds, got '0'" },
+	{ { "-p", "1", "-d", "-3" }, "positive number of seconds, got '-3'" },
+	{ { "-p", "1", "-d", "abc" }, "positive number of seconds, got 'abc'" },
+	{ { "-p", "1", "-d", "nan" }, "positive number of seconds" },
+	{ { "-p", "1", "-d", "inf" }, "positive number of seconds" },
+	{ { "-p", "1", "-d", "2s" }, "positive number of seconds, got '2s'" },
+	{ { "-p", "1", "--bogus" }, "unknown option '--bogus'" },
+	{ { "-p", "1", "-x" }, "unknown option '-x'" },
+	{ { "-p" }, "option -p needs a value" },
+	{ { "-p", "1", "--max-threads", "0" }, "--max-threads must be between" },
+	{ { "-p", "1", "-o", "" }, "--json needs a file name" },
+	{ { "-d", "1" }, "no targets" },
+};
+
+START_TEST(test_bad_input)
+{
+	const struct bad_case *c = &bad_cases[_i];
+	char *argv[8] = { "loadscope" };
+	int argc = 1;
+
+	for (int k = 0; k < 6 && c->args[k]; k++)
+		argv[argc++] = (char *)c->args[k];
+	argv[argc] = NULL;
+	ck_assert_int_eq(parse(argc, argv), -EINVAL);
+	ck_assert_msg(strstr(err, c->message), "error '%s' lacks '%s'", err, c->message);
+	ck_assert_ptr_null(strchr(err, '\n'));
+	ck_assert_ptr_null(o.pids);
+}
+END_TEST
+
+START_TEST(test_help)
+{
+	char *argv[] = { "loadscope", "-h", NULL };
+
+	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
+	ck_assert(o.help);
+	options_free(&o);
+}
+END_TEST
+
+Suite *options_suite(void)
+{
+	Suite *s = suite_create("options");
+	TCase *tc = tcase_create("parse");
+
+	tcase_add_test(tc, test_pid_list_and_command);
+	tcase_add_test(tc, test_command_without_dashdash);
+	tcase_add_test(tc, test_long_forms);
+	tcase_add_loop_test(tc, test_bad_input, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, test_help);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tests of the text report: header, table figures, thread rows, histograms, 100-column limit. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fixture.h"
+#include "report.h"
+#include "suites.h"
+
+static char *render(const struct snapshot *s, bool threads)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	f = open_memstream(&buf, &len);
+	ck_assert_ptr_nonnull(f);
+	report_text(s, f, threads);
+	ck_assert_int_eq(fclose(f), 0);
+	return buf;
+}
+
+/* The first line starting with prefix, without its newline; "" when there is none. */
+static const char *line_starting(const char *text, const char *prefix)
+{
+	static char line[512];
+	const char *at = text, *end;
+
+	line[0] = '\0';
+	while (*at) {
+		end = strchrnul(at, '\n');
+		if (!strncmp(at, prefix, strlen(prefix))) {
+			snprintf(line, sizeof(line), "%.*s", (int)(end - at), at);
+			break;
+		}
+		at = *end ? end + 1 : end;
+	}
+	return line;
+}
+
+/* The line that contains needle, without its newline; "" when there is none. */
+static const char *line_containing(const char *text, const char *needle)
+{
+	static char line[512];
+	const char *hit, *start, *end;
+
+	line[0] = '\0';
+	hit = strstr(text, needle);
+	if (!hit)
+		return line;
+	for (start = hit; start > text && start[-1] != '\n'; start--)
+		;
+	end = strchrnul(hit, '\n');
+	snprintf(line, sizeof(line), "%.*s", (int)(end - start), start);
+	return line;
+}
+
+/* Columns, not bytes: the header's dash is one column in three bytes of UTF-8. */
+static void assert_within_100_columns(const char *text)
+{
+	const char *c, *line = text;
+	unsigned int cols = 0;
+
+	for (c = text; *c; c++) {
+		if (*c == '\n') {
+			ck_assert_msg(cols <= 100, "%u columns: %.*s", cols, (int)(c - line), line);
+			cols = 0;
+			line = c + 1;
+		} else if (((unsigned char)*c & 0xC0) != 0x80) {
+			cols++;
+		}
+	}
+	ck_assert_uint_eq(cols, 0); /* ends with a newline */
+}
+
+/* Replaces the COMMAND; argv NULL means the run had none. */
+static void set_command(struct snapshot *s, const char *const *argv, int exit_status)
+{
+	size_t i, n;
+
+	for (i = 0; s->command && s->command[i]; i++)
+		free(s->command[i]);
+	free(s->command);
+	s->command = NULL;
+	s->command_exit = exit_status;
+	if (!argv)
+		return;
+	for (n = 0; argv[n]; n++)
+		;
+	s->command = calloc(n + 1, sizeof(*s->command));
+	ck_assert_ptr_nonnull(s->command);
+	for (i = 0; i < n; i++)
+		s->command[i] = fixture_strdup(argv[i]);
+}
+
+START_TEST(test_format_ns)
+{
+	static const struct {
+		uint64_t ns;
+		const char *text;
+	} cases[] = {
+		{0, "0ns"},
+		{999, "999ns"},
+		{1000, "1.0us"},
+		{4920, "4.9us"},
+		{9949, "9.9us"},
+		{9950, "10us"},
+		{106404, "106us"},
+		{999499, "999us"},
+		{999500, "1.0ms"},
+		{2500000, "2.5ms"},
+		{14000000, "14ms"},
+		{1500000000, "1.5s"},
+		{120000000000ULL, "120s"},
+	};
+	char buf[FORMAT_NS_LEN];
+	unsigned int i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_str_eq(format_ns(cases[i].ns, buf, sizeof(buf)), cases[i].text);
+	/* The widest value fits the buffer the header promises. */
+	ck_assert_uint_lt(strlen(format_ns(UINT64_MAX, buf, sizeof(buf))), FORMAT_NS_LEN);
+}
+END_TEST
+
+START_TEST(test_header)
+{
+	static const char expected[] =
+		"loadscope — 2.0 s, 4 CPUs, Linux 6.1.0-test; targets: tree of 4211 (node)\n"
+		"command: wrk -t2 -c100 http://127.0.0.1:3000/json (exit status 0)\n"
+		"warning: 3 target threads were not tracked: the thread map was full (raise "
+		"--max-threads)\n"
+		"\n";
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, false);
+	ck_assert_msg(!strncmp(text, expected, strlen(expected)), "header:\n%s", text);
+	ck_assert_ptr_null(strstr(text, "exited-thread map"));
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_header_variants)
+{
+	static const char *const argv[] = {"sleep", "1", NULL};
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	s.cpus = 1;
+	s.duration_ns = 12345000000ULL;
+	s.drops[DROP_THREADS_FULL] = 1;
+	s.drops[DROP_EXITED_FULL] = 1;
+	set_command(&s, argv, -1);
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "loadscope"),
+			 "loadscope — 12.3 s, 1 CPU, Linux 6.1.0-test; targets: tree of 4211"
+			 " (node)");
+	ck_assert_str_eq(line_starting(text, "command:"),
+			 "command: sleep 1 (no exit status: it had not finished)");
+	ck_assert_str_eq(line_starting(text, "warning: 1 target"),
+			 "warning: 1 target thread was not tracked: the thread map was full (raise "
+			 "--max-threads)");
+	ck_assert_str_eq(line_starting(text, "warning: 1 thread"),
+			 "warning: 1 thread that exited is missing from the figures: the "
+			 "exited-thread map was full");
+	free(text);
+
+	/* No command, no drops: neither line appears. */
+	set_command(&s, NULL, -1);
+	s.drops[DROP_THREADS_FULL] = 0;
+	s.drops[DROP_EXITED_FULL] = 0;
+	text = render(&s, false);
+	ck_assert_ptr_null(strstr(text, "command:"));
+	ck_assert_ptr_null(strstr(text, "warning"));
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_command_quoting_and_cutting)
+{
+	static const char *const quoted[] = {"sh", "-c", "echo 'hi there'", "", NULL};
+	static const char *const long_argv[] = {
+		"wrk",
+		"-t2",
+		"-c100",
+		"-d10s",
+		"--latency",
+		"-H",
+		"X-Long-Header: aaaaaaaaaaaaaaaaaaaa",
+		"http://127.0.0.1:3000/a/rather/long/path/that/goes/on",
+		NULL};
+	const char *prefix = "command: wrk -t2 -c100 -d10s --latency -H 'X-Long-Header: aaa";
+	const char *line;
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	set_command(&s, quoted, 1);
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "command:"),
+			 "command: sh -c 'echo '\\''hi there'\\''' '' (exit status 1)");
+	free(text);
+
+	set_command(&s, long_argv, 0);
+	text = render(&s, false);
+	line = line_starting(text, "command:");
+	ck_assert_uint_eq(strlen(line), 100);
+	ck_assert_msg(!strncmp(line, prefix, strlen(prefix)), "%s", line);
+	ck_assert_str_eq(line + 100 - strlen("... (exit status 0)"), "... (exit status 0)");
+	assert_within_100_columns(text);
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_process_rows)
+{
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "PID"),
+			 "PID      COMM              CPU%  RUNQ%     RUNQ p50/p99/max  VCSW/s"
+			 "  ICSW/s"
+			 "    MIGR  WAKEUPS");
+	/*
+	 * 4211: 2.0 s on CPU over 2 s is 100%; 40.5 ms of waits is 2.0%; p50 4920 ns, p99 106404 ns
+	 * (see the JSON test), max 2.5 ms; 2300 and 500 switches in 2 s; alive, so no mark.
+	 */
+	ck_assert_str_eq(line_starting(text, "4211 "),
+			 "4211     node             100.0    2.0  4.9us/ 106us/ 2.5ms    1150"
+			 "   250.0"
+			 "      15     1750");
+	/* 4300: 10 ms on CPU is 0.5%; no waits at all, so no percentiles; exited. */
+	ck_assert_str_eq(line_starting(text, "4300 "),
+			 "4300     sh                 0.5    0.0      -/     -/     -     0.5"
+			 "     0.0"
+			 "       0        1 exited");
+	ck_assert_str_eq(line_starting(text, "  4213"), "");
+	ck_assert_str_eq(line_starting(text, "  4211"), "");
+	assert_within_100_columns(text);
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_thread_rows)
+{
+	const char *after_4211, *after_4213;
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, true);
+	ck_assert_str_eq(line_starting(text, "  4211 "),
+			 "  4211   node              75.0    1.9  4.9us/ 106us/ 2.5ms    1000"
+			 "   200.0"
+			 "      12     1500");
+	/* 100 waits of 20 us: p50 19456 ns, p99 20458 ns, both in [18432, 20480). */
+	ck_assert_str_eq(line_starting(text, "  4213 "),
+			 "  4213   node-worker       25.0    0.1   19us/  20us/  20us   150.0"
+			 "    50.0"
+			 "       3      250 exited");
+	ck_assert_str_eq(line_starting(text, "  4300 "),
+			 "  4300   sh                 0.5    0.0      -/     -/     -     0.5"
+			 "     0.0"
+			 "       0        1 exited");
+	/* Threads sit right under their process, in tid order. */
+	after_4211 = strstr(text, "\n4211 ");
+	after_4213 = strstr(text, "\n  4213 ");
+	ck_assert_ptr_nonnull(after_4211);
+	ck_assert_ptr_eq(strstr(after_4211 + 1, "\n") + 1, strstr(text, "  4211 "));
+	ck_assert_ptr_eq(strstr(after_4213 + 1, "\n") + 1, strstr(text, "\n4300 ") + 1);
+	assert_within_100_columns(text);
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_histogram)
+{
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "4211 node:"),
+			 "4211 node: 1100 waits, p50 4.9us, p90 20us, p99 106us, max 2.5ms");
+	/* 900 waits of 5 us: the largest count, a full bar, and the median. */
+	ck_assert_str_eq(line_containing(text, "<- p50"),
+			 "  [ 4.1us,  8.2us)        900 |########################################| "
+			 "<- p50");
+	ck_assert_str_eq(line_containing(text, "<- p90"),
+			 "  [  16us,   33us)        100 |####                                    | "
+			 "<- p90");
+	ck_assert_str_eq(line_containing(text, "<- p99"),
+			 "  [  66us,  131us)         90 |####                                    | "
+			 "<- p99");
+	/* A small non-zero count still gets a mark; empty powers of two in between are shown. */
+	ck_assert_str_eq(line_containing(text, "[ 2.1ms,  4.2ms)"),
+			 "  [ 2.1ms,  4.2ms)         10 "
+			 "|#                                       |");
+	ck_assert_str_eq(line_containing(text, "[ 131us,  262us)"),
+			 "  [ 131us,  262us)          0 "
+			 "|                                        |");
+	/* The range stops at the lowest and highest non-empty lines. */
+	ck_assert_ptr_null(strstr(text, "[ 2.0us,  4.1us)"));
+	ck_assert_ptr_null(strstr(text, "[ 4.2ms,  8.4ms)"));
+	ck_assert_str_eq(line_starting(text, "4300 sh:"), "4300 sh: no run-queue waits recorded");
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_histogram_shared_marks_and_extremes)
+{
+	struct snapshot s;
+	struct thread *t;
+	char *text;
+
+	fixture_snapshot(&s);
+	/* One value only: all three percentiles on one line; the unbounded bucket shows "inf". */
+	t = &s.processes[1].threads[0];
+	fixture_add_waits(&t->sched, 3, 20);
+	snapshot_finish(&s);
+	text = render(&s, false);
+	ck_assert_str_eq(line_containing(text, "<- p50, p90, p99"),
+			 "  [   2ns,    4ns)         20 |########################################| "
+			 "<- p50, p90, p99");
+	free(text);
+
+	fixture_add_waits(&t->sched, 1200000000000ULL, 1); /* 20 minutes: past 2^40 ns */
+	snapshot_finish(&s);
+	text = render(&s, false);
+	ck_assert_str_eq(line_containing(text, "inf)"),
+			 "  [  550s,    inf)          1 |##                                      | "
+			 "<- p99");
+	assert_within_100_columns(text);
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_empty_and_odd_snapshots)
+{
+	struct snapshot s = {0};
+	char *text;
+
+	/* A zeroed snapshot: nothing to divide by, nothing to show, nothing to crash on. */
+	text = render(&s, true);
+	ck_assert_str_eq(line_starting(text, "loadscope"),
+			 "loadscope — 0.0 s, 0 CPUs, Linux (unknown); targets: (not recorded)");
+	ck_assert_str_eq(line_starting(text, "(no target"), "(no target process was seen)");
+	ck_assert_ptr_null(strstr(text, "RUN-QUEUE WAITS"));
+	free(text);
+
+	fixture_snapshot(&s);
+	s.duration_ns = 0;
+	memcpy(s.processes[1].comm, "bad\033[2J", 8);
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "4300 "),
+			 "4300     bad?[2J            0.0    0.0      -/     -/     -       -"
+			 "       -"
+			 "       0        1 exited");
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+Suite *report_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("text");
+
+	tcase_add_test(tc, test_format_ns);
+	tcase_add_test(tc, test_header);
+	tcase_add_test(tc, test_header_variants);
+	tcase_add_test(tc, test_command_quoting_and_cutting);
+	tcase_add_test(tc, test_process_rows);
+	tcase_add_test(tc, test_thread_rows);
+	tcase_add_test(tc, test_histogram);
+	tcase_add_test(tc, test_histogram_shared_marks_and_extremes);
+	tcase_add_test(tc, test_empty_and_odd_snapshots);
+	suite_add_tcase(s, tc);
+	return s;
+}

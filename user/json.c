@@ -1,0 +1,785 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The JSON form of a snapshot: writing it with jansson and reading it back with full validation. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "json.h"
+
+/* PID_MAX_LIMIT on 64-bit kernels: no pid, tid or count of them can exceed it. */
+#define LS_PID_MAX 4194304
+/* Longest COMMAND argv read from a file: far beyond what a shell passes, cheap to allocate. */
+#define LS_ARGV_MAX 65536
+/* A saved run is a few MB per thousand threads; larger input is not one of ours. */
+#define LS_JSON_MAX_BYTES (1ULL << 30)
+/* Longest cpus value accepted: CONFIG_NR_CPUS tops out far below it. */
+#define LS_CPUS_MAX 1048576
+
+static const char *const drop_names[DROP_REASONS] = {
+	[DROP_THREADS_FULL] = "threads_full",
+	[DROP_EXITED_FULL] = "exited_full",
+};
+
+/* ---- writing ---- */
+
+/* Counters cannot reach 2^63 in a run; saturate rather than wrap should one ever be corrupt. */
+static json_t *json_u64(uint64_t v)
+{
+	return json_integer(v > INT64_MAX ? INT64_MAX : (json_int_t)v);
+}
+
+/* jansson only takes valid UTF-8; comm and argv are arbitrary bytes, so replace what it refuses. */
+static json_t *json_text(const char *s, size_t len)
+{
+	json_t *v;
+	char *copy;
+	size_t i;
+
+	if (!s)
+		return json_string("");
+	v = json_stringn(s, len);
+	if (v)
+		return v;
+	copy = malloc(len + 1);
+	if (!copy)
+		return NULL;
+	for (i = 0; i < len; i++)
+		copy[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+	copy[len] = '\0';
+	v = json_stringn(copy, len);
+	free(copy);
+	return v;
+}
+
+static json_t *json_str(const char *s)
+{
+	return json_text(s, s ? strlen(s) : 0);
+}
+
+static json_t *json_comm(const char *comm)
+{
+	return json_text(comm, strnlen(comm, LS_COMM_LEN));
+}
+
+/* Takes ownership of val, NULL included, so calls chain with || and nothing leaks on failure. */
+static int set(json_t *obj, const char *key, json_t *val)
+{
+	return json_object_set_new(obj, key, val) ? -ENOMEM : 0;
+}
+
+static json_t *hist_to_json(const uint64_t *hist)
+{
+	json_t *arr, *bucket;
+	uint64_t upper;
+	unsigned int i;
+
+	arr = json_array();
+	if (!arr)
+		return NULL;
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		if (!hist[i])
+			continue;
+		bucket = json_object();
+		upper = hist_bucket_upper(i);
+		if (json_array_append_new(arr, bucket) ||
+		    set(bucket, "lower_ns", json_u64(hist_bucket_lower(i))) ||
+		    set(bucket, "upper_ns", upper == UINT64_MAX ? json_null() : json_u64(upper)) ||
+		    set(bucket, "count", json_u64(hist[i]))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+static int sched_to_json(json_t *obj, const struct sched_stats *st)
+{
+	uint64_t p50, p90, p99;
+
+	sched_stats_percentiles(st, &p50, &p90, &p99);
+	if (set(obj, "cpu_ns", json_u64(st->cpu_ns)) ||
+	    set(obj, "runq_wait_ns", json_u64(st->runq_wait_ns)) ||
+	    set(obj, "runq_count", json_u64(st->runq_count)) ||
+	    set(obj, "runq_p50_ns", json_u64(p50)) || set(obj, "runq_p90_ns", json_u64(p90)) ||
+	    set(obj, "runq_p99_ns", json_u64(p99)) ||
+	    set(obj, "runq_max_ns", json_u64(st->runq_max_ns)) ||
+	    set(obj, "runq_hist", hist_to_json(st->runq_hist)) ||
+	    set(obj, "voluntary_switches", json_u64(st->voluntary_switches)) ||
+	    set(obj, "involuntary_switches", json_u64(st->involuntary_switches)) ||
+	    set(obj, "migrations", json_u64(st->migrations)) ||
+	    set(obj, "wakeups", json_u64(st->wakeups)))
+		return -ENOMEM;
+	return 0;
+}
+
+static json_t *thread_to_json(const struct thread *t)
+{
+	json_t *obj = json_object();
+
+	if (!obj)
+		return NULL;
+	if (set(obj, "tid", json_integer(t->tid)) || set(obj, "comm", json_comm(t->comm)) ||
+	    sched_to_json(obj, &t->sched) || set(obj, "exited", json_boolean(t->exited))) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+static json_t *process_to_json(const struct process *p)
+{
+	json_t *obj, *threads;
+	size_t i;
+
+	obj = json_object();
+	if (!obj)
+		return NULL;
+	threads = json_array();
+	if (set(obj, "pid", json_integer(p->pid)) || set(obj, "ppid", json_integer(p->ppid)) ||
+	    set(obj, "comm", json_comm(p->comm)) || sched_to_json(obj, &p->sched) ||
+	    set(obj, "exited", json_boolean(p->exited)) || set(obj, "threads", threads))
+		goto fail;
+	for (i = 0; i < p->nthreads; i++)
+		if (json_array_append_new(threads, thread_to_json(&p->threads[i])))
+			goto fail;
+	return obj;
+fail:
+	json_decref(obj);
+	return NULL;
+}
+
+static json_t *snapshot_to_json(const struct snapshot *s)
+{
+	json_t *root, *command, *targets, *pids, *drops, *processes;
+	size_t i;
+
+	root = json_object();
+	if (!root)
+		return NULL;
+	command = json_array();
+	targets = json_object();
+	pids = json_array();
+	drops = json_object();
+	processes = json_array();
+	/* Each container joins the tree before it is filled, so one decref of root frees all. */
+	if (set(root, "schema", json_string(SCHEMA_NAME)) ||
+	    set(root, "version", json_integer(SCHEMA_VERSION)) ||
+	    set(root, "kernel", json_str(s->kernel)) || set(root, "cpus", json_integer(s->cpus)) ||
+	    set(root, "duration_ns", json_u64(s->duration_ns)) || set(root, "command", command) ||
+	    set(root, "command_exit", json_integer(s->command_exit)) ||
+	    set(root, "program", json_str(s->program)) || set(root, "targets", targets) ||
+	    set(targets, "description", json_str(s->targets.description)) ||
+	    set(targets, "pids", pids) ||
+	    set(targets, "command", json_boolean(s->targets.command)) ||
+	    set(targets, "children", json_boolean(s->targets.children)) ||
+	    set(root, "drops", drops) || set(root, "processes", processes))
+		goto fail;
+	for (i = 0; s->command && s->command[i]; i++)
+		if (json_array_append_new(command, json_str(s->command[i])))
+			goto fail;
+	for (i = 0; i < s->targets.npids; i++)
+		if (json_array_append_new(pids, json_integer(s->targets.pids[i])))
+			goto fail;
+	for (i = 0; i < DROP_REASONS; i++)
+		if (set(drops, drop_names[i], json_u64(s->drops[i])))
+			goto fail;
+	for (i = 0; i < s->nprocesses; i++)
+		if (json_array_append_new(processes, process_to_json(&s->processes[i])))
+			goto fail;
+	return root;
+fail:
+	json_decref(root);
+	return NULL;
+}
+
+int snapshot_write_json(const struct snapshot *s, FILE *f)
+{
+	json_t *root;
+	int err = 0;
+
+	root = snapshot_to_json(s);
+	if (!root)
+		return -ENOMEM;
+	errno = 0;
+	if (json_dumpf(root, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER) || fputc('\n', f) == EOF ||
+	    ferror(f))
+		err = errno ? -errno : -EIO;
+	json_decref(root);
+	return err;
+}
+
+/* ---- reading ---- */
+
+struct reader {
+	const char *name; /* the file, as messages show it */
+	char *err;
+	size_t errlen;
+};
+
+static int __attribute__((format(printf, 3, 4)))
+fail(struct reader *r, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!r->errlen)
+		return rc;
+	n = snprintf(r->err, r->errlen, "%s: ", r->name);
+	if (n < 0 || (size_t)n >= r->errlen)
+		return rc;
+	va_start(ap, fmt);
+	vsnprintf(r->err + n, r->errlen - n, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* "processes[2].threads[0]" + "cpu_ns": where a field is, for messages. */
+static const char *field(char *buf, size_t len, const char *where, const char *key)
+{
+	snprintf(buf, len, "%s%s%s", where, *where ? "." : "", key);
+	return buf;
+}
+
+static const char *type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		return "an object";
+	case JSON_ARRAY:
+		return "an array";
+	case JSON_STRING:
+		return "a string";
+	case JSON_INTEGER:
+		return "an integer";
+	case JSON_REAL:
+		return "a decimal number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "a boolean";
+	case JSON_NULL:
+		return "null";
+	}
+	return "something else";
+}
+
+/* What was found instead of what was expected: the value itself when it is a number. */
+static int wrong(struct reader *r, const char *where, const char *key, const char *expected,
+		 const json_t *v)
+{
+	char name[128];
+
+	field(name, sizeof(name), where, key);
+	if (json_is_integer(v))
+		return fail(r, -EINVAL, "field %s should be %s, not %lld", name, expected,
+			    (long long)json_integer_value(v));
+	return fail(r, -EINVAL, "field %s should be %s, not %s", name, expected, type_name(v));
+}
+
+static json_t *need(struct reader *r, const json_t *obj, const char *where, const char *key,
+		    int *rc)
+{
+	char name[128];
+	json_t *v;
+
+	v = json_object_get(obj, key);
+	if (!v)
+		*rc = fail(r, -EINVAL, "missing field %s", field(name, sizeof(name), where, key));
+	return v;
+}
+
+static int get_u64(struct reader *r, const json_t *obj, const char *where, const char *key,
+		   uint64_t *out)
+{
+	int rc = 0;
+	json_t *v;
+
+	v = need(r, obj, where, key, &rc);
+	if (!v)
+		return rc;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return wrong(r, where, key, "a non-negative integer", v);
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+static int get_int(struct reader *r, const json_t *obj, const char *where, const char *key, int min,
+		   int max, int *out)
+{
+	char expected[64];
+	int rc = 0;
+	json_t *v;
+
+	v = need(r, obj, where, key, &rc);
+	if (!v)
+		return rc;
+	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
+		snprintf(expected, sizeof(expected), "an integer from %d to %d", min, max);
+		return wrong(r, where, key, expected, v);
+	}
+	*out = (int)json_integer_value(v);
+	return 0;
+}
+
+static int get_bool(struct reader *r, const json_t *obj, const char *where, const char *key,
+		    bool *out)
+{
+	int rc = 0;
+	json_t *v;
+
+	v = need(r, obj, where, key, &rc);
+	if (!v)
+		return rc;
+	if (!json_is_boolean(v))
+		return wrong(r, where, key, "true or false", v);
+	*out = json_is_true(v);
+	return 0;
+}
+
+static int get_string(struct reader *r, const json_t *obj, const char *where, const char *key,
+		      char **out)
+{
+	int rc = 0;
+	json_t *v;
+
+	v = need(r, obj, where, key, &rc);
+	if (!v)
+		return rc;
+	if (!json_is_string(v))
+		return wrong(r, where, key, "a string", v);
+	*out = strdup(json_string_value(v));
+	return *out ? 0 : fail(r, -ENOMEM, "out of memory");
+}
+
+/* A longer name than the kernel keeps is cut, as the kernel would have. */
+static int get_comm(struct reader *r, const json_t *obj, const char *where, char *comm)
+{
+	int rc = 0;
+	json_t *v;
+
+	v = need(r, obj, where, "comm", &rc);
+	if (!v)
+		return rc;
+	if (!json_is_string(v))
+		return wrong(r, where, "comm", "a string", v);
+	memset(comm, 0, LS_COMM_LEN);
+	strncpy(comm, json_string_value(v), LS_COMM_LEN - 1);
+	return 0;
+}
+
+static json_t *get_typed(struct reader *r, const json_t *obj, const char *where, const char *key,
+			 json_type type, size_t max_len, int *rc)
+{
+	char name[128];
+	json_t *v;
+
+	v = need(r, obj, where, key, rc);
+	if (!v)
+		return NULL;
+	if (json_typeof(v) != type) {
+		*rc = wrong(r, where, key, type == JSON_ARRAY ? "an array" : "an object", v);
+		return NULL;
+	}
+	if (type == JSON_ARRAY && json_array_size(v) > max_len) {
+		*rc = fail(r, -EINVAL, "field %s has %zu entries, more than the %zu possible",
+			   field(name, sizeof(name), where, key), json_array_size(v), max_len);
+		return NULL;
+	}
+	return v;
+}
+
+static int read_hist(struct reader *r, const json_t *obj, const char *where, uint64_t *hist)
+{
+	char at[160], name[192];
+	uint64_t lower, count;
+	bool seen[HIST_BUCKETS] = {false};
+	json_t *arr, *bucket, *upper;
+	unsigned int idx;
+	size_t i;
+	int rc = 0;
+
+	arr = get_typed(r, obj, where, "runq_hist", JSON_ARRAY, HIST_BUCKETS, &rc);
+	if (!arr)
+		return rc;
+	for (i = 0; i < json_array_size(arr); i++) {
+		bucket = json_array_get(arr, i);
+		snprintf(at, sizeof(at), "%s%srunq_hist[%zu]", where, *where ? "." : "", i);
+		if (!json_is_object(bucket))
+			return fail(r, -EINVAL, "%s should be an object, not %s", at,
+				    type_name(bucket));
+		rc = get_u64(r, bucket, at, "lower_ns", &lower);
+		if (!rc)
+			rc = get_u64(r, bucket, at, "count", &count);
+		if (rc)
+			return rc;
+		idx = hist_bucket(lower);
+		field(name, sizeof(name), at, "lower_ns");
+		if (hist_bucket_lower(idx) != lower)
+			return fail(r, -EINVAL,
+				    "field %s is %llu, not a bucket bound of this histogram (the "
+				    "bucket holding it starts at %llu)",
+				    name, (unsigned long long)lower,
+				    (unsigned long long)hist_bucket_lower(idx));
+		if (seen[idx])
+			return fail(r, -EINVAL, "field %s: bucket %llu is listed twice", name,
+				    (unsigned long long)lower);
+		seen[idx] = true;
+		/* An upper bound that disagrees means another bucket layout: reject, not guess. */
+		upper = json_object_get(bucket, "upper_ns");
+		if (upper && hist_bucket_upper(idx) == UINT64_MAX && !json_is_null(upper))
+			return wrong(r, at, "upper_ns", "null (the last bucket has no upper bound)",
+				     upper);
+		if (upper && hist_bucket_upper(idx) != UINT64_MAX &&
+		    (!json_is_integer(upper) ||
+		     (uint64_t)json_integer_value(upper) != hist_bucket_upper(idx))) {
+			char expected[64];
+
+			snprintf(expected, sizeof(expected), "%llu",
+				 (unsigned long long)hist_bucket_upper(idx));
+			return wrong(r, at, "upper_ns", expected, upper);
+		}
+		hist[idx] = count;
+	}
+	return 0;
+}
+
+static int read_sched(struct reader *r, const json_t *obj, const char *where,
+		      struct sched_stats *st)
+{
+	int rc;
+
+	if ((rc = get_u64(r, obj, where, "cpu_ns", &st->cpu_ns)) ||
+	    (rc = get_u64(r, obj, where, "runq_wait_ns", &st->runq_wait_ns)) ||
+	    (rc = get_u64(r, obj, where, "runq_count", &st->runq_count)) ||
+	    (rc = get_u64(r, obj, where, "runq_max_ns", &st->runq_max_ns)) ||
+	    (rc = read_hist(r, obj, where, st->runq_hist)) ||
+	    (rc = get_u64(r, obj, where, "voluntary_switches", &st->voluntary_switches)) ||
+	    (rc = get_u64(r, obj, where, "involuntary_switches", &st->involuntary_switches)) ||
+	    (rc = get_u64(r, obj, where, "migrations", &st->migrations)) ||
+	    (rc = get_u64(r, obj, where, "wakeups", &st->wakeups)))
+		return rc;
+	return 0;
+}
+
+/*
+ * Room for element n of an array, zeroed; returns the array, moved or not, or NULL. Arrays grow as
+ * their elements validate instead of being sized from the file's count, so a long array of junk
+ * costs no more memory than its own text did.
+ */
+static void *grow(void *arr, size_t *cap, size_t n, size_t size)
+{
+	size_t new_cap;
+	char *p;
+
+	if (n < *cap)
+		return arr;
+	new_cap = *cap ? *cap * 2 : 16;
+	p = realloc(arr, new_cap * size);
+	if (!p)
+		return NULL;
+	memset(p + *cap * size, 0, (new_cap - *cap) * size);
+	*cap = new_cap;
+	return p;
+}
+
+static int read_thread(struct reader *r, const json_t *obj, const char *where, struct thread *t)
+{
+	int rc;
+
+	if (!json_is_object(obj))
+		return fail(r, -EINVAL, "%s should be an object, not %s", where, type_name(obj));
+	if ((rc = get_int(r, obj, where, "tid", 1, LS_PID_MAX, &t->tid)) ||
+	    (rc = get_comm(r, obj, where, t->comm)) ||
+	    (rc = get_bool(r, obj, where, "exited", &t->exited)) ||
+	    (rc = read_sched(r, obj, where, &t->sched)))
+		return rc;
+	return 0;
+}
+
+static int read_process(struct reader *r, const json_t *obj, const char *where, struct process *p)
+{
+	json_t *threads, *t;
+	size_t i, cap = 0;
+	char at[96];
+	void *more;
+	int rc = 0;
+
+	if (!json_is_object(obj))
+		return fail(r, -EINVAL, "%s should be an object, not %s", where, type_name(obj));
+	if ((rc = get_int(r, obj, where, "pid", 1, LS_PID_MAX, &p->pid)) ||
+	    (rc = get_int(r, obj, where, "ppid", 0, LS_PID_MAX, &p->ppid)) ||
+	    (rc = get_comm(r, obj, where, p->comm)) ||
+	    (rc = get_bool(r, obj, where, "exited", &p->exited)) ||
+	    (rc = read_sched(r, obj, where, &p->sched)))
+		return rc;
+	threads = get_typed(r, obj, where, "threads", JSON_ARRAY, LS_PID_MAX, &rc);
+	if (!threads)
+		return rc;
+	for (i = 0; i < json_array_size(threads); i++) {
+		t = json_array_get(threads, i);
+		more = grow(p->threads, &cap, i, sizeof(*p->threads));
+		if (!more)
+			return fail(r, -ENOMEM, "out of memory for the threads of %s", where);
+		p->threads = more;
+		p->nthreads = i + 1;
+		snprintf(at, sizeof(at), "%s.threads[%zu]", where, i);
+		rc = read_thread(r, t, at, &p->threads[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int read_command(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	json_t *arr, *arg;
+	size_t i;
+	int rc = 0;
+
+	arr = get_typed(r, root, "", "command", JSON_ARRAY, LS_ARGV_MAX, &rc);
+	if (!arr)
+		return rc;
+	if (!json_array_size(arr))
+		return 0; /* the model says NULL when there was no command */
+	s->command = calloc(json_array_size(arr) + 1, sizeof(*s->command));
+	if (!s->command)
+		return fail(r, -ENOMEM, "out of memory");
+	for (i = 0; i < json_array_size(arr); i++) {
+		arg = json_array_get(arr, i);
+		if (!json_is_string(arg))
+			return fail(r, -EINVAL, "command[%zu] should be a string, not %s", i,
+				    type_name(arg));
+		s->command[i] = strdup(json_string_value(arg));
+		if (!s->command[i])
+			return fail(r, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int read_targets(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	json_t *targets, *pids, *pid;
+	size_t i;
+	int rc = 0;
+
+	targets = get_typed(r, root, "", "targets", JSON_OBJECT, 0, &rc);
+	if (!targets)
+		return rc;
+	if ((rc = get_string(r, targets, "targets", "description", &s->targets.description)) ||
+	    (rc = get_bool(r, targets, "targets", "command", &s->targets.command)) ||
+	    (rc = get_bool(r, targets, "targets", "children", &s->targets.children)))
+		return rc;
+	pids = get_typed(r, targets, "targets", "pids", JSON_ARRAY, LS_PID_MAX, &rc);
+	if (!pids)
+		return rc;
+	if (!json_array_size(pids))
+		return 0;
+	s->targets.pids = calloc(json_array_size(pids), sizeof(*s->targets.pids));
+	if (!s->targets.pids)
+		return fail(r, -ENOMEM, "out of memory");
+	s->targets.npids = json_array_size(pids);
+	for (i = 0; i < json_array_size(pids); i++) {
+		pid = json_array_get(pids, i);
+		if (!json_is_integer(pid) || json_integer_value(pid) < 1 ||
+		    json_integer_value(pid) > LS_PID_MAX) {
+			char at[48];
+
+			snprintf(at, sizeof(at), "pids[%zu]", i);
+			return wrong(r, "targets", at, "a pid (an integer from 1 to 4194304)", pid);
+		}
+		s->targets.pids[i] = (int)json_integer_value(pid);
+	}
+	return 0;
+}
+
+static int read_processes(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	size_t i, j, cap = 0;
+	json_t *arr, *p;
+	char at[48];
+	void *more;
+	int rc = 0;
+
+	arr = get_typed(r, root, "", "processes", JSON_ARRAY, LS_PID_MAX, &rc);
+	if (!arr)
+		return rc;
+	for (i = 0; i < json_array_size(arr); i++) {
+		p = json_array_get(arr, i);
+		more = grow(s->processes, &cap, i, sizeof(*s->processes));
+		if (!more)
+			return fail(r, -ENOMEM, "out of memory for %zu processes", i + 1);
+		s->processes = more;
+		s->nprocesses = i + 1;
+		snprintf(at, sizeof(at), "processes[%zu]", i);
+		rc = read_process(r, p, at, &s->processes[i]);
+		if (rc)
+			return rc;
+	}
+
+	/* Sorted now, so a pid or tid given twice sits next to its double. */
+	snapshot_finish(s);
+	for (i = 0; i < s->nprocesses; i++) {
+		if (i && s->processes[i].pid == s->processes[i - 1].pid)
+			return fail(r, -EINVAL, "process %d is listed twice", s->processes[i].pid);
+		for (j = 1; j < s->processes[i].nthreads; j++)
+			if (s->processes[i].threads[j].tid == s->processes[i].threads[j - 1].tid)
+				return fail(r, -EINVAL, "thread %d of process %d is listed twice",
+					    s->processes[i].threads[j].tid, s->processes[i].pid);
+	}
+	return 0;
+}
+
+/* The schema is checked before anything else, so another tool's JSON gets that message. */
+static int read_header(struct reader *r, const json_t *root)
+{
+	const char *schema;
+	json_t *v;
+	int rc = 0;
+
+	if (!json_is_object(root))
+		return fail(r, -EINVAL, "not a loadscope run (the top level is %s, not an object)",
+			    type_name(root));
+	v = json_object_get(root, "schema");
+	if (!v)
+		return fail(r, -EINVAL, "not a loadscope run (schema field missing)");
+	if (!json_is_string(v))
+		return fail(r, -EINVAL, "not a loadscope run (schema is %s, not a string)",
+			    type_name(v));
+	schema = json_string_value(v);
+	if (strncmp(schema, "loadscope/", strlen("loadscope/")))
+		return fail(r, -EINVAL, "not a loadscope run (schema \"%.40s\", expected \"%s\")",
+			    schema, SCHEMA_NAME);
+	v = need(r, root, "", "version", &rc);
+	if (!v)
+		return rc;
+	if (!json_is_integer(v) || json_integer_value(v) < 1)
+		return wrong(r, "", "version", "a positive integer", v);
+	if (json_integer_value(v) > SCHEMA_VERSION)
+		return fail(r, -EPROTONOSUPPORT,
+			    "written by a newer loadscope (schema version %lld); this one reads "
+			    "version %d: upgrade loadscope to read it",
+			    (long long)json_integer_value(v), SCHEMA_VERSION);
+	if (strcmp(schema, SCHEMA_NAME))
+		return fail(r, -EINVAL, "not a loadscope run (schema \"%.40s\", expected \"%s\")",
+			    schema, SCHEMA_NAME);
+	return 0;
+}
+
+static int read_document(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	json_t *drops;
+	size_t i;
+	int rc = 0;
+
+	if ((rc = read_header(r, root)) || (rc = get_string(r, root, "", "kernel", &s->kernel)) ||
+	    (rc = get_int(r, root, "", "cpus", 1, LS_CPUS_MAX, &s->cpus)) ||
+	    (rc = get_u64(r, root, "", "duration_ns", &s->duration_ns)) ||
+	    (rc = read_command(r, root, s)) ||
+	    (rc = get_int(r, root, "", "command_exit", -1, 255, &s->command_exit)) ||
+	    (rc = get_string(r, root, "", "program", &s->program)) ||
+	    (rc = read_targets(r, root, s)))
+		return rc;
+	drops = get_typed(r, root, "", "drops", JSON_OBJECT, 0, &rc);
+	if (!drops)
+		return rc;
+	for (i = 0; i < DROP_REASONS; i++) {
+		rc = get_u64(r, drops, "drops", drop_names[i], &s->drops[i]);
+		if (rc)
+			return rc;
+	}
+	return read_processes(r, root, s);
+}
+
+/* The whole input, so stdin and files are read alike and an empty one gets its own message. */
+static int slurp(struct reader *r, FILE *f, char **buf, size_t *len)
+{
+	size_t cap = 0, n;
+	char *p;
+
+	*buf = NULL;
+	*len = 0;
+	for (;;) {
+		if (*len == cap) {
+			if (cap >= LS_JSON_MAX_BYTES)
+				return fail(r, -EFBIG,
+					    "larger than %llu bytes: not a loadscope run",
+					    LS_JSON_MAX_BYTES);
+			cap = cap ? cap * 2 : 65536;
+			p = realloc(*buf, cap);
+			if (!p)
+				return fail(r, -ENOMEM, "out of memory reading it");
+			*buf = p;
+		}
+		n = fread(*buf + *len, 1, cap - *len, f);
+		*len += n;
+		if (n)
+			continue;
+		if (ferror(f))
+			return fail(r, errno ? -errno : -EIO, "cannot read: %s",
+				    strerror(errno ? errno : EIO));
+		return 0;
+	}
+}
+
+int snapshot_read_json(const char *path, struct snapshot *out, char *err, size_t errlen)
+{
+	struct reader r = {
+		.name = strcmp(path, "-") ? path : "<stdin>",
+		.err = err,
+		.errlen = errlen,
+	};
+	struct snapshot s = {0};
+	json_error_t jerr;
+	json_t *root = NULL;
+	char *buf = NULL;
+	FILE *f = NULL;
+	size_t len, i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (errlen)
+		err[0] = '\0';
+	if (!strcmp(path, "-")) {
+		f = stdin;
+	} else {
+		f = fopen(path, "r");
+		if (!f) {
+			rc = fail(&r, -errno, "cannot open: %s", strerror(errno));
+			goto cleanup;
+		}
+	}
+	errno = 0;
+	rc = slurp(&r, f, &buf, &len);
+	if (rc)
+		goto cleanup;
+	for (i = 0; i < len && buf[i] && strchr(" \t\r\n", buf[i]); i++)
+		;
+	if (i == len) {
+		rc = fail(&r, -EINVAL, "empty file: not a loadscope run");
+		goto cleanup;
+	}
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		/* The file name leads, compiler style, so editors can jump to line:column. */
+		if (errlen)
+			snprintf(err, errlen, "%s:%d:%d: invalid JSON: %s", r.name, jerr.line,
+				 jerr.column, jerr.text);
+		rc = -EINVAL;
+		goto cleanup;
+	}
+	rc = read_document(&r, root, &s);
+	if (rc)
+		goto cleanup;
+	*out = s;
+	memset(&s, 0, sizeof(s));
+cleanup:
+	snapshot_free(&s);
+	json_decref(root);
+	free(buf);
+	if (f && f != stdin)
+		fclose(f);
+	return rc;
+}

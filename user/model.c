@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Operations on the snapshot model: histogram bounds, percentiles, process totals, freeing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+/*
+ * Bucket idx < HIST_SUB holds exactly the value idx. Above, bucket idx is sub-bucket idx % HIST_SUB
+ * of group idx / HIST_SUB, and group g covers [2^(g + HIST_SUB_BITS - 1), 2^(g + HIST_SUB_BITS)):
+ * the inverse of hist_bucket(). An idx past the end is treated as the last bucket.
+ */
+uint64_t hist_bucket_lower(unsigned int idx)
+{
+	unsigned int group, sub, msb;
+
+	if (idx >= HIST_BUCKETS)
+		idx = HIST_BUCKETS - 1;
+	if (idx < HIST_SUB)
+		return idx;
+	group = idx / HIST_SUB;
+	sub = idx % HIST_SUB;
+	msb = group + HIST_SUB_BITS - 1;
+	return (1ULL << msb) + ((uint64_t)sub << (msb - HIST_SUB_BITS));
+}
+
+/* Exclusive; the last bucket also takes every value too large for the rest: it has no bound. */
+uint64_t hist_bucket_upper(unsigned int idx)
+{
+	unsigned int msb;
+
+	if (idx >= HIST_BUCKETS - 1)
+		return UINT64_MAX;
+	if (idx < HIST_SUB)
+		return idx + 1;
+	msb = idx / HIST_SUB + HIST_SUB_BITS - 1;
+	return hist_bucket_lower(idx) + (1ULL << (msb - HIST_SUB_BITS));
+}
+
+uint64_t hist_total(const uint64_t *hist, unsigned int nbuckets)
+{
+	uint64_t total = 0;
+	unsigned int i;
+
+	for (i = 0; i < nbuckets; i++)
+		total += hist[i];
+	return total;
+}
+
+/*
+ * The estimate is the value of rank q * total, counted from the smallest sample: it lies in the
+ * bucket that holds the sample of that rank (the true percentile, nearest-rank definition) and is
+ * interpolated linearly over the integers that bucket holds, [lower, upper - 1], assuming its
+ * samples are spread evenly. Since estimate and truth share a bucket, which is at most 1/HIST_SUB
+ * of its lower bound wide, the relative error is below 1/HIST_SUB (12.5%); below HIST_SUB it is 0.
+ * q = 0 gives the lower bound of the lowest non-empty bucket, q = 1 the largest value the highest
+ * non-empty bucket can hold. The last bucket has no upper bound, so its lower bound is returned
+ * and the error bound does not hold there (waits of about 17 minutes or more).
+ */
+uint64_t hist_percentile(const uint64_t *hist, unsigned int nbuckets, double q)
+{
+	uint64_t total, below = 0, lower, upper;
+	double rank, frac;
+	unsigned int i;
+
+	if (nbuckets > HIST_BUCKETS)
+		nbuckets = HIST_BUCKETS;
+	total = hist_total(hist, nbuckets);
+	if (!total)
+		return 0;
+	if (!(q > 0.0)) /* also catches NaN */
+		q = 0.0;
+	if (q > 1.0)
+		q = 1.0;
+	rank = q * (double)total;
+
+	for (i = 0; i < nbuckets; i++) {
+		if (!hist[i])
+			continue;
+		if ((double)(below + hist[i]) >= rank)
+			break;
+		below += hist[i];
+	}
+	/* Not reached while rank <= total; guards the index should that ever fail. */
+	if (i == nbuckets) {
+		for (i = nbuckets; i-- > 0 && !hist[i];)
+			;
+		below = total - hist[i];
+	}
+
+	lower = hist_bucket_lower(i);
+	upper = hist_bucket_upper(i);
+	if (upper == UINT64_MAX)
+		return lower;
+	frac = (rank - (double)below) / (double)hist[i];
+	if (frac < 0.0)
+		frac = 0.0;
+	if (frac > 1.0)
+		frac = 1.0;
+	return lower + (uint64_t)(frac * (double)(upper - 1 - lower) + 0.5);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
+			     uint64_t *p99_ns)
+{
+	/* the exact maximum is known, and an interpolated percentile must not exceed it */
+	uint64_t cap = s->runq_max_ns ? s->runq_max_ns : UINT64_MAX;
+
+	if (p50_ns)
+		*p50_ns = min_u64(hist_percentile(s->runq_hist, HIST_BUCKETS, 0.50), cap);
+	if (p90_ns)
+		*p90_ns = min_u64(hist_percentile(s->runq_hist, HIST_BUCKETS, 0.90), cap);
+	if (p99_ns)
+		*p99_ns = min_u64(hist_percentile(s->runq_hist, HIST_BUCKETS, 0.99), cap);
+}
+
+void sched_stats_add(struct sched_stats *sum, const struct sched_stats *t)
+{
+	unsigned int i;
+
+	sum->cpu_ns += t->cpu_ns;
+	sum->runq_wait_ns += t->runq_wait_ns;
+	sum->runq_count += t->runq_count;
+	if (t->runq_max_ns > sum->runq_max_ns)
+		sum->runq_max_ns = t->runq_max_ns;
+	sum->voluntary_switches += t->voluntary_switches;
+	sum->involuntary_switches += t->involuntary_switches;
+	sum->migrations += t->migrations;
+	sum->wakeups += t->wakeups;
+	for (i = 0; i < HIST_BUCKETS; i++)
+		sum->runq_hist[i] += t->runq_hist[i];
+}
+
+static int cmp_process(const void *a, const void *b)
+{
+	const struct process *pa = a, *pb = b;
+
+	return (pa->pid > pb->pid) - (pa->pid < pb->pid);
+}
+
+static int cmp_thread(const void *a, const void *b)
+{
+	const struct thread *ta = a, *tb = b;
+
+	return (ta->tid > tb->tid) - (ta->tid < tb->tid);
+}
+
+/* A process without threads keeps the figures it has: there is nothing to recompute them from. */
+void snapshot_finish(struct snapshot *s)
+{
+	struct process *p;
+	size_t i, j;
+
+	for (i = 0; i < s->nprocesses; i++) {
+		p = &s->processes[i];
+		if (!p->nthreads) {
+			p->exited = false;
+			continue;
+		}
+		if (p->nthreads > 1)
+			qsort(p->threads, p->nthreads, sizeof(*p->threads), cmp_thread);
+		memset(&p->sched, 0, sizeof(p->sched));
+		p->exited = true;
+		for (j = 0; j < p->nthreads; j++) {
+			sched_stats_add(&p->sched, &p->threads[j].sched);
+			if (!p->threads[j].exited)
+				p->exited = false;
+		}
+	}
+	if (s->nprocesses > 1)
+		qsort(s->processes, s->nprocesses, sizeof(*s->processes), cmp_process);
+}
+
+/* Linear, so it also works on a snapshot that snapshot_finish has not sorted yet. */
+struct process *snapshot_find_process(struct snapshot *s, int pid)
+{
+	size_t i;
+
+	for (i = 0; i < s->nprocesses; i++)
+		if (s->processes[i].pid == pid)
+			return &s->processes[i];
+	return NULL;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->command) {
+		for (i = 0; s->command[i]; i++)
+			free(s->command[i]);
+		free(s->command);
+	}
+	for (i = 0; i < s->nprocesses; i++)
+		free(s->processes[i].threads);
+	free(s->processes);
+	free(s->kernel);
+	free(s->program);
+	free(s->targets.pids);
+	free(s->targets.description);
+	memset(s, 0, sizeof(*s));
+}

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The human-readable report: header, per-process table and run-queue wait histograms. */
+#include <ctype.h>
+#include <string.h>
+
+#include "report.h"
+
+#define REPORT_COLUMNS 100
+#define BAR_WIDTH      40
+/* Histogram lines: one for the value 0, then one per power of two up to the last bucket's. */
+#define HIST_LINES (HIST_MAX_LOG2 + 1)
+
+char *format_ns(uint64_t ns, char *buf, size_t len)
+{
+	static const char *const units[] = {"us", "ms", "s"};
+	unsigned int u = 0;
+	double v;
+
+	if (ns < 1000) {
+		snprintf(buf, len, "%lluns", (unsigned long long)ns);
+		return buf;
+	}
+	v = ns / 1000.0;
+	/* Move up before printing, so rounding never shows "1000us" for what is 1.0ms. */
+	while (v >= 999.5 && u < 2) {
+		v /= 1000.0;
+		u++;
+	}
+	if (v < 9.95)
+		snprintf(buf, len, "%.1f%s", v, units[u]);
+	else
+		snprintf(buf, len, "%.0f%s", v, units[u]);
+	return buf;
+}
+
+/* comm is whatever bytes a task set with prctl(); keep control characters off the terminal. */
+static const char *printable_comm(const char *comm, char *buf)
+{
+	size_t i;
+
+	for (i = 0; i < LS_COMM_LEN - 1 && comm[i]; i++)
+		buf[i] = isprint((unsigned char)comm[i]) ? comm[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+static double percent(uint64_t part_ns, uint64_t whole_ns)
+{
+	return whole_ns ? 100.0 * (double)part_ns / (double)whole_ns : 0.0;
+}
+
+static void format_rate(uint64_t count, uint64_t duration_ns, char *buf, size_t len)
+{
+	double rate;
+
+	if (!duration_ns) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	rate = (double)count * 1e9 / (double)duration_ns;
+	snprintf(buf, len, rate < 999.95 ? "%.1f" : "%.0f", rate);
+}
+
+/* Appends n bytes while they fit; *at keeps counting, so the caller knows what was cut. */
+static void append(char *buf, size_t len, size_t *at, const char *text, size_t n)
+{
+	size_t room;
+
+	if (*at + 1 < len) {
+		room = len - 1 - *at;
+		memcpy(buf + *at, text, n < room ? n : room);
+		buf[*at + (n < room ? n : room)] = '\0';
+	}
+	*at += n;
+}
+
+/* Arguments a shell would split or expand are quoted, so the line can be pasted back. */
+static void append_arg(char *buf, size_t len, size_t *at, const char *arg)
+{
+	bool plain = *arg != '\0';
+	const char *c;
+	char ch;
+
+	for (c = arg; *c; c++)
+		if (!isalnum((unsigned char)*c) && !strchr("_./:=@%+,-", *c))
+			plain = false;
+	if (*at)
+		append(buf, len, at, " ", 1);
+	if (plain) {
+		append(buf, len, at, arg, strlen(arg));
+		return;
+	}
+	append(buf, len, at, "'", 1);
+	for (c = arg; *c; c++) {
+		if (*c == '\'') {
+			append(buf, len, at, "'\\''", 4);
+			continue;
+		}
+		ch = isprint((unsigned char)*c) ? *c : '?';
+		append(buf, len, at, &ch, 1);
+	}
+	append(buf, len, at, "'", 1);
+}
+
+static void print_command(const struct snapshot *s, FILE *f)
+{
+	char line[1024] = "", status[64];
+	size_t at = 0, room;
+	unsigned int i;
+
+	for (i = 0; s->command[i]; i++)
+		append_arg(line, sizeof(line), &at, s->command[i]);
+	if (s->command_exit >= 0)
+		snprintf(status, sizeof(status), " (exit status %d)", s->command_exit);
+	else
+		snprintf(status, sizeof(status), " (no exit status: it had not finished)");
+	/* A long command line is cut so the exit status stays on the one line. */
+	room = REPORT_COLUMNS - strlen("command: ") - strlen(status);
+	if (at > room)
+		memcpy(line + room - 3, "...", 4);
+	fprintf(f, "command: %s%s\n", line, status);
+}
+
+static void print_header(const struct snapshot *s, FILE *f)
+{
+	uint64_t dropped;
+
+	fprintf(f, "loadscope — %.1f s, %d CPU%s, Linux %s; targets: %s\n",
+		(double)s->duration_ns / 1e9, s->cpus, s->cpus == 1 ? "" : "s",
+		s->kernel && *s->kernel ? s->kernel : "(unknown)",
+		s->targets.description && *s->targets.description ? s->targets.description
+								  : "(not recorded)");
+	if (s->command && s->command[0])
+		print_command(s, f);
+	dropped = s->drops[DROP_THREADS_FULL];
+	if (dropped)
+		fprintf(f,
+			"warning: %llu target thread%s not tracked: the thread map was full (raise "
+			"--max-threads)\n",
+			(unsigned long long)dropped, dropped == 1 ? " was" : "s were");
+	dropped = s->drops[DROP_EXITED_FULL];
+	if (dropped)
+		fprintf(f,
+			"warning: %llu thread%s that exited %s missing from the figures: the "
+			"exited-thread map was full\n",
+			(unsigned long long)dropped, dropped == 1 ? "" : "s",
+			dropped == 1 ? "is" : "are");
+}
+
+static void print_row(FILE *f, const char *id, const char *comm, const struct sched_stats *st,
+		      bool exited, uint64_t duration_ns)
+{
+	char p50[FORMAT_NS_LEN] = "-", p99[FORMAT_NS_LEN] = "-", max[FORMAT_NS_LEN] = "-";
+	char vcsw[32], icsw[32], name[LS_COMM_LEN];
+	uint64_t v50, v99;
+
+	if (hist_total(st->runq_hist, HIST_BUCKETS)) {
+		sched_stats_percentiles(st, &v50, NULL, &v99);
+		format_ns(v50, p50, sizeof(p50));
+		format_ns(v99, p99, sizeof(p99));
+	}
+	if (st->runq_count || st->runq_max_ns)
+		format_ns(st->runq_max_ns, max, sizeof(max));
+	format_rate(st->voluntary_switches, duration_ns, vcsw, sizeof(vcsw));
+	format_rate(st->involuntary_switches, duration_ns, icsw, sizeof(icsw));
+	fprintf(f, "%-8s %-15s %6.1f %6.1f %6s/%6s/%6s %7s %7s %7llu %8llu%s\n", id,
+		printable_comm(comm, name), percent(st->cpu_ns, duration_ns),
+		percent(st->runq_wait_ns, duration_ns), p50, p99, max, vcsw, icsw,
+		(unsigned long long)st->migrations, (unsigned long long)st->wakeups,
+		exited ? " exited" : "");
+}
+
+static void print_table(const struct snapshot *s, FILE *f, bool threads)
+{
+	const struct process *p;
+	char id[32];
+	size_t i, j;
+
+	fprintf(f, "%-8s %-15s %6s %6s %20s %7s %7s %7s %8s\n", "PID", "COMM", "CPU%", "RUNQ%",
+		"RUNQ p50/p99/max", "VCSW/s", "ICSW/s", "MIGR", "WAKEUPS");
+	for (i = 0; i < s->nprocesses; i++) {
+		p = &s->processes[i];
+		snprintf(id, sizeof(id), "%d", p->pid);
+		print_row(f, id, p->comm, &p->sched, p->exited, s->duration_ns);
+		if (!threads)
+			continue;
+		for (j = 0; j < p->nthreads; j++) {
+			snprintf(id, sizeof(id), "  %d", p->threads[j].tid);
+			print_row(f, id, p->threads[j].comm, &p->threads[j].sched,
+				  p->threads[j].exited, s->duration_ns);
+		}
+	}
+	if (!s->nprocesses)
+		fprintf(f, "(no target process was seen)\n");
+	fprintf(f,
+		"CPU%%: on-CPU time / wall time (100 = one CPU). RUNQ%%: time waiting for a CPU / "
+		"wall time.\n");
+	fprintf(f, "RUNQ p50/p99/max: single waits. VCSW, ICSW: voluntary, involuntary switches. "
+		   "MIGR: CPU moves.\n");
+}
+
+/* Line 0 holds the value 0, line k (k >= 1) the values [2^(k-1), 2^k). */
+static unsigned int hist_line(unsigned int idx)
+{
+	if (idx == 0)
+		return 0;
+	if (idx < HIST_SUB)
+		return ls_log2_u64(idx) + 1;
+	return idx / HIST_SUB + HIST_SUB_BITS;
+}
+
+static void print_histogram(const struct process *p, FILE *f)
+{
+	static const char *const names[] = {"p50", "p90", "p99"};
+	char lo[FORMAT_NS_LEN], hi[FORMAT_NS_LEN], name[LS_COMM_LEN];
+	char bar[BAR_WIDTH + 1], marks[32];
+	uint64_t lines[HIST_LINES] = {0}, pct[3], total, max = 0;
+	unsigned int first = HIST_LINES, last = 0, mark_line[3], i, k, width;
+	size_t at;
+
+	total = hist_total(p->sched.runq_hist, HIST_BUCKETS);
+	printable_comm(p->comm, name);
+	if (!total) {
+		fprintf(f, "%d %s: no run-queue waits recorded\n", p->pid, name);
+		return;
+	}
+	for (i = 0; i < HIST_BUCKETS; i++) {
+		if (!p->sched.runq_hist[i])
+			continue;
+		k = hist_line(i);
+		lines[k] += p->sched.runq_hist[i];
+		if (k < first)
+			first = k;
+		if (k > last)
+			last = k;
+	}
+	for (k = first; k <= last; k++)
+		if (lines[k] > max)
+			max = lines[k];
+	sched_stats_percentiles(&p->sched, &pct[0], &pct[1], &pct[2]);
+	for (i = 0; i < 3; i++)
+		mark_line[i] = hist_line(hist_bucket(pct[i]));
+
+	fprintf(f, "%d %s: %llu waits, p50 %s, ", p->pid, name, (unsigned long long)total,
+		format_ns(pct[0], lo, sizeof(lo)));
+	fprintf(f, "p90 %s, ", format_ns(pct[1], lo, sizeof(lo)));
+	fprintf(f, "p99 %s, ", format_ns(pct[2], lo, sizeof(lo)));
+	fprintf(f, "max %s\n", format_ns(p->sched.runq_max_ns, lo, sizeof(lo)));
+	for (k = first; k <= last; k++) {
+		format_ns(k ? 1ULL << (k - 1) : 0, lo, sizeof(lo));
+		/* The last line also holds every wait too long for the buckets below it. */
+		if (k == HIST_LINES - 1)
+			snprintf(hi, sizeof(hi), "inf");
+		else
+			format_ns(1ULL << k, hi, sizeof(hi));
+		width = lines[k] ? (unsigned int)((double)lines[k] * BAR_WIDTH / (double)max + 0.5)
+				 : 0;
+		if (lines[k] && !width)
+			width = 1;
+		memset(bar, '#', width);
+		bar[width] = '\0';
+		marks[0] = '\0';
+		at = 0;
+		for (i = 0; i < 3; i++)
+			if (mark_line[i] == k)
+				at += snprintf(marks + at, sizeof(marks) - at, "%s%s",
+					       at ? ", " : " <- ", names[i]);
+		fprintf(f, "  [%6s, %6s) %10llu |%-*s|%s\n", lo, hi, (unsigned long long)lines[k],
+			BAR_WIDTH, bar, marks);
+	}
+}
+
+void report_text(const struct snapshot *s, FILE *f, bool threads)
+{
+	size_t i;
+
+	print_header(s, f);
+	fputc('\n', f);
+	print_table(s, f, threads);
+	if (!s->nprocesses)
+		return;
+	fprintf(f, "\nRUN-QUEUE WAITS: time from becoming runnable to running, per process\n");
+	for (i = 0; i < s->nprocesses; i++)
+		print_histogram(&s->processes[i], f);
+}
