@@ -101,8 +101,9 @@ static __always_inline void end_runq_wait(bool btf, struct thread_stats *s,
 		total = TASK_READ(btf, next, sched_info.run_delay);
 		if (queued && clock > queued)
 			total += clock - queued;
-		if (queued && total >= s->runq_base_ns)
-			record_runq_wait(s, total - s->runq_base_ns);
+		/* every switch-in the kernel counts as an arrival is a sample, however short */
+		if (queued)
+			record_runq_wait(s, total > s->runq_base_ns ? total - s->runq_base_ns : 0);
 		s->runq_base_ns = total;
 		return;
 	}

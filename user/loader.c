@@ -157,6 +157,9 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	bpf_map__set_max_entries(o->skel->maps.threads, cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.exited, cfg->max_threads);
 	choose_programs(o->skel, o->raw_tp);
+	/* libbpf parses the kernel BTF again while loading: do not hold two copies at once */
+	btf__free(vmlinux);
+	vmlinux = NULL;
 
 	ret = loadscope_bpf__load(o->skel);
 	if (ret) {

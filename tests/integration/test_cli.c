@@ -1,0 +1,339 @@
+/* Integration tests: how loadscope ends, on signals and on bad input. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "harness.h"
+#include "suites.h"
+
+/* "End the run cleanly": report written and programs detached within this long of the signal. */
+#define SIGNAL_EXIT_S 3.0
+/* An unwritable output file is found before anything is loaded, so the exit is this quick. */
+#define EARLY_FAILURE_S	    1.0
+#define BAD_INPUT_TIMEOUT_S 15.0
+
+static const int stop_signals[] = {SIGINT, SIGTERM};
+
+/* SIGINT or SIGTERM in the middle of a -d 30 run: exit 0 soon after, with the full report. */
+START_TEST(test_signal)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *busy_argv[] = {ls_workload("busy"), ls_path(dir, "oracle.json"), "1", "8",
+				   NULL};
+	const char *err_path = ls_path(dir, "stderr.txt");
+	int sig = stop_signals[_i], status;
+	uint32_t baseline;
+	long long duration;
+	json_t *report;
+	struct ls_args a;
+	char pid_arg[16];
+	pid_t busy, ls;
+	double elapsed;
+
+	busy = ls_spawn(busy_argv, NULL, NULL);
+	ck_assert_msg(ls_wait_threads(busy, 2, 5), "busy did not start its thread");
+	snprintf(pid_arg, sizeof(pid_arg), "%d", busy);
+
+	baseline = ls_bpf_max_prog_id();
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "-d", "30", "-p", pid_arg, "-o", out, NULL);
+	ls = ls_spawn(a.argv, NULL, err_path);
+	ls_sleep_s(1.0);
+	ck_assert_int_eq(kill(ls, sig), 0);
+	status = ls_wait(ls, 10, &elapsed);
+	if (ls_verbose())
+		printf("# %s after 1 s: exit %d %.3f s later\n", strsignal(sig), status, elapsed);
+	ck_assert_msg(status == 0, "loadscope exited %d after %s", status, strsignal(sig));
+	ck_assert_msg(elapsed <= SIGNAL_EXIT_S, "loadscope took %.2f s to exit after %s", elapsed,
+		      strsignal(sig));
+	ls_assert_no_progs(baseline);
+
+	report = ls_load_json(out);
+	ls_check_report(report);
+	duration = ls_int(report, "duration_ns");
+	ck_assert_msg(duration >= 500000000LL && duration <= 1000000000LL * (1 + SIGNAL_EXIT_S),
+		      "stopped after about 1 s but duration_ns is %lld", duration);
+	ck_assert_msg(ls_find_process(report, busy), "busy (pid %d) is not in the report", busy);
+	ck_assert_int_gt(ls_int(ls_find_process(report, busy), "cpu_ns"), 0);
+	kill(busy, SIGKILL);
+	ls_wait(busy, 5, NULL);
+	json_decref(report);
+}
+END_TEST
+
+/* A target that does nothing and ends with the test. */
+static pid_t spawn_sleeper(char *pid_arg, size_t len)
+{
+	const char *argv[] = {"sleep", "30", NULL};
+	pid_t pid = ls_spawn(argv, NULL, NULL);
+
+	snprintf(pid_arg, len, "%d", pid);
+	return pid;
+}
+
+static void stop(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	ls_wait(pid, 5, NULL);
+}
+
+/* The command's exit status goes into the report, as a shell reports it; loadscope exits 0. */
+static const struct {
+	const char *script;
+	int status;
+} command_exits[] = {
+	{"exit 3", 3},
+	{"kill -TERM $$", 128 + SIGTERM},
+};
+
+START_TEST(test_command_exit)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	uint32_t baseline = ls_bpf_max_prog_id();
+	struct ls_result r;
+	struct ls_args a;
+	json_t *report;
+
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "-o", out, "--", "/bin/sh", "-c", command_exits[_i].script, NULL);
+	ls_run(a.argv, 30, &r);
+	ck_assert_msg(r.status == 0, "loadscope exited %d when its command did '%s'; stderr: %s",
+		      r.status, command_exits[_i].script, r.err);
+	ls_assert_no_progs(baseline);
+	report = ls_load_json(out);
+	ls_check_report(report);
+	ck_assert_msg(ls_int(report, "command_exit") == command_exits[_i].status,
+		      "command '%s': command_exit %lld, expected %d", command_exits[_i].script,
+		      (long long)ls_int(report, "command_exit"), command_exits[_i].status);
+	json_decref(report);
+	ls_result_free(&r);
+}
+END_TEST
+
+/* -o - puts the JSON on stdout, alone, so it can be piped into another tool. */
+START_TEST(test_json_stdout)
+{
+	uint32_t baseline = ls_bpf_max_prog_id();
+	json_error_t error;
+	struct ls_result r;
+	struct ls_args a;
+	char pid_arg[16];
+	json_t *report;
+	pid_t target;
+
+	target = spawn_sleeper(pid_arg, sizeof(pid_arg));
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "-p", pid_arg, "-d", "0.3", "-o", "-", NULL);
+	ls_run(a.argv, 30, &r);
+	stop(target);
+	ck_assert_msg(r.status == 0, "loadscope exited %d; stderr: %s", r.status, r.err);
+	ls_assert_no_progs(baseline);
+	report = json_loads(r.out, 0, &error);
+	ck_assert_msg(report, "stdout is not one JSON document: %s (line %d): %.200s", error.text,
+		      error.line, r.out);
+	ls_check_report(report);
+	ck_assert_msg(ls_find_process(report, target), "the -p target is not in the report");
+	json_decref(report);
+	ls_result_free(&r);
+}
+END_TEST
+
+/* A fractional -d is honoured: the run lasts that long, not a rounded second. */
+START_TEST(test_fractional_duration)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	uint32_t baseline = ls_bpf_max_prog_id();
+	struct ls_result r;
+	struct ls_args a;
+	char pid_arg[16];
+	long long duration;
+	json_t *report;
+	pid_t target;
+
+	target = spawn_sleeper(pid_arg, sizeof(pid_arg));
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "-p", pid_arg, "-d", "0.5", "-o", out, NULL);
+	ls_run(a.argv, 30, &r);
+	stop(target);
+	ck_assert_msg(r.status == 0, "loadscope exited %d; stderr: %s", r.status, r.err);
+	ls_assert_no_progs(baseline);
+	report = ls_load_json(out);
+	duration = ls_int(report, "duration_ns");
+	ck_assert_msg(duration >= 500000000LL && duration <= 750000000LL,
+		      "-d 0.5 but duration_ns is %lld", duration);
+	json_decref(report);
+	ls_result_free(&r);
+}
+END_TEST
+
+/* -v shows libbpf's own messages; without it they stay hidden. */
+START_TEST(test_verbose)
+{
+	uint32_t baseline = ls_bpf_max_prog_id();
+	struct ls_result quiet, verbose;
+	struct ls_args a;
+	char pid_arg[16];
+	pid_t target;
+
+	target = spawn_sleeper(pid_arg, sizeof(pid_arg));
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "-p", pid_arg, "-d", "0.2", NULL);
+	ls_run(a.argv, 30, &quiet);
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "-v", "-p", pid_arg, "-d", "0.2", NULL);
+	ls_run(a.argv, 30, &verbose);
+	stop(target);
+	ck_assert_msg(quiet.status == 0 && verbose.status == 0, "loadscope exited %d, with -v %d",
+		      quiet.status, verbose.status);
+	ls_assert_no_progs(baseline);
+	ck_assert_msg(!strstr(quiet.err, "libbpf: "), "libbpf messages without -v: %.300s",
+		      quiet.err);
+	ck_assert_msg(strstr(verbose.err, "libbpf: "), "no libbpf messages with -v: %.300s",
+		      verbose.err);
+	ls_result_free(&quiet);
+	ls_result_free(&verbose);
+}
+END_TEST
+
+/* One way to call loadscope wrongly, and what the error must say. */
+struct bad_input {
+	const char *name;
+	const char *args[8]; /* after the binary; "$PID" is replaced by a pid that cannot exist */
+	int wrap;	     /* run under WRAP_* */
+	int status;	     /* expected exit status; 0 means any non-zero */
+	const char *mention[2]; /* the message names at least one of these (case-insensitive) */
+	double max_s;		/* must fail within this long; 0 means no limit */
+};
+
+enum { WRAP_NONE, WRAP_NOT_ROOT, WRAP_NO_BTF };
+
+/*
+ * Every case but the pid ones names a valid target (-p 1: init always exists), so that the
+ * fault under test is the only thing wrong with the command line.
+ */
+static const struct bad_input bad_inputs[] = {
+	{"no such pid", {"-p", "$PID", "-d", "1"}, WRAP_NONE, 0, {"$PID"}, 0},
+	{"bad pid list", {"-p", "12,abc", "-d", "1"}, WRAP_NONE, 0, {"abc"}, 0},
+	{"zero duration", {"-p", "1", "-d", "0"}, WRAP_NONE, 0, {"duration"}, 0},
+	{"negative duration", {"-p", "1", "-d", "-3"}, WRAP_NONE, 0, {"duration", "-3"}, 0},
+	{"duration not a number", {"-p", "1", "-d", "abc"}, WRAP_NONE, 0, {"duration", "abc"}, 0},
+	{"unknown option", {"-p", "1", "--no-such-option"}, WRAP_NONE, 0, {"no-such-option"}, 0},
+	{"not root", {"-p", "1", "-d", "1"}, WRAP_NOT_ROOT, 0, {"root", "CAP_BPF"}, 0},
+	{"missing BTF", {"-p", "1", "-d", "1"}, WRAP_NO_BTF, 0, {"BTF"}, 0},
+	{"command cannot be executed",
+	 {"-d", "5", "--", "/nonexistent"},
+	 WRAP_NONE,
+	 127,
+	 {"/nonexistent"},
+	 0},
+	{"output cannot be written",
+	 {"-p", "1", "-o", "/nonexistent-dir/x.json", "-d", "5"},
+	 WRAP_NONE,
+	 0,
+	 {"/nonexistent-dir"},
+	 EARLY_FAILURE_S},
+};
+
+/* A pid above pid_max, which no process can have. */
+static const char *impossible_pid(void)
+{
+	static char buf[24];
+	long pid_max = 0;
+	FILE *f;
+
+	f = fopen("/proc/sys/kernel/pid_max", "r");
+	ck_assert_msg(f && fscanf(f, "%ld", &pid_max) == 1, "cannot read pid_max");
+	fclose(f);
+	snprintf(buf, sizeof(buf), "%ld", pid_max + 1);
+	return buf;
+}
+
+static const char *expand(const char *arg)
+{
+	return strcmp(arg, "$PID") ? arg : impossible_pid();
+}
+
+START_TEST(test_bad_input)
+{
+	const struct bad_input *bad = &bad_inputs[_i];
+	uint32_t baseline = ls_bpf_max_prog_id();
+	char shell_line[512], *nl;
+	struct ls_result r;
+	struct ls_args a;
+	bool mentioned = false;
+	int i;
+
+	memset(&a, 0, sizeof(a));
+	if (bad->wrap == WRAP_NOT_ROOT) {
+		/* an ordinary user: no capabilities survive the uid change */
+		ls_args_add(&a, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+			    ls_binary(), NULL);
+	} else if (bad->wrap == WRAP_NO_BTF) {
+		/* a private mount namespace where /sys/kernel/btf is empty */
+		snprintf(shell_line, sizeof(shell_line),
+			 "mount -t tmpfs none /sys/kernel/btf && exec %s \"$@\"", ls_binary());
+		ls_args_add(&a, "unshare", "-m", "sh", "-c", shell_line, "sh", NULL);
+	} else {
+		ls_args_add(&a, ls_binary(), NULL);
+	}
+	for (i = 0; bad->args[i]; i++)
+		ls_args_add(&a, expand(bad->args[i]), NULL);
+
+	ls_run(a.argv, BAD_INPUT_TIMEOUT_S, &r);
+	if (ls_verbose())
+		printf("# bad input '%s': exit %d after %.3f s, stderr: %s", bad->name, r.status,
+		       r.elapsed_s, r.err);
+	ck_assert_msg(r.status != -1, "%s: loadscope did not exit within %.0f s", bad->name,
+		      BAD_INPUT_TIMEOUT_S);
+	if (bad->status)
+		ck_assert_msg(r.status == bad->status, "%s: exit %d, expected %d; stderr: %s",
+			      bad->name, r.status, bad->status, r.err);
+	else
+		ck_assert_msg(r.status != 0, "%s: exit 0; stderr: %s", bad->name, r.err);
+	ls_assert_no_progs(baseline);
+
+	ck_assert_msg(!strncmp(r.err, "loadscope: ", 11),
+		      "%s: stderr does not start with 'loadscope: ': %s", bad->name, r.err);
+	nl = strchr(r.err, '\n');
+	ck_assert_msg(nl && nl[1] == '\0', "%s: stderr is not exactly one line: %s", bad->name,
+		      r.err);
+	for (i = 0; i < 2 && bad->mention[i]; i++)
+		mentioned = mentioned || strcasestr(r.err, expand(bad->mention[i]));
+	ck_assert_msg(mentioned, "%s: the message does not mention '%s'%s%s: %s", bad->name,
+		      expand(bad->mention[0]), bad->mention[1] ? " or " : "",
+		      bad->mention[1] ? bad->mention[1] : "", r.err);
+	if (bad->max_s)
+		ck_assert_msg(r.elapsed_s < bad->max_s, "%s: failed after %.3f s, not at once",
+			      bad->name, r.elapsed_s);
+	ls_result_free(&r);
+}
+END_TEST
+
+Suite *ls_cli_suite(void)
+{
+	Suite *s = suite_create("cli");
+	TCase *tc;
+
+	tc = tcase_create("signals");
+	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
+	tcase_add_loop_test(tc, test_signal, 0, sizeof(stop_signals) / sizeof(stop_signals[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("options");
+	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
+	tcase_add_loop_test(tc, test_command_exit, 0,
+			    sizeof(command_exits) / sizeof(command_exits[0]));
+	tcase_add_test(tc, test_json_stdout);
+	tcase_add_test(tc, test_fractional_duration);
+	tcase_add_test(tc, test_verbose);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("bad_input");
+	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
+	tcase_add_loop_test(tc, test_bad_input, 0, sizeof(bad_inputs) / sizeof(bad_inputs[0]));
+	suite_add_tcase(s, tc);
+	return s;
+}
