@@ -87,6 +87,7 @@ demo: loadscope $(WORKLOADS)
 
 bench: loadscope $(WORKLOADS)
 	@tools/require-root.sh "make bench"
+	@tools/install-deps.sh libbpf-tools
 	tools/bench/sched.sh
 
 format:
