@@ -51,6 +51,9 @@ static const struct thread_stats zero_stats;
  * as of the last update_rq_clock()), which can drift from ktime between CPUs; use the same clock
  * so the two agree. It is reachable through cfs_rq::rq, which exists with FAIR_GROUP_SCHED.
  */
+/* Run-queue waits come from sched_info where it exists; the stamps below are only its stand-in. */
+#define HAVE_SCHED_INFO(t) bpf_core_field_exists((t)->sched_info.run_delay)
+
 static __always_inline __u64 task_rq_clock(bool btf, struct task_struct *t)
 {
 	__u64 clock = 0;
@@ -96,7 +99,7 @@ static __always_inline void end_runq_wait(bool btf, struct thread_stats *s,
 {
 	__u64 clock = task_rq_clock(btf, next), queued, total;
 
-	if (bpf_core_field_exists(next->sched_info.run_delay)) {
+	if (HAVE_SCHED_INFO(next)) {
 		queued = TASK_READ(btf, next, sched_info.last_queued);
 		total = TASK_READ(btf, next, sched_info.run_delay);
 		if (queued && clock > queued)
@@ -115,9 +118,9 @@ static __always_inline void end_runq_wait(bool btf, struct thread_stats *s,
 }
 
 /* A thread's last switch-out: keep its figures under (tid, exit time) and free the live slot. */
-static __always_inline void retire_thread(__u32 tid, struct thread_stats *s, __u64 now)
+static __always_inline void retire_thread(__u32 tid, struct thread_stats *s)
 {
-	struct exited_key key = { .tid = tid, .exit_ns = s->exit_ns ? s->exit_ns : now };
+	struct exited_key key = { .tid = tid, .exit_ns = s->exit_ns ? s->exit_ns : bpf_ktime_get_ns() };
 
 	s->flags |= THREAD_EXITED;
 	if (bpf_map_update_elem(&exited, &key, s, BPF_NOEXIST))
@@ -131,13 +134,12 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 	__u32 prev_tid = TASK_READ(btf, prev, pid);
 	__u32 next_tid = TASK_READ(btf, next, pid);
 	struct thread_stats *s;
-	__u64 now, sum;
 	__u32 state;
+	__u64 sum;
 
 	/* pid 0 is the idle task of each CPU: never a target, never stamped */
 	s = prev_tid ? bpf_map_lookup_elem(&threads, &prev_tid) : NULL;
 	if (s) {
-		now = task_rq_clock(btf, prev);
 		/* the kernel's own on-CPU accounting (schedstat field 1), updated just before this */
 		sum = TASK_READ(btf, prev, se.sum_exec_runtime);
 		if (sum > s->sum_exec_base_ns)
@@ -152,13 +154,13 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 			s->involuntary_switches++;
 
 		/* still runnable: its run-queue wait starts now */
-		if (preempt || get_task_state(prev) == LS_TASK_RUNNING)
-			s->runnable_since_ns = now;
-		else
-			s->runnable_since_ns = 0;
+		if (!HAVE_SCHED_INFO(prev))
+			s->runnable_since_ns = preempt || get_task_state(prev) == LS_TASK_RUNNING
+						       ? task_rq_clock(btf, prev)
+						       : 0;
 
 		if (state & LS_TASK_DEAD)
-			retire_thread(prev_tid, s, now);
+			retire_thread(prev_tid, s);
 	}
 
 	s = next_tid ? bpf_map_lookup_elem(&threads, &next_tid) : NULL;
@@ -179,7 +181,7 @@ static __always_inline int handle_wakeup(bool btf, struct task_struct *p, bool n
 		return 0;
 	if (!new_task)
 		s->wakeups++;
-	if (!s->runnable_since_ns)
+	if (!HAVE_SCHED_INFO(p) && !s->runnable_since_ns)
 		s->runnable_since_ns = task_rq_clock(btf, p);
 	return 0;
 }
