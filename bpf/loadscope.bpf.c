@@ -71,49 +71,36 @@ static __always_inline void count_drop(__u32 reason)
 		*n += 1;
 }
 
-static __always_inline void record_runq_wait(struct thread_stats *s, __u64 delta)
-{
-	__u32 bucket;
-
-	s->runq_wait_ns += delta;
-	s->runq_count++;
-	if (delta > s->runq_max_ns)
-		s->runq_max_ns = delta;
-	bucket = hist_bucket(delta);
-	/* hide the bound from the compiler so the verifier sees the check */
-	asm volatile("" : "+r"(bucket));
-	if (bucket < HIST_BUCKETS)
-		s->runq_hist[bucket]++;
-}
-
 /*
  * The wait that ends as `next` is switched in. Where the kernel keeps sched_info (SCHED_INFO, on
  * in every distribution kernel), take it from there: run_delay plus the wait sched_info_arrive()
- * is about to add (rq->clock - last_queued), measured from where the last observed switch-in
- * left it. That is schedstat's own figure, migrations between queues included, and a switch-in
- * this program did not see merges into the next sample instead of being lost. Elsewhere use the
+ * is about to add (rq->clock - last_queued), measured from where the last recorded arrival left
+ * it. That is schedstat's own figure, migrations between queues included. sched_info_arrive()
+ * counts the arrival (pcount) only when last_queued is set, and so does this. Elsewhere use the
  * stamp taken when the thread became runnable.
  */
 static __always_inline void end_runq_wait(bool btf, struct thread_stats *s,
 					  struct task_struct *next)
 {
-	__u64 clock = task_rq_clock(btf, next), queued, total;
+	__u64 clock = task_rq_clock(btf, next), queued, total, pcount;
 
 	if (HAVE_SCHED_INFO(next)) {
 		queued = TASK_READ(btf, next, sched_info.last_queued);
 		total = TASK_READ(btf, next, sched_info.run_delay);
+		pcount = TASK_READ(btf, next, sched_info.pcount);
 		if (queued && clock > queued)
 			total += clock - queued;
-		/* every switch-in the kernel counts as an arrival is a sample, however short */
-		if (queued)
-			record_runq_wait(s, total > s->runq_base_ns ? total - s->runq_base_ns : 0);
-		s->runq_base_ns = total;
+		/*
+		 * the arrival about to be counted, if last_queued is set; arrivals before it that
+		 * no event reported at all (neither switch-in nor switch-out) merge into it
+		 */
+		thread_catch_up_arrivals(s, queued ? pcount + 1 : pcount, total);
 		return;
 	}
 	if (!s->runnable_since_ns)
 		return;
 	/* stamped on another CPU whose clock reads slightly ahead: a wait of about nothing */
-	record_runq_wait(s, clock > s->runnable_since_ns ? clock - s->runnable_since_ns : 0);
+	thread_record_runq_wait(s, clock > s->runnable_since_ns ? clock - s->runnable_since_ns : 0);
 	s->runnable_since_ns = 0;
 }
 
@@ -152,6 +139,11 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 			s->voluntary_switches++;
 		else
 			s->involuntary_switches++;
+
+		/* a switch-in the tracepoint did not report: the kernel counted its arrival */
+		if (HAVE_SCHED_INFO(prev))
+			thread_catch_up_arrivals(s, TASK_READ(btf, prev, sched_info.pcount),
+						 TASK_READ(btf, prev, sched_info.run_delay));
 
 		/* still runnable: its run-queue wait starts now */
 		if (!HAVE_SCHED_INFO(prev))

@@ -206,8 +206,8 @@ int observer_add_process(struct observer *o, int pid)
 		return ret;
 	proc_task_stat(pid, pid, &ppid, NULL, 0);
 	for (size_t i = 0; i < ntids; i++) {
+		struct proc_schedstat st = {0};
 		struct thread_stats s;
-		uint64_t cpu_ns = 0, runq_wait_ns = 0;
 
 		memset(&s, 0, sizeof(s));
 		s.tid = (__u32)tids[i];
@@ -217,9 +217,10 @@ int observer_add_process(struct observer *o, int pid)
 		if (proc_task_stat(pid, tids[i], NULL, s.comm, sizeof(s.comm)))
 			continue; /* gone already */
 		/* on-CPU time counts from here, also for a thread that never switches during the run */
-		proc_task_schedstat(pid, tids[i], &cpu_ns, &runq_wait_ns);
-		s.sum_exec_base_ns = cpu_ns;
-		s.runq_base_ns = runq_wait_ns;
+		proc_task_schedstat(pid, tids[i], &st);
+		s.sum_exec_base_ns = st.cpu_ns;
+		s.runq_base_ns = st.runq_wait_ns;
+		s.runq_arrivals = st.runs;
 		if (!bpf_map_update_elem(fd, &s.tid, &s, BPF_NOEXIST) || errno == EEXIST)
 			continue;
 		if (errno != E2BIG) {
@@ -271,15 +272,15 @@ static int cmp_thread_stats(const void *a, const void *b)
  */
 static bool finish_live_thread(struct thread_stats *s)
 {
-	uint64_t cpu_ns;
+	struct proc_schedstat st;
 
-	if (proc_task_schedstat((int)s->pid, (int)s->tid, &cpu_ns, NULL)) {
+	if (proc_task_schedstat((int)s->pid, (int)s->tid, &st)) {
 		/* gone: seeded just as it exited, or exited after the programs were detached */
 		return s->on_cpu_ns || s->voluntary_switches || s->involuntary_switches ||
 		       (s->flags & THREAD_EXITED);
 	}
-	if (cpu_ns > s->sum_exec_base_ns)
-		s->on_cpu_ns += cpu_ns - s->sum_exec_base_ns;
+	if (st.cpu_ns > s->sum_exec_base_ns)
+		s->on_cpu_ns += st.cpu_ns - s->sum_exec_base_ns;
 	proc_task_comm((int)s->pid, (int)s->tid, s->comm, sizeof(s->comm));
 	return true;
 }

@@ -71,9 +71,9 @@ int proc_task_comm(int pid, int tid, char *comm, size_t commlen)
 	return ret;
 }
 
-int proc_task_schedstat(int pid, int tid, uint64_t *cpu_ns, uint64_t *runq_wait_ns)
+int proc_task_schedstat(int pid, int tid, struct proc_schedstat *out)
 {
-	unsigned long long cpu, wait;
+	unsigned long long cpu, wait, runs;
 	char path[64], buf[128];
 	int ret;
 
@@ -81,12 +81,11 @@ int proc_task_schedstat(int pid, int tid, uint64_t *cpu_ns, uint64_t *runq_wait_
 	ret = read_small_file(path, buf, sizeof(buf));
 	if (ret)
 		return ret;
-	if (sscanf(buf, "%llu %llu", &cpu, &wait) != 2)
+	if (sscanf(buf, "%llu %llu %llu", &cpu, &wait, &runs) != 3)
 		return -EINVAL;
-	if (cpu_ns)
-		*cpu_ns = cpu;
-	if (runq_wait_ns)
-		*runq_wait_ns = wait;
+	out->cpu_ns = cpu;
+	out->runq_wait_ns = wait;
+	out->runs = runs;
 	return 0;
 }
 

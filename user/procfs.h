@@ -13,7 +13,14 @@ int proc_exists(int pid);
 int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen);
 int proc_task_comm(int pid, int tid, char *comm, size_t commlen);
 /* Fields 1 and 2 of /proc/PID/task/TID/schedstat: on-CPU ns and run-queue wait ns. */
-int proc_task_schedstat(int pid, int tid, uint64_t *cpu_ns, uint64_t *runq_wait_ns);
+/* /proc/PID/task/TID/schedstat: the kernel's sched_info for one thread. */
+struct proc_schedstat {
+	uint64_t cpu_ns;       /* se.sum_exec_runtime */
+	uint64_t runq_wait_ns; /* sched_info.run_delay */
+	uint64_t runs;         /* sched_info.pcount: arrivals on a CPU */
+};
+
+int proc_task_schedstat(int pid, int tid, struct proc_schedstat *out);
 /* Thread ids of a process; *tids is malloc'd. */
 int proc_list_tasks(int pid, int **tids, size_t *ntids);
 /* roots and every process below them, leaving out `exclude` and its subtree; *out is malloc'd. */

@@ -28,14 +28,11 @@
  */
 #define LS_CPU_FLOOR_NS	 4000000LL
 #define LS_RUNQ_FLOOR_NS 2000000LL
-/* Counts (switches, switch-ins, migrations): the exit path's own come after the last reading. */
-#define LS_COUNT_TOLERANCE 2
 /*
- * Run-queue waits observed vs the kernel's switch-in count (schedstat field 3): now and then the
- * sched_switch program does not see a switch-in; that wait merges into the next sample, so the
- * wait total stays exact but the count can fall short. Allowed: 2% of the kernel's count, at least 2.
+ * Counts (switches, run-queue waits against schedstat's switch-ins, migrations): exact but for
+ * the exit path's own, which come after the workload's last reading.
  */
-#define LS_RUNQ_COUNT_TOLERANCE 0.02
+#define LS_COUNT_TOLERANCE 2
 
 /* Outcome of one command run to completion. */
 struct ls_result {

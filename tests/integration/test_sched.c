@@ -80,7 +80,6 @@ static void compare_task(struct ls_cmp *c, const char *who, const json_t *oracle
 		{"cpu_ns", "cpu_ns", LS_CPU_FLOOR_NS},
 		{"runq_wait_ns", "runq_wait_ns", LS_RUNQ_FLOOR_NS},
 		/* every switch-in ends one wait, and schedstat's pcount counts switch-ins */
-		/* (within LS_RUNQ_COUNT_TOLERANCE: see there) */
 		{"runs", "runq_count", 0},
 		{"voluntary", "voluntary_switches", 0},
 		{"involuntary", "involuntary_switches", 0},
@@ -99,11 +98,6 @@ static void compare_task(struct ls_cmp *c, const char *who, const json_t *oracle
 		snprintf(what, sizeof(what), "%s %s", who, fields[i].report_key);
 		if (fields[i].floor_ns)
 			ls_cmp_time(c, what, lo, hi, got, fields[i].floor_ns);
-		else if (!strcmp(fields[i].report_key, "runq_count"))
-			ls_cmp_count(c, what, lo, hi, got,
-				     hi * LS_RUNQ_COUNT_TOLERANCE > LS_COUNT_TOLERANCE
-					     ? (uint64_t)(hi * LS_RUNQ_COUNT_TOLERANCE)
-					     : LS_COUNT_TOLERANCE);
 		else
 			ls_cmp_count(c, what, lo, hi, got, LS_COUNT_TOLERANCE);
 	}

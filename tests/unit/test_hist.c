@@ -294,6 +294,55 @@ START_TEST(test_percentile_error_bound_random)
 }
 END_TEST
 
+/* A recorded wait moves the sum, the count, the maximum and its bucket together. */
+START_TEST(test_record_runq_wait)
+{
+	struct thread_stats s;
+
+	memset(&s, 0, sizeof(s));
+	thread_record_runq_wait(&s, 0);
+	thread_record_runq_wait(&s, 5000);
+	thread_record_runq_wait(&s, 300);
+	ck_assert_uint_eq(s.runq_count, 3);
+	ck_assert_uint_eq(s.runq_wait_ns, 5300);
+	ck_assert_uint_eq(s.runq_max_ns, 5000);
+	ck_assert_uint_eq(s.runq_hist[0], 1);
+	ck_assert_uint_eq(s.runq_hist[hist_bucket(5000)], 1);
+	ck_assert_uint_eq(s.runq_hist[hist_bucket(300)], 1);
+}
+END_TEST
+
+/* Arrivals no switch-in reported: one sample per catch-up, the wait taken from run_delay. */
+START_TEST(test_catch_up_arrivals)
+{
+	struct thread_stats s;
+
+	memset(&s, 0, sizeof(s));
+	s.runq_arrivals = 10;
+	s.runq_base_ns = 1000;
+	/* nothing new: pcount where it was */
+	thread_catch_up_arrivals(&s, 10, 1500);
+	ck_assert_uint_eq(s.runq_count, 0);
+	ck_assert_uint_eq(s.runq_base_ns, 1000);
+	/* one arrival: its wait is the growth of run_delay */
+	thread_catch_up_arrivals(&s, 11, 1700);
+	ck_assert_uint_eq(s.runq_count, 1);
+	ck_assert_uint_eq(s.runq_wait_ns, 700);
+	ck_assert_uint_eq(s.runq_arrivals, 11);
+	ck_assert_uint_eq(s.runq_base_ns, 1700);
+	/* a zero-length wait is a sample too */
+	thread_catch_up_arrivals(&s, 12, 1700);
+	ck_assert_uint_eq(s.runq_count, 2);
+	ck_assert_uint_eq(s.runq_hist[0], 1);
+	/* several unreported arrivals merge into one sample; the total stays exact */
+	thread_catch_up_arrivals(&s, 15, 2700);
+	ck_assert_uint_eq(s.runq_count, 3);
+	ck_assert_uint_eq(s.runq_wait_ns, 1700);
+	ck_assert_uint_eq(s.runq_max_ns, 1000);
+	ck_assert_uint_eq(s.runq_arrivals, 15);
+}
+END_TEST
+
 Suite *hist_suite(void)
 {
 	Suite *s = suite_create("hist");
@@ -317,6 +366,11 @@ Suite *hist_suite(void)
 	tcase_add_test(tc, test_percentile_q_out_of_range);
 	tcase_add_test(tc, test_percentile_last_bucket);
 	tcase_add_test(tc, test_percentile_error_bound_random);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("waits");
+	tcase_add_test(tc, test_record_runq_wait);
+	tcase_add_test(tc, test_catch_up_arrivals);
 	suite_add_tcase(s, tc);
 	return s;
 }
