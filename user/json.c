@@ -181,15 +181,14 @@ static int sys_to_json(json_t *obj, const struct sys_figures *f)
 	return 0;
 }
 
-/* The connection path of a process: accepted connections and descriptors passed on. */
-static int conn_to_json(json_t *obj, const struct process *p)
+/* The connection path: accepted connections and descriptors passed on. */
+static int conn_to_json(json_t *obj, const struct sys_figures *f)
 {
 	json_t *aq = json_object(), *hd = json_object();
 
-	if (set(obj, "accept_queue", aq) || lat_to_json(aq, &p->sys.accept_queue) ||
-	    set(aq, "backlog_max", json_u64(p->sys.backlog_max)) ||
-	    set(aq, "unaccepted", json_u64(p->unaccepted)) || set(obj, "handoff_delay", hd) ||
-	    lat_to_json(hd, &p->sys.handoff_delay))
+	if (set(obj, "accept_queue", aq) || lat_to_json(aq, &f->accept_queue) ||
+	    set(aq, "backlog_max", json_u64(f->backlog_max)) || set(obj, "handoff_delay", hd) ||
+	    lat_to_json(hd, &f->handoff_delay))
 		return -ENOMEM;
 	return 0;
 }
@@ -202,7 +201,7 @@ static json_t *thread_to_json(const struct thread *t)
 		return NULL;
 	if (set(obj, "tid", json_integer(t->tid)) || set(obj, "comm", json_comm(t->comm)) ||
 	    sched_to_json(obj, &t->sched) || sys_to_json(obj, &t->sys) ||
-	    set(obj, "exited", json_boolean(t->exited))) {
+	    conn_to_json(obj, &t->sys) || set(obj, "exited", json_boolean(t->exited))) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -220,7 +219,8 @@ static json_t *process_to_json(const struct process *p)
 	threads = json_array();
 	if (set(obj, "pid", json_integer(p->pid)) || set(obj, "ppid", json_integer(p->ppid)) ||
 	    set(obj, "comm", json_comm(p->comm)) || sched_to_json(obj, &p->sched) ||
-	    sys_to_json(obj, &p->sys) || conn_to_json(obj, p) ||
+	    sys_to_json(obj, &p->sys) || conn_to_json(obj, &p->sys) ||
+	    set(json_object_get(obj, "accept_queue"), "unaccepted", json_u64(p->unaccepted)) ||
 	    set(obj, "exited", json_boolean(p->exited)) || set(obj, "threads", threads))
 		goto fail;
 	for (i = 0; i < p->nthreads; i++)
@@ -676,17 +676,19 @@ static int read_sys(struct reader *r, const json_t *obj, const char *where, stru
 	return 0;
 }
 
-static int read_conn(struct reader *r, const json_t *obj, const char *where, struct process *p)
+/* The accept queue and handoff delay; a process's queue also counts connections never accepted. */
+static int read_conn(struct reader *r, const json_t *obj, const char *where, struct sys_figures *f,
+		     uint64_t *unaccepted)
 {
 	char at[192];
 	json_t *aq = NULL;
 	int rc;
 
 	field(at, sizeof(at), where, "accept_queue");
-	if ((rc = read_lat(r, obj, where, "accept_queue", &p->sys.accept_queue, &aq)) ||
-	    (rc = get_u64(r, aq, at, "backlog_max", &p->sys.backlog_max)) ||
-	    (rc = get_u64(r, aq, at, "unaccepted", &p->unaccepted)) ||
-	    (rc = read_lat(r, obj, where, "handoff_delay", &p->sys.handoff_delay, NULL)))
+	if ((rc = read_lat(r, obj, where, "accept_queue", &f->accept_queue, &aq)) ||
+	    (rc = get_u64(r, aq, at, "backlog_max", &f->backlog_max)) ||
+	    (unaccepted && (rc = get_u64(r, aq, at, "unaccepted", unaccepted))) ||
+	    (rc = read_lat(r, obj, where, "handoff_delay", &f->handoff_delay, NULL)))
 		return rc;
 	return 0;
 }
@@ -700,7 +702,8 @@ static int read_thread(struct reader *r, const json_t *obj, const char *where, s
 	if ((rc = get_int(r, obj, where, "tid", 1, LS_PID_MAX, &t->tid)) ||
 	    (rc = get_comm(r, obj, where, t->comm)) ||
 	    (rc = get_bool(r, obj, where, "exited", &t->exited)) ||
-	    (rc = read_sched(r, obj, where, &t->sched)) || (rc = read_sys(r, obj, where, &t->sys)))
+	    (rc = read_sched(r, obj, where, &t->sched)) || (rc = read_sys(r, obj, where, &t->sys)) ||
+	    (rc = read_conn(r, obj, where, &t->sys, NULL)))
 		return rc;
 	return 0;
 }
@@ -720,7 +723,7 @@ static int read_process(struct reader *r, const json_t *obj, const char *where, 
 	    (rc = get_comm(r, obj, where, p->comm)) ||
 	    (rc = get_bool(r, obj, where, "exited", &p->exited)) ||
 	    (rc = read_sched(r, obj, where, &p->sched)) || (rc = read_sys(r, obj, where, &p->sys)) ||
-	    (rc = read_conn(r, obj, where, p)))
+	    (rc = read_conn(r, obj, where, &p->sys, &p->unaccepted)))
 		return rc;
 	threads = get_typed(r, obj, where, "threads", JSON_ARRAY, LS_PID_MAX, &rc);
 	if (!threads)

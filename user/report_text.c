@@ -437,7 +437,7 @@ static void print_connections(const struct snapshot *s, FILE *f)
 		sys = &p->sys;
 		printable_comm(p->comm, name);
 		if (sys->cls[SC_ACCEPT].count) {
-			fprintf(f, "%d %s: accepted %llu connection%s (%llu accept calls failed)\n",
+			fprintf(f, "%d %s accepted %llu connection%s (%llu accept calls failed)\n",
 				p->pid, name,
 				(unsigned long long)(sys->cls[SC_ACCEPT].count -
 						     sys->cls[SC_ACCEPT].errors),
@@ -447,8 +447,8 @@ static void print_connections(const struct snapshot *s, FILE *f)
 		if (sys->accept_queue.count || p->unaccepted) {
 			lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
 			fprintf(f,
-				"  waited in the listen queue: p50 %s, p99 %s, max %s (%llu timed); "
-				"queue up to %llu; %llu never accepted\n",
+				"  listen queue wait p50 %s, p99 %s, max %s (%llu timed); queue up to "
+				"%llu; %llu never accepted\n",
 				format_ns(pct[0], v[0], sizeof(v[0])),
 				format_ns(pct[2], v[1], sizeof(v[1])),
 				format_ns(sys->accept_queue.max_ns, v[2], sizeof(v[2])),
@@ -457,14 +457,13 @@ static void print_connections(const struct snapshot *s, FILE *f)
 				(unsigned long long)p->unaccepted);
 		}
 		if (sys->handoff_sent) {
-			fprintf(f, "%d %s: passed on %llu descriptor%s\n", p->pid, name,
+			fprintf(f, "%d %s passed on %llu descriptor%s\n", p->pid, name,
 				(unsigned long long)sys->handoff_sent,
 				sys->handoff_sent == 1 ? "" : "s");
 			if (sys->handoff_delay.count) {
 				lat_percentiles(&sys->handoff_delay, &pct[0], NULL, &pct[2]);
 				fprintf(f,
-					"  from accept to handoff: p50 %s, p99 %s, max %s (%llu "
-					"timed)\n",
+					"  accept to handoff p50 %s, p99 %s, max %s (%llu timed)\n",
 					format_ns(pct[0], v[0], sizeof(v[0])),
 					format_ns(pct[2], v[1], sizeof(v[1])),
 					format_ns(sys->handoff_delay.max_ns, v[2], sizeof(v[2])),
@@ -481,7 +480,7 @@ static void print_connections(const struct snapshot *s, FILE *f)
 			}
 		}
 		if (sys->handoff_received)
-			fprintf(f, "%d %s: received %llu descriptor%s\n", p->pid, name,
+			fprintf(f, "%d %s received %llu descriptor%s\n", p->pid, name,
 				(unsigned long long)sys->handoff_received,
 				sys->handoff_received == 1 ? "" : "s");
 	}
