@@ -370,7 +370,8 @@ static void find_oversubscription(const struct snapshot *s, struct findings *fs)
 			 "%s after them",
 			 taker, top->pid, name, format_ns(top->wait_ns, w, sizeof(w)));
 	}
-	f = add_finding(fs, "cpu_oversubscription", share >= 0.3 ? SEV_CRITICAL : SEV_WARNING,
+	f = add_finding(fs, "cpu_oversubscription",
+			share >= OVERSUB_CRITICAL_SHARE ? SEV_CRITICAL : SEV_WARNING,
 			share * 100,
 			"serving threads waited for a CPU %.0f%% of their time: on average %.1f threads "
 			"wanted the %d CPUs%s",

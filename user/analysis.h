@@ -53,6 +53,7 @@ enum role thread_role(const struct snapshot *s, const struct process *p, const s
 #define DISPATCH_SHARE 0.5	      /* handoffs / accepts for a dispatcher */
 #define IDLE_CPU_SHARE 0.01	      /* on-CPU share of the run below which a process is idle */
 #define OVERSUB_RUNNABLE_SHARE 0.10   /* runnable share of serving threads' time */
+#define OVERSUB_CRITICAL_SHARE 0.30   /* ... from which it is critical */
 #define IMBALANCE_RATIO 1.5	      /* max / mean of connections, CPU or requests */
 #define ACCEPT_EAGAIN_SHARE 0.20      /* accept calls that returned EAGAIN */
 #define SWITCHES_PER_REQUEST 2.0      /* context switches of all targets per request */
