@@ -128,6 +128,20 @@ struct {
 static const struct thread_stats zero_stats;
 
 /*
+ * One byte per tid modulo TID_FILTER_SIZE, set for every thread that is or was a target: a clear
+ * byte answers "not a target" with one load, before the hash lookup that every event of every
+ * task on the machine would otherwise pay (every syscall, every switch).
+ */
+__u8 tid_filter[TID_FILTER_SIZE];
+
+static __always_inline struct thread_stats *target_thread(__u32 tid)
+{
+	if (!tid_filter[tid & (TID_FILTER_SIZE - 1)])
+		return NULL;
+	return bpf_map_lookup_elem(&threads, &tid);
+}
+
+/*
  * The same handlers serve tp_btf programs, which may dereference task pointers directly, and
  * raw_tp programs, which must go through bpf_probe_read_kernel. `btf` is a literal at every call
  * site, so each program keeps only its own kind of read.
@@ -205,12 +219,13 @@ static __always_inline void end_blocked(struct thread_stats *s, __u64 now, __u64
 		return;
 	blocked = now > s->blocked_since_ns ? now - s->blocked_since_ns : 0;
 	blocked = blocked > runnable_ns ? blocked - runnable_ns : 0;
-	/* uninterruptible sleep (disk, page faults) is kept apart from the class it happened in */
-	if (s->blocked_d)
-		s->offcpu_d_ns += blocked;
-	else if (c <= SC_NONE)
-		s->offcpu_ns[c] += blocked;
 	s->blocked_since_ns = 0;
+	if (c > SC_NONE)
+		return;
+	s->offcpu_ns[c] += blocked;
+	/* uninterruptible sleep (disk, page faults, vfork) also on its own */
+	if (s->blocked_d)
+		s->offcpu_d_ns[c] += blocked;
 }
 
 /* The pair's figures, created with the other process's name on first sight; NULL when full. */
@@ -253,7 +268,7 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 	__u64 sum, wait;
 
 	/* pid 0 is the idle task of each CPU: never a target, never stamped */
-	s = prev_tid ? bpf_map_lookup_elem(&threads, &prev_tid) : NULL;
+	s = prev_tid ? target_thread(prev_tid) : NULL;
 	if (s) {
 		/* the kernel's own on-CPU accounting (schedstat field 1), updated just before this */
 		sum = TASK_READ(btf, prev, se.sum_exec_runtime);
@@ -267,7 +282,7 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 			s->voluntary_switches++;
 			/* blocked until its wakeup: in the syscall in progress, if any */
 			s->blocked_since_ns = bpf_ktime_get_ns();
-			s->blocked_class = s->sc_enter_ns ? s->sc_class : SC_NONE;
+			s->blocked_class = s->sc_enter_ns ? SYS_TABLE_CLASS(s->sc_class) : SC_NONE;
 			s->blocked_d = (state & (LS_TASK_UNINTERRUPTIBLE | LS_TASK_NOLOAD)) ==
 				       LS_TASK_UNINTERRUPTIBLE;
 		} else {
@@ -294,7 +309,7 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 			retire_thread(prev_tid, s);
 	}
 
-	s = next_tid ? bpf_map_lookup_elem(&threads, &next_tid) : NULL;
+	s = next_tid ? target_thread(next_tid) : NULL;
 	if (s) {
 		wait = end_runq_wait(btf, s, next);
 		if (s->last_taker) {
@@ -315,7 +330,7 @@ static __always_inline int handle_wakeup(bool btf, struct task_struct *p, bool n
 	__u32 tid = TASK_READ(btf, p, pid);
 	struct thread_stats *s;
 
-	s = bpf_map_lookup_elem(&threads, &tid);
+	s = target_thread(tid);
 	if (!s)
 		return 0;
 	if (!new_task) {
@@ -338,7 +353,7 @@ static __always_inline int handle_migrate(bool btf, struct task_struct *p, int d
 	__u32 tid = TASK_READ(btf, p, pid);
 	struct thread_stats *s;
 
-	s = bpf_map_lookup_elem(&threads, &tid);
+	s = target_thread(tid);
 	/* set_task_cpu() traces every call but counts se.nr_migrations only for a new CPU */
 	if (s && get_task_cpu(p) != (__u32)dest_cpu)
 		s->migrations++;
@@ -356,7 +371,7 @@ static __always_inline int handle_fork(bool btf, struct task_struct *parent,
 	bool new_process = pid != parent_pid;
 	__u32 ppid;
 
-	ps = bpf_map_lookup_elem(&threads, &parent_tid);
+	ps = target_thread(parent_tid);
 	if (!ps)
 		return 0;
 	if ((new_process && !follow_children) || pid == self_pid)
@@ -369,6 +384,7 @@ static __always_inline int handle_fork(bool btf, struct task_struct *parent,
 	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
+	tid_filter[tid & (TID_FILTER_SIZE - 1)] = 1;
 	s->tid = tid;
 	s->pid = pid;
 	s->ppid = ppid;
@@ -409,6 +425,7 @@ static __always_inline int handle_exec(bool btf, struct task_struct *p, __u32 ol
 		s = bpf_map_lookup_elem(&threads, &tid);
 		if (!s)
 			return 0;
+		tid_filter[tid & (TID_FILTER_SIZE - 1)] = 1;
 		s->tid = tid;
 	}
 	if (!s)
@@ -641,7 +658,7 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	struct thread_stats *s;
 	struct sock *sk;
 
-	s = bpf_map_lookup_elem(&threads, &tid);
+	s = target_thread(tid);
 	if (!s)
 		return 0;
 	if (id >= 0 && id < SYS_TABLE_SIZE) {
@@ -680,7 +697,7 @@ static __always_inline int handle_sys_exit(long ret)
 	struct lat_stats *l;
 	__u64 now, ns;
 
-	s = bpf_map_lookup_elem(&threads, &tid);
+	s = target_thread(tid);
 	if (!s || !s->sc_enter_ns)
 		return 0;
 	now = bpf_ktime_get_ns();

@@ -21,6 +21,8 @@
 
 /* Live target threads: default when the user gives no --max-threads; sized at open time. */
 #define DEFAULT_MAX_THREADS 8192
+/* Size of the "maybe a target" filter in front of the thread map (a power of two). */
+#define TID_FILTER_SIZE 65536
 /* Threads that exited during the run, kept for the report. */
 #define DEFAULT_MAX_EXITED 8192
 
@@ -170,7 +172,7 @@ struct thread_stats {
 	__u32 blocked_class;  /* enum sys_class of the syscall it blocked in, or SC_NONE */
 	__u32 blocked_d;      /* it blocked in uninterruptible sleep */
 	__u64 offcpu_ns[SC_CLASSES + 1]; /* blocked time by class: switch-out to wakeup */
-	__u64 offcpu_d_ns;    /* blocked in uninterruptible sleep, in no class */
+	__u64 offcpu_d_ns[SC_CLASSES + 1]; /* the part of offcpu_ns in uninterruptible sleep */
 	__u64 handoff_sent;   /* descriptors sent with SCM_RIGHTS */
 	__u64 handoff_received;
 	__u64 sc_fd;          /* read and write classes: the descriptor */

@@ -55,11 +55,13 @@ static void states_from(const struct sched_stats *sched, const struct sys_figure
 	memset(out, 0, sizeof(*out));
 	out->ns[ST_RUNNING] = sched->cpu_ns;
 	out->ns[ST_RUNNABLE] = sched->runq_wait_ns;
+	/* uninterruptible sleep in accept, read, write, poll or futex stays in their states */
 	out->ns[ST_IDLE] = sys->offcpu_ns[SC_POLL];
 	out->ns[ST_IO] =
 		sys->offcpu_ns[SC_ACCEPT] + sys->offcpu_ns[SC_READ] + sys->offcpu_ns[SC_WRITE];
 	out->ns[ST_LOCK] = sys->offcpu_ns[SC_FUTEX];
-	out->ns[ST_UNINTERRUPTIBLE] = sys->offcpu_d_ns;
+	out->ns[ST_UNINTERRUPTIBLE] = sys->offcpu_d_ns[SC_OTHER] + sys->offcpu_d_ns[SC_IO_URING] +
+				      sys->offcpu_d_ns[SC_NONE];
 	for (int i = 0; i < ST_OTHER; i++)
 		measured += out->ns[i];
 	out->ns[ST_OTHER] = alive_ns > measured ? alive_ns - measured : 0;

@@ -19,7 +19,7 @@ enum thread_state {
 	ST_IDLE,	     /* blocked waiting for work: the poll class */
 	ST_IO,		     /* blocked in accept, read or write */
 	ST_LOCK,	     /* blocked in futex */
-	ST_UNINTERRUPTIBLE,  /* uninterruptible sleep: disk, page faults */
+	ST_UNINTERRUPTIBLE,  /* uninterruptible sleep outside the classes above: faults, vfork */
 	ST_OTHER,	     /* the rest: other syscalls, io_uring, time not accounted above */
 	ST_COUNT,
 };

@@ -161,10 +161,13 @@ fail:
 
 static int sys_to_json(json_t *obj, const struct sys_figures *f)
 {
-	json_t *syscalls = json_object(), *offcpu = json_object(), *c;
+	json_t *syscalls = json_object(), *offcpu = json_object(), *d = json_object(), *c;
+	uint64_t d_total = 0;
 
+	for (int i = 0; i <= SC_NONE; i++)
+		d_total += f->offcpu_d_ns[i];
 	if (set(obj, "syscalls", syscalls) || set(obj, "offcpu_ns", offcpu) ||
-	    set(obj, "offcpu_d_ns", json_u64(f->offcpu_d_ns)) ||
+	    set(obj, "offcpu_d_ns", json_u64(d_total)) || set(obj, "offcpu_d_by_class", d) ||
 	    set(obj, "handoff_sent", json_u64(f->handoff_sent)) ||
 	    set(obj, "handoff_received", json_u64(f->handoff_received)))
 		return -ENOMEM;
@@ -178,7 +181,8 @@ static int sys_to_json(json_t *obj, const struct sys_figures *f)
 			return -ENOMEM;
 	}
 	for (int i = 0; i <= SC_NONE; i++)
-		if (set(offcpu, sys_class_name(i), json_u64(f->offcpu_ns[i])))
+		if (set(offcpu, sys_class_name(i), json_u64(f->offcpu_ns[i])) ||
+		    set(d, sys_class_name(i), json_u64(f->offcpu_d_ns[i])))
 			return -ENOMEM;
 	return 0;
 }
@@ -753,8 +757,14 @@ static int read_sys(struct reader *r, const json_t *obj, const char *where, stru
 	for (int i = 0; i <= SC_NONE; i++)
 		if ((rc = get_u64(r, offcpu, at, sys_class_name(i), &f->offcpu_ns[i])))
 			return rc;
-	if ((rc = get_u64(r, obj, where, "offcpu_d_ns", &f->offcpu_d_ns)) ||
-	    (rc = get_u64(r, obj, where, "handoff_sent", &f->handoff_sent)) ||
+	offcpu = get_typed(r, obj, where, "offcpu_d_by_class", JSON_OBJECT, 0, &rc);
+	if (!offcpu)
+		return rc;
+	field(at, sizeof(at), where, "offcpu_d_by_class");
+	for (int i = 0; i <= SC_NONE; i++)
+		if ((rc = get_u64(r, offcpu, at, sys_class_name(i), &f->offcpu_d_ns[i])))
+			return rc;
+	if ((rc = get_u64(r, obj, where, "handoff_sent", &f->handoff_sent)) ||
 	    (rc = get_u64(r, obj, where, "handoff_received", &f->handoff_received)))
 		return rc;
 	return 0;

@@ -253,6 +253,8 @@ int observer_add_process(struct observer *o, int pid)
 		s.sum_exec_base_ns = st.cpu_ns;
 		s.runq_base_ns = st.runq_wait_ns;
 		s.runq_arrivals = st.runs;
+		/* the filter first: the programs skip a thread whose byte is clear */
+		o->skel->bss->tid_filter[s.tid & (TID_FILTER_SIZE - 1)] = 1;
 		if (!bpf_map_update_elem(fd, &s.tid, &s, BPF_NOEXIST) || errno == EEXIST)
 			continue;
 		if (errno != E2BIG) {
@@ -469,7 +471,8 @@ static int fill_sys(struct sys_figures *f, const struct thread_stats *s, const s
 	}
 	for (c = 0; c <= SC_NONE; c++)
 		f->offcpu_ns[c] = s->offcpu_ns[c];
-	f->offcpu_d_ns = s->offcpu_d_ns;
+	for (c = 0; c <= SC_NONE; c++)
+		f->offcpu_d_ns[c] = s->offcpu_d_ns[c];
 	f->handoff_sent = s->handoff_sent;
 	f->handoff_received = s->handoff_received;
 	return 0;

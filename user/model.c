@@ -235,7 +235,8 @@ int sys_figures_add(struct sys_figures *sum, const struct sys_figures *t)
 	}
 	for (c = 0; c <= SC_NONE; c++)
 		sum->offcpu_ns[c] += t->offcpu_ns[c];
-	sum->offcpu_d_ns += t->offcpu_d_ns;
+	for (c = 0; c <= SC_NONE; c++)
+		sum->offcpu_d_ns[c] += t->offcpu_d_ns[c];
 	sum->handoff_sent += t->handoff_sent;
 	sum->handoff_received += t->handoff_received;
 	lat_figures_add(&sum->accept_queue, &t->accept_queue);

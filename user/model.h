@@ -53,7 +53,7 @@ struct sys_figures {
 	struct named_count *top; /* class `other` by syscall, most time first */
 	size_t ntop;
 	uint64_t offcpu_ns[SC_CLASSES + 1]; /* blocked, by the class of the syscall; SC_NONE: none */
-	uint64_t offcpu_d_ns;               /* blocked in uninterruptible sleep, in no class */
+	uint64_t offcpu_d_ns[SC_CLASSES + 1]; /* the part of offcpu_ns in uninterruptible sleep */
 	uint64_t handoff_sent;              /* descriptors passed with SCM_RIGHTS */
 	uint64_t handoff_received;
 	struct lat_figures accept_queue; /* connection established -> accept() */

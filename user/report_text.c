@@ -360,7 +360,7 @@ static void print_sys_classes(const struct process *p, FILE *f)
 {
 	char v[6][FORMAT_NS_LEN], name[LS_COMM_LEN], label[48];
 	const struct lat_figures *l;
-	uint64_t calls = 0, errors = 0, pct[3];
+	uint64_t calls = 0, errors = 0, pct[3], d = 0;
 
 	for (int c = 0; c < SC_CLASSES; c++) {
 		calls += p->sys.cls[c].count;
@@ -392,9 +392,11 @@ static void print_sys_classes(const struct process *p, FILE *f)
 	if (p->sys.offcpu_ns[SC_NONE])
 		fprintf(f, "  blocked outside syscalls: %s\n",
 			format_ns(p->sys.offcpu_ns[SC_NONE], v[0], sizeof(v[0])));
-	if (p->sys.offcpu_d_ns)
-		fprintf(f, "  blocked in uninterruptible sleep: %s\n",
-			format_ns(p->sys.offcpu_d_ns, v[0], sizeof(v[0])));
+	for (int c = 0; c <= SC_NONE; c++)
+		d += p->sys.offcpu_d_ns[c];
+	if (d)
+		fprintf(f, "  of the blocked time, in uninterruptible sleep: %s\n",
+			format_ns(d, v[0], sizeof(v[0])));
 	for (int c = 0; c < SC_CLASSES; c++) {
 		if (!p->sys.nerrnos[c])
 			continue;

@@ -77,7 +77,10 @@ START_TEST(test_thread_states)
 	t.sys.offcpu_ns[SC_WRITE] = 250 * MS;
 	t.sys.offcpu_ns[SC_ACCEPT] = 250 * MS;
 	t.sys.offcpu_ns[SC_FUTEX] = 1 * S;
-	t.sys.offcpu_d_ns = 500 * MS;
+	/* D time in read stays I/O; in other it is uninterruptible */
+	t.sys.offcpu_ns[SC_OTHER] = 500 * MS;
+	t.sys.offcpu_d_ns[SC_OTHER] = 500 * MS;
+	t.sys.offcpu_d_ns[SC_READ] = 100 * MS;
 	thread_states(&t, &st);
 	ck_assert_uint_eq(st.ns[ST_RUNNING], 4 * S);
 	ck_assert_uint_eq(st.ns[ST_RUNNABLE], 1 * S);

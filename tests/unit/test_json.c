@@ -193,7 +193,7 @@ static void assert_sys_equal(const struct sys_figures *a, const struct sys_figur
 	}
 	assert_named_equal(a->top, a->ntop, b->top, b->ntop);
 	ck_assert_mem_eq(a->offcpu_ns, b->offcpu_ns, sizeof(a->offcpu_ns));
-	ck_assert_uint_eq(a->offcpu_d_ns, b->offcpu_d_ns);
+	ck_assert_mem_eq(a->offcpu_d_ns, b->offcpu_d_ns, sizeof(a->offcpu_d_ns));
 	ck_assert_uint_eq(a->handoff_sent, b->handoff_sent);
 	ck_assert_uint_eq(a->handoff_received, b->handoff_received);
 }
