@@ -14,6 +14,7 @@
 struct worker_report {
 	int pid;
 	long accepts;
+	long polls;	      /* poll(2) calls */
 	struct net_io reads;  /* read(2) calls: the requests */
 	struct net_io writes; /* write(2) calls: the ready byte, then the replies */
 };
@@ -38,6 +39,7 @@ static void worker(int port, int ready_fd, int stop_fd, struct worker_report *r)
 		fds[0].events = POLLIN;
 		fds[1].fd = stop_fd;
 		fds[1].events = POLLIN;
+		r->polls++;
 		if (poll(fds, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -129,8 +131,9 @@ int main(int argc, char **argv)
 		const struct worker_report *r = &reports[i];
 
 		json_array_append_new(jworkers,
-				      json_pack("{s:i, s:I, s:I, s:I, s:I, s:I}", "pid", r->pid,
-						"accepts", (json_int_t)r->accepts, "read_calls",
+				      json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I}", "pid",
+						r->pid, "accepts", (json_int_t)r->accepts, "polls",
+						(json_int_t)r->polls, "read_calls",
 						(json_int_t)r->reads.calls, "read_bytes",
 						(json_int_t)r->reads.bytes, "write_calls",
 						(json_int_t)r->writes.calls, "write_bytes",

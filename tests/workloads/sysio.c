@@ -265,6 +265,9 @@ int main(int argc, char **argv)
 	json_object_set_new(root, "faults",
 			    json_integer(s.faults_available ? (json_int_t)s.faults : 0));
 	json_object_set_new(root, "fault_ns", json_integer((json_int_t)s.fault_ns));
+	/* what each of the writer's userfaultfd reads returned */
+	json_object_set_new(root, "uffd_msg_bytes",
+			    json_integer((json_int_t)sizeof(struct uffd_msg)));
 	oracle_write(root, argv[1]);
 	return 0;
 }

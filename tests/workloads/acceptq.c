@@ -1,0 +1,135 @@
+/* Test workload: connections left waiting in a listener's accept queue for a known time. */
+#define _GNU_SOURCE
+#include <sys/wait.h>
+
+#include "net.h"
+
+#define USAGE "acceptq OUT.json CONNECTIONS SLEEP_MS EAGAINS UNACCEPTED LINGER_MS"
+
+#define MAX_CONNECTIONS 1000 /* all of them wait in the queue at once */
+#define MAX_EAGAINS	100000
+
+/* What the client tells the server once a batch of connections is established. */
+struct batch_done {
+	uint64_t started_ns;   /* before its first connect */
+	uint64_t connected_ns; /* after its last connect returned */
+};
+
+static void xread(int fd, void *buf, size_t len)
+{
+	if (read(fd, buf, len) != (ssize_t)len)
+		oracle_die("acceptq: pipe read: %s", strerror(errno));
+}
+
+static void xwrite(int fd, const void *buf, size_t len)
+{
+	if (write(fd, buf, len) != (ssize_t)len)
+		oracle_die("acceptq: pipe write: %s", strerror(errno));
+}
+
+static void connect_batch(int port, long n, int ready_fd)
+{
+	struct batch_done done;
+	long i;
+
+	done.started_ns = net_now_ns();
+	for (i = 0; i < n; i++)
+		net_connect(port); /* kept open until exit, so the server side stays established */
+	done.connected_ns = net_now_ns();
+	xwrite(ready_fd, &done, sizeof(done));
+}
+
+/*
+ * Connects CONNECTIONS times, waits for the server's go, connects UNACCEPTED more, then lingers:
+ * it holds the listener it inherited, so the last connections stay queued, never accepted, after
+ * the server (the observed command) has exited and the observation has ended.
+ */
+static void client(int port, long connections, long unaccepted, long linger_ms, int ready_fd,
+		   int go_fd)
+{
+	int null_fd = open("/dev/null", O_RDWR);
+	char byte;
+
+	/* outliving the server, it must not hold the observer's output open */
+	if (null_fd < 0 || dup2(null_fd, STDOUT_FILENO) < 0 || dup2(null_fd, STDERR_FILENO) < 0)
+		_exit(1);
+	connect_batch(port, connections, ready_fd);
+	xread(go_fd, &byte, 1);
+	connect_batch(port, unaccepted, ready_fd);
+	net_sleep_ms(linger_ms);
+}
+
+int main(int argc, char **argv)
+{
+	long connections, sleep_ms, eagains, unaccepted, linger_ms, i;
+	uint64_t sleep_start_ns, sleep_end_ns, last_accept_ns = 0;
+	int listen_fd, port, ready[2], go[2], fd, flags;
+	struct batch_done first, second;
+	char byte = 'g';
+	pid_t client_pid;
+	json_t *root;
+
+	if (argc != 7)
+		oracle_die("usage: %s", USAGE);
+	connections = net_arg_count(argv[2], 1, MAX_CONNECTIONS, USAGE);
+	sleep_ms = net_arg_count(argv[3], 1, 10000, USAGE);
+	eagains = net_arg_count(argv[4], 0, MAX_EAGAINS, USAGE);
+	unaccepted = net_arg_count(argv[5], 0, MAX_CONNECTIONS, USAGE);
+	linger_ms = net_arg_count(argv[6], 0, 60000, USAGE);
+
+	listen_fd = net_listen(0, false, connections + unaccepted + 8, &port);
+	flags = fcntl(listen_fd, F_GETFL);
+	if (flags < 0 || fcntl(listen_fd, F_SETFL, flags | O_NONBLOCK))
+		oracle_die("acceptq: fcntl: %s", strerror(errno));
+	/* the queue is empty: each of these fails with EAGAIN */
+	for (i = 0; i < eagains; i++) {
+		fd = accept4(listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0 || errno != EAGAIN)
+			oracle_die("acceptq: accept4 on an empty queue did not fail with EAGAIN");
+	}
+	if (fcntl(listen_fd, F_SETFL, flags))
+		oracle_die("acceptq: fcntl: %s", strerror(errno));
+
+	if (pipe2(ready, O_CLOEXEC) || pipe2(go, O_CLOEXEC))
+		oracle_die("acceptq: pipe: %s", strerror(errno));
+	client_pid = fork();
+	if (client_pid < 0)
+		oracle_die("acceptq: fork: %s", strerror(errno));
+	if (client_pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		client(port, connections, unaccepted, linger_ms, ready[1], go[0]);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+
+	/* every connection is established before the sleep begins and accepted after it ends */
+	xread(ready[0], &first, sizeof(first));
+	sleep_start_ns = net_now_ns();
+	net_sleep_ms(sleep_ms);
+	sleep_end_ns = net_now_ns();
+	for (i = 0; i < connections; i++) {
+		fd = accept(listen_fd, NULL, NULL);
+		if (fd < 0)
+			oracle_die("acceptq: accept: %s", strerror(errno));
+		last_accept_ns = net_now_ns();
+		close(fd);
+	}
+	xwrite(go[1], &byte, 1);
+	xread(ready[0], &second, sizeof(second));
+
+	root = json_pack("{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I}", "pid", (int)getpid(),
+			 "client_pid", (int)client_pid, "port", port, "connections",
+			 (json_int_t)connections, "sleep_ms", (json_int_t)sleep_ms, "eagains",
+			 (json_int_t)eagains, "unaccepted", (json_int_t)unaccepted, "linger_ms",
+			 (json_int_t)linger_ms);
+	json_object_set_new(root, "connect_start_ns", json_integer((json_int_t)first.started_ns));
+	json_object_set_new(root, "connected_ns", json_integer((json_int_t)first.connected_ns));
+	json_object_set_new(root, "sleep_start_ns", json_integer((json_int_t)sleep_start_ns));
+	json_object_set_new(root, "sleep_end_ns", json_integer((json_int_t)sleep_end_ns));
+	json_object_set_new(root, "last_accept_ns", json_integer((json_int_t)last_accept_ns));
+	/* the client lingers past our exit holding the unaccepted connections: not waited for */
+	oracle_write(root, argv[1]);
+	return 0;
+}
