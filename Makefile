@@ -31,7 +31,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps test test-unit test-integration demo bench clean format
 .DELETE_ON_ERROR:
-.SECONDARY:
+.SECONDARY: $(BPF_OBJS) $(SKELS)
 
 all: loadscope
 
@@ -47,14 +47,24 @@ $(BUILD)/%.bpf.o: bpf/%.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(DEPS_STAMP)
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o | $(DEPS_STAMP)
 	$(BPFTOOL) gen skeleton $< > $@
 
-$(BUILD)/user/%.o: user/%.c | $(SKELS) $(DEPS_STAMP)
+# Syscall number -> name tables, from the kernel's UAPI headers.
+$(BUILD)/syscall_names.h: tools/gen-syscall-names.sh | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	tools/gen-syscall-names.sh $@
+
+# An object whose dependency file is missing is rebuilt, so a header change is never missed
+# (named explicitly: a pattern rule would make them intermediate files, whose absence is ignored).
+DEPFILES := $(USER_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d)
+$(DEPFILES): ;
+
+$(BUILD)/user/%.o: user/%.c $(BUILD)/user/%.d | $(SKELS) $(BUILD)/syscall_names.h $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 loadscope: $(USER_OBJS)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/%.o: tests/%.c | $(SKELS) $(DEPS_STAMP)
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/%.d | $(SKELS) $(BUILD)/syscall_names.h $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 

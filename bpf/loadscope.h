@@ -28,11 +28,107 @@
 #define LS_TASK_RUNNING 0x0000
 #define LS_TASK_DEAD 0x0080
 
+/* Task state bits the off-CPU accounting tests for. */
+#define LS_TASK_UNINTERRUPTIBLE 0x0002
+#define LS_TASK_NOLOAD 0x0400 /* with UNINTERRUPTIBLE: TASK_IDLE, not counted as D state */
+
 /* Why an event was not recorded: indexes of the per-CPU drop counters. */
 enum drop_reason {
 	DROP_THREADS_FULL,  /* a new target thread found the live-thread map full */
 	DROP_EXITED_FULL,   /* an exited thread found the exited-thread map full */
+	DROP_SYSCALLS_FULL, /* a thread's syscall figures found their map full */
+	DROP_CONNS_FULL,    /* a new passive connection found the pending-connection map full */
+	DROP_UNREADABLE,    /* a sendmsg/recvmsg control message could not be read from user memory */
 	DROP_REASONS,
+};
+
+/*
+ * Syscall classes: what a server's time in the kernel is for. The numbers of each syscall are
+ * the architecture's; user space fills the table (sys_table) from the names.
+ */
+enum sys_class {
+	SC_ACCEPT,   /* accept, accept4 */
+	SC_READ,     /* read, readv, pread64, preadv, preadv2, recvfrom, recvmsg, recvmmsg */
+	SC_WRITE,    /* write, writev, pwrite64, pwritev, pwritev2, sendto, sendmsg, sendmmsg, sendfile */
+	SC_POLL,     /* epoll_wait, epoll_pwait, epoll_pwait2, poll, ppoll, select, pselect6 */
+	SC_FUTEX,    /* futex, futex_waitv */
+	SC_IO_URING, /* io_uring_enter */
+	SC_OTHER,
+	SC_CLASSES,
+};
+/* Off-CPU time is kept per class, plus this slot for time blocked outside any syscall. */
+#define SC_NONE SC_CLASSES
+
+/* What sys_exit does besides timing, per syscall number (sys_table value bits 8..15). */
+enum sys_flags {
+	SCF_BYTES = 1 << 0,   /* a positive return value is a byte count */
+	SCF_ACCEPT = 1 << 1,  /* returns an accepted connection's fd; arg 0 is the listener's */
+	SCF_SENDMSG = 1 << 2, /* arg 1 is a struct msghdr *: descriptors sent with SCM_RIGHTS */
+	SCF_RECVMSG = 1 << 3, /* arg 1 is a struct msghdr *: descriptors received */
+};
+#define SYS_TABLE_SIZE 1024 /* syscall numbers covered; higher ones count as `other` */
+#define SYS_TABLE_CLASS(v) ((v) & 0xff)
+#define SYS_TABLE_FLAGS(v) (((v) >> 8) & 0xff)
+
+/* Latency figures kept per thread: one per syscall class, then these. */
+enum lat_metric {
+	LAT_ACCEPT_QUEUE = SC_CLASSES, /* established -> accept() */
+	LAT_HANDOFF_DELAY,             /* accept() -> sendmsg() passing the descriptor on */
+	LAT_METRICS,
+};
+
+/* A thread during a run is (tid, seq): seq tells apart threads that reuse a tid. */
+struct lat_key {
+	__u32 tid;
+	__u32 seq;
+	__u32 metric; /* enum sys_class or enum lat_metric */
+	__u32 pad;
+};
+
+struct lat_stats {
+	__u64 count;
+	__u64 errors;    /* syscalls that returned an error */
+	__u64 total_ns;
+	__u64 bytes;     /* read and write classes: sum of positive return values */
+	__u64 max_ns;
+	__u64 extra_max; /* LAT_ACCEPT_QUEUE: largest listen backlog seen at an accept */
+	__u32 hist[HIST_BUCKETS];
+};
+
+/* Syscalls of class `other`, by number, so the report can name the costly ones. */
+struct other_key {
+	__u32 tid;
+	__u32 seq;
+	__u32 nr;
+	__u32 pad;
+};
+
+struct other_stats {
+	__u64 count;
+	__u64 errors;
+	__u64 total_ns;
+};
+
+/* Failed syscalls by class and errno. */
+struct errno_key {
+	__u32 tid;
+	__u32 seq;
+	__u16 sys_class;
+	__u16 err;
+	__u32 pad;
+};
+
+/* Descriptors passed between processes with SCM_RIGHTS, by sender and receiver. */
+struct handoff_key {
+	__u32 from;
+	__u32 to;
+};
+
+/* A passive TCP connection that has not been accepted yet. */
+struct conn_pending {
+	__u64 established_ns;
+	__u32 lport; /* local port: which listener's queue it waits in */
+	__u32 pad;
 };
 
 enum thread_flags {
@@ -48,6 +144,19 @@ struct thread_stats {
 	__u32 pid;            /* thread group id: the process */
 	__u32 ppid;           /* parent process at fork or at start */
 	__u32 flags;          /* enum thread_flags */
+	__u32 seq;            /* with tid, names the thread in the syscall maps */
+	__u32 sc_class;       /* class of the syscall in progress */
+	__s64 sc_nr;          /* the syscall in progress */
+	__u64 sc_enter_ns;    /* when it was entered; 0 when not in a syscall */
+	__u64 sc_arg;         /* recvmsg: its msghdr pointer; sendmsg: descriptors it passes */
+	__u64 sc_backlog;     /* accept: the listener's queue length at entry */
+	__u64 blocked_since_ns; /* voluntary switch-out not yet ended by a wakeup; 0 otherwise */
+	__u32 blocked_class;  /* enum sys_class of the syscall it blocked in, or SC_NONE */
+	__u32 blocked_d;      /* it blocked in uninterruptible sleep */
+	__u64 offcpu_ns[SC_CLASSES + 1]; /* blocked time by class: switch-out to wakeup */
+	__u64 offcpu_d_ns;    /* the part of it in uninterruptible sleep */
+	__u64 handoff_sent;   /* descriptors sent with SCM_RIGHTS */
+	__u64 handoff_received;
 	__u64 runnable_since_ns; /* when it last became runnable; 0 while running or sleeping */
 	__u64 runq_base_ns;      /* sched_info.run_delay after the last switch-in seen */
 	__u64 runq_arrivals;     /* sched_info.pcount after the last arrival recorded as a wait */
@@ -110,22 +219,36 @@ static __always_inline __u32 hist_bucket(__u64 v)
 	return idx < HIST_BUCKETS ? idx : HIST_BUCKETS - 1;
 }
 
-/* One run-queue wait: the sum, the count, the maximum and the histogram move together. */
-static __always_inline void thread_record_runq_wait(struct thread_stats *s, __u64 delta)
+static __always_inline void hist_add(__u32 *hist, __u64 v)
 {
-	__u32 bucket;
+	__u32 bucket = hist_bucket(v);
 
-	s->runq_wait_ns += delta;
-	s->runq_count++;
-	if (delta > s->runq_max_ns)
-		s->runq_max_ns = delta;
-	bucket = hist_bucket(delta);
 #ifdef __bpf__
 	/* hide the bound from the compiler so the verifier sees the check */
 	asm volatile("" : "+r"(bucket));
 #endif
 	if (bucket < HIST_BUCKETS)
-		s->runq_hist[bucket]++;
+		hist[bucket]++;
+}
+
+/* One run-queue wait: the sum, the count, the maximum and the histogram move together. */
+static __always_inline void thread_record_runq_wait(struct thread_stats *s, __u64 delta)
+{
+	s->runq_wait_ns += delta;
+	s->runq_count++;
+	if (delta > s->runq_max_ns)
+		s->runq_max_ns = delta;
+	hist_add(s->runq_hist, delta);
+}
+
+/* One timed event of a latency figure. */
+static __always_inline void lat_record(struct lat_stats *l, __u64 ns)
+{
+	l->count++;
+	l->total_ns += ns;
+	if (ns > l->max_ns)
+		l->max_ns = ns;
+	hist_add(l->hist, ns);
 }
 
 /*
@@ -133,14 +256,18 @@ static __always_inline void thread_record_runq_wait(struct thread_stats *s, __u6
  * leave some switches untraced. The wait they ended is in run_delay already; record it as one
  * sample, so runq_count and runq_wait_ns stay equal to schedstat's figures.
  */
-static __always_inline void thread_catch_up_arrivals(struct thread_stats *s, __u64 pcount,
-						     __u64 run_delay)
+static __always_inline __u64 thread_catch_up_arrivals(struct thread_stats *s, __u64 pcount,
+						      __u64 run_delay)
 {
+	__u64 wait;
+
 	if (pcount <= s->runq_arrivals)
-		return;
-	thread_record_runq_wait(s, run_delay > s->runq_base_ns ? run_delay - s->runq_base_ns : 0);
+		return 0;
+	wait = run_delay > s->runq_base_ns ? run_delay - s->runq_base_ns : 0;
+	thread_record_runq_wait(s, wait);
 	s->runq_base_ns = run_delay;
 	s->runq_arrivals = pcount;
+	return wait;
 }
 
 #endif /* LOADSCOPE_H */

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "json.h"
+#include "syscalls.h"
 
 /* PID_MAX_LIMIT on 64-bit kernels: no pid, tid or count of them can exceed it. */
 #define LS_PID_MAX 4194304
@@ -22,6 +23,9 @@
 static const char *const drop_names[DROP_REASONS] = {
 	[DROP_THREADS_FULL] = "threads_full",
 	[DROP_EXITED_FULL] = "exited_full",
+	[DROP_SYSCALLS_FULL] = "syscalls_full",
+	[DROP_CONNS_FULL] = "connections_full",
+	[DROP_UNREADABLE] = "unreadable",
 };
 
 /* ---- writing ---- */
@@ -116,6 +120,80 @@ static int sched_to_json(json_t *obj, const struct sched_stats *st)
 	return 0;
 }
 
+/* count, percentiles, max and histogram: the part every latency figure has. */
+static int lat_to_json(json_t *obj, const struct lat_figures *l)
+{
+	uint64_t p50, p90, p99;
+
+	lat_percentiles(l, &p50, &p90, &p99);
+	if (set(obj, "count", json_u64(l->count)) || set(obj, "total_ns", json_u64(l->total_ns)) ||
+	    set(obj, "p50_ns", json_u64(p50)) || set(obj, "p90_ns", json_u64(p90)) ||
+	    set(obj, "p99_ns", json_u64(p99)) || set(obj, "max_ns", json_u64(l->max_ns)) ||
+	    set(obj, "hist", hist_to_json(l->hist)))
+		return -ENOMEM;
+	return 0;
+}
+
+static json_t *named_to_json(const struct named_count *arr, size_t n, bool full)
+{
+	json_t *out = full ? json_array() : json_object(), *e;
+
+	for (size_t i = 0; out && i < n; i++) {
+		if (!full) {
+			if (set(out, arr[i].name, json_u64(arr[i].count)))
+				goto fail;
+			continue;
+		}
+		e = json_object();
+		if (json_array_append_new(out, e) || set(e, "name", json_str(arr[i].name)) ||
+		    set(e, "count", json_u64(arr[i].count)) ||
+		    set(e, "errors", json_u64(arr[i].errors)) ||
+		    set(e, "total_ns", json_u64(arr[i].total_ns)))
+			goto fail;
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+static int sys_to_json(json_t *obj, const struct sys_figures *f)
+{
+	json_t *syscalls = json_object(), *offcpu = json_object(), *c;
+
+	if (set(obj, "syscalls", syscalls) || set(obj, "offcpu_ns", offcpu) ||
+	    set(obj, "offcpu_d_ns", json_u64(f->offcpu_d_ns)) ||
+	    set(obj, "handoff_sent", json_u64(f->handoff_sent)) ||
+	    set(obj, "handoff_received", json_u64(f->handoff_received)))
+		return -ENOMEM;
+	for (int i = 0; i < SC_CLASSES; i++) {
+		c = json_object();
+		if (set(syscalls, sys_class_name(i), c) || lat_to_json(c, &f->cls[i]) ||
+		    set(c, "errors", json_u64(f->cls[i].errors)) ||
+		    set(c, "errno", named_to_json(f->errnos[i], f->nerrnos[i], false)) ||
+		    set(c, "bytes", json_u64(f->cls[i].bytes)) ||
+		    (i == SC_OTHER && set(c, "top", named_to_json(f->top, f->ntop, true))))
+			return -ENOMEM;
+	}
+	for (int i = 0; i <= SC_NONE; i++)
+		if (set(offcpu, sys_class_name(i), json_u64(f->offcpu_ns[i])))
+			return -ENOMEM;
+	return 0;
+}
+
+/* The connection path of a process: accepted connections and descriptors passed on. */
+static int conn_to_json(json_t *obj, const struct process *p)
+{
+	json_t *aq = json_object(), *hd = json_object();
+
+	if (set(obj, "accept_queue", aq) || lat_to_json(aq, &p->sys.accept_queue) ||
+	    set(aq, "backlog_max", json_u64(p->sys.backlog_max)) ||
+	    set(aq, "unaccepted", json_u64(p->unaccepted)) || set(obj, "handoff_delay", hd) ||
+	    lat_to_json(hd, &p->sys.handoff_delay))
+		return -ENOMEM;
+	return 0;
+}
+
 static json_t *thread_to_json(const struct thread *t)
 {
 	json_t *obj = json_object();
@@ -123,7 +201,8 @@ static json_t *thread_to_json(const struct thread *t)
 	if (!obj)
 		return NULL;
 	if (set(obj, "tid", json_integer(t->tid)) || set(obj, "comm", json_comm(t->comm)) ||
-	    sched_to_json(obj, &t->sched) || set(obj, "exited", json_boolean(t->exited))) {
+	    sched_to_json(obj, &t->sched) || sys_to_json(obj, &t->sys) ||
+	    set(obj, "exited", json_boolean(t->exited))) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -141,6 +220,7 @@ static json_t *process_to_json(const struct process *p)
 	threads = json_array();
 	if (set(obj, "pid", json_integer(p->pid)) || set(obj, "ppid", json_integer(p->ppid)) ||
 	    set(obj, "comm", json_comm(p->comm)) || sched_to_json(obj, &p->sched) ||
+	    sys_to_json(obj, &p->sys) || conn_to_json(obj, p) ||
 	    set(obj, "exited", json_boolean(p->exited)) || set(obj, "threads", threads))
 		goto fail;
 	for (i = 0; i < p->nthreads; i++)
@@ -154,7 +234,7 @@ fail:
 
 static json_t *snapshot_to_json(const struct snapshot *s)
 {
-	json_t *root, *command, *targets, *pids, *drops, *processes;
+	json_t *root, *command, *targets, *pids, *drops, *processes, *handoffs, *h;
 	size_t i;
 
 	root = json_object();
@@ -165,6 +245,7 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	pids = json_array();
 	drops = json_object();
 	processes = json_array();
+	handoffs = json_array();
 	/* Each container joins the tree before it is filled, so one decref of root frees all. */
 	if (set(root, "schema", json_string(SCHEMA_NAME)) ||
 	    set(root, "version", json_integer(SCHEMA_VERSION)) ||
@@ -176,8 +257,17 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	    set(targets, "pids", pids) ||
 	    set(targets, "command", json_boolean(s->targets.command)) ||
 	    set(targets, "children", json_boolean(s->targets.children)) ||
-	    set(root, "drops", drops) || set(root, "processes", processes))
+	    set(root, "drops", drops) || set(root, "processes", processes) ||
+	    set(root, "handoffs", handoffs))
 		goto fail;
+	for (i = 0; i < s->nhandoffs; i++) {
+		h = json_object();
+		if (json_array_append_new(handoffs, h) ||
+		    set(h, "from", json_integer(s->handoffs[i].from)) ||
+		    set(h, "to", json_integer(s->handoffs[i].to)) ||
+		    set(h, "count", json_u64(s->handoffs[i].count)))
+			goto fail;
+	}
 	for (i = 0; s->command && s->command[i]; i++)
 		if (json_array_append_new(command, json_str(s->command[i])))
 			goto fail;
@@ -391,7 +481,8 @@ static json_t *get_typed(struct reader *r, const json_t *obj, const char *where,
 	return v;
 }
 
-static int read_hist(struct reader *r, const json_t *obj, const char *where, uint64_t *hist)
+static int read_hist(struct reader *r, const json_t *obj, const char *where, const char *key,
+		     uint64_t *hist)
 {
 	char at[160], name[192];
 	uint64_t lower, count;
@@ -401,12 +492,12 @@ static int read_hist(struct reader *r, const json_t *obj, const char *where, uin
 	size_t i;
 	int rc = 0;
 
-	arr = get_typed(r, obj, where, "runq_hist", JSON_ARRAY, HIST_BUCKETS, &rc);
+	arr = get_typed(r, obj, where, key, JSON_ARRAY, HIST_BUCKETS, &rc);
 	if (!arr)
 		return rc;
 	for (i = 0; i < json_array_size(arr); i++) {
 		bucket = json_array_get(arr, i);
-		snprintf(at, sizeof(at), "%s%srunq_hist[%zu]", where, *where ? "." : "", i);
+		snprintf(at, sizeof(at), "%s%s%s[%zu]", where, *where ? "." : "", key, i);
 		if (!json_is_object(bucket))
 			return fail(r, -EINVAL, "%s should be an object, not %s", at,
 				    type_name(bucket));
@@ -455,7 +546,7 @@ static int read_sched(struct reader *r, const json_t *obj, const char *where,
 	    (rc = get_u64(r, obj, where, "runq_wait_ns", &st->runq_wait_ns)) ||
 	    (rc = get_u64(r, obj, where, "runq_count", &st->runq_count)) ||
 	    (rc = get_u64(r, obj, where, "runq_max_ns", &st->runq_max_ns)) ||
-	    (rc = read_hist(r, obj, where, st->runq_hist)) ||
+	    (rc = read_hist(r, obj, where, "runq_hist", st->runq_hist)) ||
 	    (rc = get_u64(r, obj, where, "voluntary_switches", &st->voluntary_switches)) ||
 	    (rc = get_u64(r, obj, where, "involuntary_switches", &st->involuntary_switches)) ||
 	    (rc = get_u64(r, obj, where, "migrations", &st->migrations)) ||
@@ -485,6 +576,121 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t size)
 	return p;
 }
 
+static int read_lat(struct reader *r, const json_t *obj, const char *where, const char *key,
+		    struct lat_figures *l, json_t **out)
+{
+	char at[192];
+	json_t *o;
+	int rc = 0;
+
+	o = get_typed(r, obj, where, key, JSON_OBJECT, 0, &rc);
+	if (!o)
+		return rc;
+	field(at, sizeof(at), where, key);
+	if ((rc = get_u64(r, o, at, "count", &l->count)) ||
+	    (rc = get_u64(r, o, at, "total_ns", &l->total_ns)) ||
+	    (rc = get_u64(r, o, at, "max_ns", &l->max_ns)) ||
+	    (rc = read_hist(r, o, at, "hist", l->hist)))
+		return rc;
+	if (out)
+		*out = o;
+	return 0;
+}
+
+/* errno: {"EAGAIN": 3}; top: [{"name", "count", "errors", "total_ns"}]. */
+static int read_named(struct reader *r, const json_t *obj, const char *where, const char *key,
+		      bool full, struct named_count **arr, size_t *n)
+{
+	char at[224], name[256];
+	const char *k;
+	uint64_t count, errors, total;
+	json_t *o, *v;
+	size_t i;
+	int rc = 0;
+
+	o = get_typed(r, obj, where, key, full ? JSON_ARRAY : JSON_OBJECT, 4096, &rc);
+	if (!o)
+		return rc;
+	field(at, sizeof(at), where, key);
+	if (!full) {
+		json_object_foreach(o, k, v) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0)
+				return wrong(r, at, k, "a non-negative integer", v);
+			if (named_count_add(arr, n, k, (uint64_t)json_integer_value(v), 0, 0))
+				return fail(r, -ENOMEM, "out of memory");
+		}
+		return 0;
+	}
+	json_array_foreach(o, i, v) {
+		char *s = NULL;
+
+		snprintf(name, sizeof(name), "%s[%zu]", at, i);
+		if (!json_is_object(v))
+			return fail(r, -EINVAL, "%s should be an object, not %s", name, type_name(v));
+		if ((rc = get_string(r, v, name, "name", &s)) ||
+		    (rc = get_u64(r, v, name, "count", &count)) ||
+		    (rc = get_u64(r, v, name, "errors", &errors)) ||
+		    (rc = get_u64(r, v, name, "total_ns", &total))) {
+			free(s);
+			return rc;
+		}
+		rc = named_count_add(arr, n, s, count, errors, total);
+		free(s);
+		if (rc)
+			return fail(r, -ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int read_sys(struct reader *r, const json_t *obj, const char *where, struct sys_figures *f)
+{
+	char at[192], cat[224];
+	json_t *syscalls, *offcpu, *c;
+	int rc = 0;
+
+	syscalls = get_typed(r, obj, where, "syscalls", JSON_OBJECT, 0, &rc);
+	if (!syscalls)
+		return rc;
+	field(at, sizeof(at), where, "syscalls");
+	for (int i = 0; i < SC_CLASSES; i++) {
+		c = NULL;
+		field(cat, sizeof(cat), at, sys_class_name(i));
+		if ((rc = read_lat(r, syscalls, at, sys_class_name(i), &f->cls[i], &c)) ||
+		    (rc = get_u64(r, c, cat, "errors", &f->cls[i].errors)) ||
+		    (rc = get_u64(r, c, cat, "bytes", &f->cls[i].bytes)) ||
+		    (rc = read_named(r, c, cat, "errno", false, &f->errnos[i], &f->nerrnos[i])) ||
+		    (i == SC_OTHER && (rc = read_named(r, c, cat, "top", true, &f->top, &f->ntop))))
+			return rc;
+	}
+	offcpu = get_typed(r, obj, where, "offcpu_ns", JSON_OBJECT, 0, &rc);
+	if (!offcpu)
+		return rc;
+	field(at, sizeof(at), where, "offcpu_ns");
+	for (int i = 0; i <= SC_NONE; i++)
+		if ((rc = get_u64(r, offcpu, at, sys_class_name(i), &f->offcpu_ns[i])))
+			return rc;
+	if ((rc = get_u64(r, obj, where, "offcpu_d_ns", &f->offcpu_d_ns)) ||
+	    (rc = get_u64(r, obj, where, "handoff_sent", &f->handoff_sent)) ||
+	    (rc = get_u64(r, obj, where, "handoff_received", &f->handoff_received)))
+		return rc;
+	return 0;
+}
+
+static int read_conn(struct reader *r, const json_t *obj, const char *where, struct process *p)
+{
+	char at[192];
+	json_t *aq = NULL;
+	int rc;
+
+	field(at, sizeof(at), where, "accept_queue");
+	if ((rc = read_lat(r, obj, where, "accept_queue", &p->sys.accept_queue, &aq)) ||
+	    (rc = get_u64(r, aq, at, "backlog_max", &p->sys.backlog_max)) ||
+	    (rc = get_u64(r, aq, at, "unaccepted", &p->unaccepted)) ||
+	    (rc = read_lat(r, obj, where, "handoff_delay", &p->sys.handoff_delay, NULL)))
+		return rc;
+	return 0;
+}
+
 static int read_thread(struct reader *r, const json_t *obj, const char *where, struct thread *t)
 {
 	int rc;
@@ -494,7 +700,7 @@ static int read_thread(struct reader *r, const json_t *obj, const char *where, s
 	if ((rc = get_int(r, obj, where, "tid", 1, LS_PID_MAX, &t->tid)) ||
 	    (rc = get_comm(r, obj, where, t->comm)) ||
 	    (rc = get_bool(r, obj, where, "exited", &t->exited)) ||
-	    (rc = read_sched(r, obj, where, &t->sched)))
+	    (rc = read_sched(r, obj, where, &t->sched)) || (rc = read_sys(r, obj, where, &t->sys)))
 		return rc;
 	return 0;
 }
@@ -513,7 +719,8 @@ static int read_process(struct reader *r, const json_t *obj, const char *where, 
 	    (rc = get_int(r, obj, where, "ppid", 0, LS_PID_MAX, &p->ppid)) ||
 	    (rc = get_comm(r, obj, where, p->comm)) ||
 	    (rc = get_bool(r, obj, where, "exited", &p->exited)) ||
-	    (rc = read_sched(r, obj, where, &p->sched)))
+	    (rc = read_sched(r, obj, where, &p->sched)) || (rc = read_sys(r, obj, where, &p->sys)) ||
+	    (rc = read_conn(r, obj, where, p)))
 		return rc;
 	threads = get_typed(r, obj, where, "threads", JSON_ARRAY, LS_PID_MAX, &rc);
 	if (!threads)
@@ -620,7 +827,8 @@ static int read_processes(struct reader *r, const json_t *root, struct snapshot 
 	}
 
 	/* Sorted now, so a pid or tid given twice sits next to its double. */
-	snapshot_finish(s);
+	if (snapshot_finish(s))
+		return fail(r, -ENOMEM, "out of memory");
 	for (i = 0; i < s->nprocesses; i++) {
 		if (i && s->processes[i].pid == s->processes[i - 1].pid)
 			return fail(r, -EINVAL, "process %d is listed twice", s->processes[i].pid);
@@ -629,6 +837,38 @@ static int read_processes(struct reader *r, const json_t *root, struct snapshot 
 				return fail(r, -EINVAL, "thread %d of process %d is listed twice",
 					    s->processes[i].threads[j].tid, s->processes[i].pid);
 	}
+	return 0;
+}
+
+static int read_handoffs(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	json_t *arr, *h;
+	char at[48];
+	size_t i;
+	int rc = 0;
+
+	arr = get_typed(r, root, "", "handoffs", JSON_ARRAY, LS_PID_MAX, &rc);
+	if (!arr)
+		return rc;
+	if (!json_array_size(arr))
+		return 0;
+	s->handoffs = calloc(json_array_size(arr), sizeof(*s->handoffs));
+	if (!s->handoffs)
+		return fail(r, -ENOMEM, "out of memory");
+	json_array_foreach(arr, i, h) {
+		struct handoff_pair *pair = &s->handoffs[i];
+
+		snprintf(at, sizeof(at), "handoffs[%zu]", i);
+		if (!json_is_object(h))
+			return fail(r, -EINVAL, "%s should be an object, not %s", at, type_name(h));
+		s->nhandoffs = i + 1;
+		if ((rc = get_int(r, h, at, "from", 1, LS_PID_MAX, &pair->from)) ||
+		    (rc = get_int(r, h, at, "to", 1, LS_PID_MAX, &pair->to)) ||
+		    (rc = get_u64(r, h, at, "count", &pair->count)))
+			return rc;
+	}
+	if (snapshot_finish(s))
+		return fail(r, -ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -690,7 +930,9 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 		if (rc)
 			return rc;
 	}
-	return read_processes(r, root, s);
+	if ((rc = read_processes(r, root, s)))
+		return rc;
+	return read_handoffs(r, root, s);
 }
 
 /* The whole input, so stdin and files are read alike and an empty one gets its own message. */

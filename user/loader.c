@@ -14,6 +14,7 @@
 
 #include "loader.h"
 #include "procfs.h"
+#include "syscalls.h"
 #include "loadscope.skel.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -125,6 +126,26 @@ static void choose_programs(struct loadscope_bpf *skel, bool raw_tp)
 	}
 }
 
+/* Class and flags of every syscall number this architecture names; the rest stay `other`. */
+static int fill_sys_table(struct observer *o)
+{
+	int fd = bpf_map__fd(o->skel->maps.sys_table);
+	unsigned int flags;
+	const char *name;
+	__u32 val;
+
+	for (__u32 nr = 0; nr < SYS_TABLE_SIZE; nr++) {
+		name = syscall_name(nr);
+		val = SC_OTHER;
+		if (name)
+			val = syscall_class(name, &flags) | flags << 8;
+		/* every slot: an array starts zeroed, and 0 is SC_ACCEPT */
+		if (bpf_map_update_elem(fd, &nr, &val, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
 int observer_open(const struct observer_config *cfg, struct observer **out, char *err,
 		  size_t errlen)
 {
@@ -156,6 +177,10 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	o->skel->rodata->switch_has_prev_state = switch_has_prev_state(vmlinux);
 	bpf_map__set_max_entries(o->skel->maps.threads, cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.exited, cfg->max_threads);
+	/* allocated as used: a few classes per thread, a few `other` syscalls, fewer errnos */
+	bpf_map__set_max_entries(o->skel->maps.lat, 4 * cfg->max_threads);
+	bpf_map__set_max_entries(o->skel->maps.others, 4 * cfg->max_threads);
+	bpf_map__set_max_entries(o->skel->maps.errnos, cfg->max_threads);
 	choose_programs(o->skel, o->raw_tp);
 	/* libbpf parses the kernel BTF again while loading: do not hold two copies at once */
 	btf__free(vmlinux);
@@ -167,6 +192,11 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 			   "cannot load the BPF programs into this kernel (%s): %s; "
 			   "run with -v for the verifier log",
 			   o->raw_tp ? "raw_tp" : "tp_btf", strerror(-ret));
+		goto cleanup;
+	}
+	ret = fill_sys_table(o);
+	if (ret) {
+		ret = fail(err, errlen, ret, "cannot fill the syscall table: %s", strerror(-ret));
 		goto cleanup;
 	}
 	*out = o;
@@ -306,6 +336,137 @@ static int read_threads(int fd, size_t key_size, bool live, struct thread_stats 
 	return 0;
 }
 
+/* The entries of a hash map whose keys begin with (tid, seq), sorted by those. */
+struct map_entries {
+	char *data; /* n records of key_size + value_size bytes */
+	size_t n, key_size, rec_size;
+};
+
+static int cmp_tid_seq(const void *a, const void *b)
+{
+	const __u32 *x = a, *y = b;
+
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+static int read_entries(int fd, size_t key_size, size_t value_size, struct map_entries *e)
+{
+	char key[64], next[64];
+	void *prev = NULL, *grown;
+	size_t cap = 0;
+
+	e->key_size = key_size;
+	e->rec_size = key_size + value_size;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, key_size);
+		prev = key;
+		if (e->n == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(e->data, cap * e->rec_size);
+			if (!grown)
+				return -ENOMEM;
+			e->data = grown;
+		}
+		memcpy(e->data + e->n * e->rec_size, key, key_size);
+		if (bpf_map_lookup_elem(fd, key, e->data + e->n * e->rec_size + key_size))
+			continue;
+		e->n++;
+	}
+	if (e->n > 1)
+		qsort(e->data, e->n, e->rec_size, cmp_tid_seq);
+	return 0;
+}
+
+/* First record of thread (tid, seq), or n when it has none. */
+static size_t entries_find(const struct map_entries *e, __u32 tid, __u32 seq)
+{
+	__u32 want[2] = { tid, seq };
+	size_t lo = 0, hi = e->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cmp_tid_seq(e->data + mid * e->rec_size, want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < e->n && !cmp_tid_seq(e->data + lo * e->rec_size, want) ? lo : e->n;
+}
+
+struct sys_maps {
+	struct map_entries lat, others, errnos;
+};
+
+static void lat_copy(struct lat_figures *f, const struct lat_stats *l)
+{
+	f->count = l->count;
+	f->errors = l->errors;
+	f->total_ns = l->total_ns;
+	f->bytes = l->bytes;
+	f->max_ns = l->max_ns;
+	for (unsigned int i = 0; i < HIST_BUCKETS; i++)
+		f->hist[i] = l->hist[i];
+}
+
+static int fill_sys(struct sys_figures *f, const struct thread_stats *s, const struct sys_maps *m)
+{
+	char name[32], buf[24];
+	size_t i;
+	int c, ret;
+
+	for (i = entries_find(&m->lat, s->tid, s->seq); i < m->lat.n; i++) {
+		const struct lat_key *k = (const void *)(m->lat.data + i * m->lat.rec_size);
+		const struct lat_stats *l = (const void *)((const char *)k + m->lat.key_size);
+
+		if (k->tid != s->tid || k->seq != s->seq)
+			break;
+		if (k->metric < SC_CLASSES)
+			lat_copy(&f->cls[k->metric], l);
+		else if (k->metric == LAT_ACCEPT_QUEUE) {
+			lat_copy(&f->accept_queue, l);
+			f->backlog_max = l->extra_max;
+		} else if (k->metric == LAT_HANDOFF_DELAY)
+			lat_copy(&f->handoff_delay, l);
+	}
+	for (i = entries_find(&m->others, s->tid, s->seq); i < m->others.n; i++) {
+		const struct other_key *k = (const void *)(m->others.data + i * m->others.rec_size);
+		const struct other_stats *o = (const void *)((const char *)k + m->others.key_size);
+		const char *sc;
+
+		if (k->tid != s->tid || k->seq != s->seq)
+			break;
+		sc = syscall_name(k->nr);
+		if (!sc) {
+			snprintf(name, sizeof(name), "syscall_%u", k->nr);
+			sc = name;
+		}
+		ret = named_count_add(&f->top, &f->ntop, sc, o->count, o->errors, o->total_ns);
+		if (ret)
+			return ret;
+	}
+	for (i = entries_find(&m->errnos, s->tid, s->seq); i < m->errnos.n; i++) {
+		const struct errno_key *k = (const void *)(m->errnos.data + i * m->errnos.rec_size);
+		const __u64 *n = (const void *)((const char *)k + m->errnos.key_size);
+
+		if (k->tid != s->tid || k->seq != s->seq)
+			break;
+		c = k->sys_class < SC_CLASSES ? k->sys_class : SC_OTHER;
+		ret = named_count_add(&f->errnos[c], &f->nerrnos[c],
+				      errno_name(k->err, buf, sizeof(buf)), *n, 0, 0);
+		if (ret)
+			return ret;
+	}
+	for (c = 0; c <= SC_NONE; c++)
+		f->offcpu_ns[c] = s->offcpu_ns[c];
+	f->offcpu_d_ns = s->offcpu_d_ns;
+	f->handoff_sent = s->handoff_sent;
+	f->handoff_received = s->handoff_received;
+	return 0;
+}
+
 static void fill_thread(struct thread *t, const struct thread_stats *s)
 {
 	t->tid = (int)s->tid;
@@ -325,8 +486,11 @@ static void fill_thread(struct thread *t, const struct thread_stats *s)
 }
 
 /* Group the thread records by process into the snapshot. */
-static int build_processes(struct snapshot *snap, struct thread_stats *arr, size_t n)
+static int build_processes(struct snapshot *snap, struct thread_stats *arr, size_t n,
+			   const struct sys_maps *m)
 {
+	int ret;
+
 	size_t i = 0;
 
 	qsort(arr, n, sizeof(*arr), cmp_thread_stats);
@@ -346,6 +510,9 @@ static int build_processes(struct snapshot *snap, struct thread_stats *arr, size
 			return -ENOMEM;
 		for (size_t k = i; k < j; k++) {
 			fill_thread(&p->threads[p->nthreads++], &arr[k]);
+			ret = fill_sys(&p->threads[p->nthreads - 1].sys, &arr[k], m);
+			if (ret)
+				return ret;
 			/* the process is named after its main thread */
 			if (arr[k].tid == arr[k].pid || k == i) {
 				memcpy(p->comm, p->threads[p->nthreads - 1].comm, sizeof(p->comm));
@@ -357,8 +524,54 @@ static int build_processes(struct snapshot *snap, struct thread_stats *arr, size
 	return 0;
 }
 
+static int collect_handoffs(struct observer *o, struct snapshot *snap)
+{
+	struct map_entries e = { 0 };
+	int ret;
+
+	ret = read_entries(bpf_map__fd(o->skel->maps.handoffs), sizeof(struct handoff_key),
+			   sizeof(__u64), &e);
+	if (!ret && e.n) {
+		snap->handoffs = calloc(e.n, sizeof(*snap->handoffs));
+		if (!snap->handoffs)
+			ret = -ENOMEM;
+	}
+	for (size_t i = 0; !ret && i < e.n; i++) {
+		const struct handoff_key *k = (const void *)(e.data + i * e.rec_size);
+		const __u64 *n = (const void *)((const char *)k + e.key_size);
+
+		snap->handoffs[snap->nhandoffs++] =
+			(struct handoff_pair){ .from = (int)k->from, .to = (int)k->to, .count = *n };
+	}
+	free(e.data);
+	return ret;
+}
+
+/* Connections still in the queue of a port a target accepted on: established, never accepted. */
+static void collect_unaccepted(struct observer *o, struct snapshot *snap)
+{
+	int conns = bpf_map__fd(o->skel->maps.pending_conns);
+	int ports = bpf_map__fd(o->skel->maps.accept_ports);
+	__u64 key, next, *prev = NULL;
+	struct conn_pending c;
+	struct process *p;
+	__u32 pid;
+
+	while (bpf_map_get_next_key(conns, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(conns, &key, &c) ||
+		    bpf_map_lookup_elem(ports, &c.lport, &pid))
+			continue;
+		p = snapshot_find_process(snap, (int)pid);
+		if (p)
+			p->unaccepted++;
+	}
+}
+
 int observer_collect(struct observer *o, struct snapshot *snap)
 {
+	struct sys_maps m = { 0 };
 	struct thread_stats *arr = NULL;
 	size_t n = 0, cap = 0;
 	int ncpus = libbpf_num_possible_cpus();
@@ -384,10 +597,26 @@ int observer_collect(struct observer *o, struct snapshot *snap)
 			snap->drops[r] += percpu[c];
 	}
 	snap->drops[DROP_THREADS_FULL] += o->seed_drops;
-	ret = build_processes(snap, arr, n);
+	ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
+			   sizeof(struct lat_stats), &m.lat);
 	if (!ret)
-		snapshot_finish(snap);
+		ret = read_entries(bpf_map__fd(o->skel->maps.others), sizeof(struct other_key),
+				   sizeof(struct other_stats), &m.others);
+	if (!ret)
+		ret = read_entries(bpf_map__fd(o->skel->maps.errnos), sizeof(struct errno_key),
+				   sizeof(__u64), &m.errnos);
+	if (!ret)
+		ret = build_processes(snap, arr, n, &m);
+	if (!ret)
+		ret = collect_handoffs(o, snap);
+	if (!ret) {
+		collect_unaccepted(o, snap);
+		ret = snapshot_finish(snap);
+	}
 cleanup:
+	free(m.lat.data);
+	free(m.others.data);
+	free(m.errnos.data);
 	free(percpu);
 	free(arr);
 	return ret;

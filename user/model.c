@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Operations on the snapshot model: histogram bounds, percentiles, process totals, freeing. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -119,6 +121,122 @@ void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint
 		*p99_ns = min_u64(hist_percentile(s->runq_hist, HIST_BUCKETS, 0.99), cap);
 }
 
+void lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
+		     uint64_t *p99_ns)
+{
+	uint64_t cap = l->max_ns ? l->max_ns : UINT64_MAX;
+
+	if (p50_ns)
+		*p50_ns = min_u64(hist_percentile(l->hist, HIST_BUCKETS, 0.50), cap);
+	if (p90_ns)
+		*p90_ns = min_u64(hist_percentile(l->hist, HIST_BUCKETS, 0.90), cap);
+	if (p99_ns)
+		*p99_ns = min_u64(hist_percentile(l->hist, HIST_BUCKETS, 0.99), cap);
+}
+
+void lat_figures_add(struct lat_figures *sum, const struct lat_figures *t)
+{
+	sum->count += t->count;
+	sum->errors += t->errors;
+	sum->total_ns += t->total_ns;
+	sum->bytes += t->bytes;
+	if (t->max_ns > sum->max_ns)
+		sum->max_ns = t->max_ns;
+	for (unsigned int i = 0; i < HIST_BUCKETS; i++)
+		sum->hist[i] += t->hist[i];
+}
+
+int named_count_add(struct named_count **arr, size_t *n, const char *name, uint64_t count,
+		    uint64_t errors, uint64_t total_ns)
+{
+	struct named_count *e = NULL, *grown;
+	size_t i;
+
+	for (i = 0; i < *n && !e; i++)
+		if (!strncmp((*arr)[i].name, name, NAME_LEN))
+			e = &(*arr)[i];
+	if (!e) {
+		grown = realloc(*arr, (*n + 1) * sizeof(**arr));
+		if (!grown)
+			return -ENOMEM;
+		*arr = grown;
+		e = &grown[(*n)++];
+		memset(e, 0, sizeof(*e));
+		snprintf(e->name, sizeof(e->name), "%s", name);
+	}
+	e->count += count;
+	e->errors += errors;
+	e->total_ns += total_ns;
+	return 0;
+}
+
+int sys_figures_add(struct sys_figures *sum, const struct sys_figures *t)
+{
+	size_t i;
+	int c, ret;
+
+	for (c = 0; c < SC_CLASSES; c++) {
+		lat_figures_add(&sum->cls[c], &t->cls[c]);
+		for (i = 0; i < t->nerrnos[c]; i++) {
+			ret = named_count_add(&sum->errnos[c], &sum->nerrnos[c], t->errnos[c][i].name,
+					      t->errnos[c][i].count, 0, 0);
+			if (ret)
+				return ret;
+		}
+	}
+	for (i = 0; i < t->ntop; i++) {
+		ret = named_count_add(&sum->top, &sum->ntop, t->top[i].name, t->top[i].count,
+				      t->top[i].errors, t->top[i].total_ns);
+		if (ret)
+			return ret;
+	}
+	for (c = 0; c <= SC_NONE; c++)
+		sum->offcpu_ns[c] += t->offcpu_ns[c];
+	sum->offcpu_d_ns += t->offcpu_d_ns;
+	sum->handoff_sent += t->handoff_sent;
+	sum->handoff_received += t->handoff_received;
+	lat_figures_add(&sum->accept_queue, &t->accept_queue);
+	if (t->backlog_max > sum->backlog_max)
+		sum->backlog_max = t->backlog_max;
+	lat_figures_add(&sum->handoff_delay, &t->handoff_delay);
+	return 0;
+}
+
+static int cmp_named_by_time(const void *a, const void *b)
+{
+	const struct named_count *x = a, *y = b;
+
+	if (x->total_ns != y->total_ns)
+		return x->total_ns < y->total_ns ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+static int cmp_named_by_count(const void *a, const void *b)
+{
+	const struct named_count *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+void sys_figures_sort(struct sys_figures *f)
+{
+	if (f->ntop > 1)
+		qsort(f->top, f->ntop, sizeof(*f->top), cmp_named_by_time);
+	for (int c = 0; c < SC_CLASSES; c++)
+		if (f->nerrnos[c] > 1)
+			qsort(f->errnos[c], f->nerrnos[c], sizeof(*f->errnos[c]), cmp_named_by_count);
+}
+
+void sys_figures_free(struct sys_figures *f)
+{
+	for (int c = 0; c < SC_CLASSES; c++)
+		free(f->errnos[c]);
+	free(f->top);
+	memset(f, 0, sizeof(*f));
+}
+
 void sched_stats_add(struct sched_stats *sum, const struct sched_stats *t)
 {
 	unsigned int i;
@@ -150,30 +268,51 @@ static int cmp_thread(const void *a, const void *b)
 	return (ta->tid > tb->tid) - (ta->tid < tb->tid);
 }
 
+static int cmp_handoff(const void *a, const void *b)
+{
+	const struct handoff_pair *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return (x->to > y->to) - (x->to < y->to);
+}
+
 /* A process without threads keeps the figures it has: there is nothing to recompute them from. */
-void snapshot_finish(struct snapshot *s)
+int snapshot_finish(struct snapshot *s)
 {
 	struct process *p;
 	size_t i, j;
+	int ret = 0;
 
 	for (i = 0; i < s->nprocesses; i++) {
 		p = &s->processes[i];
 		if (!p->nthreads) {
 			p->exited = false;
+			sys_figures_sort(&p->sys);
 			continue;
 		}
 		if (p->nthreads > 1)
 			qsort(p->threads, p->nthreads, sizeof(*p->threads), cmp_thread);
 		memset(&p->sched, 0, sizeof(p->sched));
+		sys_figures_free(&p->sys);
 		p->exited = true;
 		for (j = 0; j < p->nthreads; j++) {
 			sched_stats_add(&p->sched, &p->threads[j].sched);
+			if (!ret)
+				ret = sys_figures_add(&p->sys, &p->threads[j].sys);
+			sys_figures_sort(&p->threads[j].sys);
 			if (!p->threads[j].exited)
 				p->exited = false;
 		}
+		sys_figures_sort(&p->sys);
 	}
 	if (s->nprocesses > 1)
 		qsort(s->processes, s->nprocesses, sizeof(*s->processes), cmp_process);
+	if (s->nhandoffs > 1)
+		qsort(s->handoffs, s->nhandoffs, sizeof(*s->handoffs), cmp_handoff);
+	return ret;
 }
 
 /* Linear, so it also works on a snapshot that snapshot_finish has not sorted yet. */
@@ -198,9 +337,14 @@ void snapshot_free(struct snapshot *s)
 			free(s->command[i]);
 		free(s->command);
 	}
-	for (i = 0; i < s->nprocesses; i++)
+	for (i = 0; i < s->nprocesses; i++) {
+		for (size_t j = 0; j < s->processes[i].nthreads; j++)
+			sys_figures_free(&s->processes[i].threads[j].sys);
+		sys_figures_free(&s->processes[i].sys);
 		free(s->processes[i].threads);
+	}
 	free(s->processes);
+	free(s->handoffs);
 	free(s->kernel);
 	free(s->program);
 	free(s->targets.pids);

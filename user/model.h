@@ -26,11 +26,47 @@ struct sched_stats {
 	uint64_t runq_hist[HIST_BUCKETS];
 };
 
+/* One latency figure (a syscall class, the accept queue, the handoff delay), per thread or summed. */
+struct lat_figures {
+	uint64_t count;
+	uint64_t errors;   /* syscalls: calls that returned an error (included in count) */
+	uint64_t total_ns;
+	uint64_t bytes;    /* read and write classes */
+	uint64_t max_ns;
+	uint64_t hist[HIST_BUCKETS];
+};
+
+#define NAME_LEN 32
+/* A named count: one errno of a syscall class, or one syscall of class `other`. */
+struct named_count {
+	char name[NAME_LEN];
+	uint64_t count;
+	uint64_t errors;
+	uint64_t total_ns;
+};
+
+/* Syscalls, descriptor handoffs and accepted connections of a thread, or summed per process. */
+struct sys_figures {
+	struct lat_figures cls[SC_CLASSES];     /* by enum sys_class */
+	struct named_count *errnos[SC_CLASSES]; /* failed calls by errno name, per class */
+	size_t nerrnos[SC_CLASSES];
+	struct named_count *top; /* class `other` by syscall, most time first */
+	size_t ntop;
+	uint64_t offcpu_ns[SC_CLASSES + 1]; /* blocked, by the class of the syscall; SC_NONE: none */
+	uint64_t offcpu_d_ns;               /* the part of it in uninterruptible sleep */
+	uint64_t handoff_sent;              /* descriptors passed with SCM_RIGHTS */
+	uint64_t handoff_received;
+	struct lat_figures accept_queue; /* connection established -> accept() */
+	uint64_t backlog_max;            /* longest listen queue seen at an accept */
+	struct lat_figures handoff_delay; /* accept() -> sendmsg() passing it on */
+};
+
 struct thread {
 	int tid;
 	char comm[LS_COMM_LEN];
 	bool exited;
 	struct sched_stats sched;
+	struct sys_figures sys;
 };
 
 struct process {
@@ -39,8 +75,17 @@ struct process {
 	char comm[LS_COMM_LEN];
 	bool exited; /* every thread seen has exited */
 	struct sched_stats sched; /* sum over threads; runq_max_ns is the max */
+	struct sys_figures sys;   /* sum over threads */
+	uint64_t unaccepted;      /* connections on its listeners never accepted during the run */
 	struct thread *threads;
 	size_t nthreads;
+};
+
+/* Descriptors one process passed to another with SCM_RIGHTS. */
+struct handoff_pair {
+	int from;
+	int to;
+	uint64_t count;
 };
 
 /* How the targets were chosen. */
@@ -63,6 +108,8 @@ struct snapshot {
 	uint64_t drops[DROP_REASONS];
 	struct process *processes;
 	size_t nprocesses;
+	struct handoff_pair *handoffs; /* descriptors passed between target processes */
+	size_t nhandoffs;
 };
 
 /* Histogram buckets: bounds in ns, [lower, upper). */
@@ -75,10 +122,25 @@ uint64_t hist_total(const uint64_t *hist, unsigned int nbuckets);
 void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
 			     uint64_t *p99_ns);
 
+/* Percentiles of a latency figure, capped at its exact maximum. */
+void lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
+		     uint64_t *p99_ns);
+
 /* Add one thread's figures into a process total. */
 void sched_stats_add(struct sched_stats *sum, const struct sched_stats *t);
-/* Recompute every process total from its threads; sort processes by pid, threads by tid. */
-void snapshot_finish(struct snapshot *s);
+void lat_figures_add(struct lat_figures *sum, const struct lat_figures *t);
+/* Add to the entry called name, appending it when new; 0 or -ENOMEM. */
+int named_count_add(struct named_count **arr, size_t *n, const char *name, uint64_t count,
+		    uint64_t errors, uint64_t total_ns);
+int sys_figures_add(struct sys_figures *sum, const struct sys_figures *t);
+/* Order `top` by time, most first, and each errno list by count. */
+void sys_figures_sort(struct sys_figures *f);
+void sys_figures_free(struct sys_figures *f);
+/*
+ * Recompute every process total from its threads; sort processes by pid, threads by tid, handoffs
+ * by count. 0, or -ENOMEM when a total could not be built.
+ */
+int snapshot_finish(struct snapshot *s);
 struct process *snapshot_find_process(struct snapshot *s, int pid);
 void snapshot_free(struct snapshot *s);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report.h"
+#include "syscalls.h"
 
 #define REPORT_COLUMNS 100
 #define BAR_WIDTH      40
@@ -270,6 +271,222 @@ static void print_histogram(const struct process *p, FILE *f)
 	}
 }
 
+/* "p50/p99" of a latency figure, or "-" when it has no samples. */
+static void format_p50_p99(const struct lat_figures *l, char *buf, size_t len)
+{
+	char p50[FORMAT_NS_LEN], p99[FORMAT_NS_LEN];
+	uint64_t v50, v99;
+
+	if (!l->count) {
+		snprintf(buf, len, "-");
+		return;
+	}
+	lat_percentiles(l, &v50, NULL, &v99);
+	snprintf(buf, len, "%s/%s", format_ns(v50, p50, sizeof(p50)), format_ns(v99, p99, sizeof(p99)));
+}
+
+static void print_sys_row(FILE *f, const char *id, const char *comm, const struct sys_figures *sys,
+			  uint64_t duration_ns)
+{
+	static const int cls[] = { SC_ACCEPT, SC_READ, SC_WRITE };
+	char rate[3][32], lat[3][2 * FORMAT_NS_LEN], other[32], name[LS_COMM_LEN];
+	uint64_t rest = 0;
+
+	for (int i = 0; i < 3; i++) {
+		format_rate(sys->cls[cls[i]].count, duration_ns, rate[i], sizeof(rate[i]));
+		format_p50_p99(&sys->cls[cls[i]], lat[i], sizeof(lat[i]));
+	}
+	for (int c = SC_POLL; c < SC_CLASSES; c++)
+		rest += sys->cls[c].count;
+	format_rate(rest, duration_ns, other, sizeof(other));
+	fprintf(f, "%-8s %-15s %8s %12s %8s %12s %8s %12s %8s\n", id, printable_comm(comm, name),
+		rate[0], lat[0], rate[1], lat[1], rate[2], lat[2], other);
+}
+
+static void print_sys_table(const struct snapshot *s, FILE *f, bool threads)
+{
+	const struct process *p;
+	char id[32];
+
+	fprintf(f, "%-8s %-15s %8s %12s %8s %12s %8s %12s %8s\n", "PID", "COMM", "ACCEPT/s",
+		"p50/p99", "READ/s", "p50/p99", "WRITE/s", "p50/p99", "OTHER/s");
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		p = &s->processes[i];
+		snprintf(id, sizeof(id), "%d", p->pid);
+		print_sys_row(f, id, p->comm, &p->sys, s->duration_ns);
+		for (size_t j = 0; threads && j < p->nthreads; j++) {
+			snprintf(id, sizeof(id), "  %d", p->threads[j].tid);
+			print_sys_row(f, id, p->threads[j].comm, &p->threads[j].sys, s->duration_ns);
+		}
+	}
+	fprintf(f, "ACCEPT, READ, WRITE: calls per second and their latency, p50/p99. OTHER: every "
+		   "other syscall.\n");
+}
+
+/* Up to `max` named counts on one line: "ENOENT 28, ECHILD 4". */
+static void print_named(FILE *f, const char *label, const struct named_count *arr, size_t n,
+			bool timed)
+{
+	char line[REPORT_COLUMNS + 1], t[FORMAT_NS_LEN];
+	size_t at = 0, i;
+	int w;
+
+	w = snprintf(line, sizeof(line), "    %s:", label);
+	at = (size_t)w;
+	for (i = 0; i < n; i++) {
+		char item[96];
+
+		if (timed)
+			snprintf(item, sizeof(item), "%s %s %llu in %s", i ? "," : "", arr[i].name,
+				 (unsigned long long)arr[i].count,
+				 format_ns(arr[i].total_ns, t, sizeof(t)));
+		else
+			snprintf(item, sizeof(item), "%s %s %llu", i ? "," : "", arr[i].name,
+				 (unsigned long long)arr[i].count);
+		if (at + strlen(item) + 5 > REPORT_COLUMNS) {
+			snprintf(line + at, sizeof(line) - at, ", ...");
+			break;
+		}
+		snprintf(line + at, sizeof(line) - at, "%s", item);
+		at += strlen(item);
+	}
+	fprintf(f, "%s\n", line);
+}
+
+static void print_sys_classes(const struct process *p, FILE *f)
+{
+	char v[6][FORMAT_NS_LEN], name[LS_COMM_LEN], label[48];
+	const struct lat_figures *l;
+	uint64_t calls = 0, errors = 0, pct[3];
+
+	for (int c = 0; c < SC_CLASSES; c++) {
+		calls += p->sys.cls[c].count;
+		errors += p->sys.cls[c].errors;
+	}
+	printable_comm(p->comm, name);
+	if (!calls) {
+		fprintf(f, "%d %s syscalls: none recorded\n", p->pid, name);
+		return;
+	}
+	fprintf(f, "%d %s syscalls: %llu calls, %llu failed\n", p->pid, name,
+		(unsigned long long)calls, (unsigned long long)errors);
+	fprintf(f, "  %-9s %9s %7s %8s %8s %8s %8s %9s %11s %9s\n", "class", "calls", "errors",
+		"p50", "p90", "p99", "max", "total", "bytes", "blocked");
+	for (int c = 0; c < SC_CLASSES; c++) {
+		l = &p->sys.cls[c];
+		if (!l->count && !p->sys.offcpu_ns[c])
+			continue;
+		lat_percentiles(l, &pct[0], &pct[1], &pct[2]);
+		for (int i = 0; i < 3; i++)
+			format_ns(pct[i], v[i], sizeof(v[i]));
+		format_ns(l->max_ns, v[3], sizeof(v[3]));
+		format_ns(l->total_ns, v[4], sizeof(v[4]));
+		format_ns(p->sys.offcpu_ns[c], v[5], sizeof(v[5]));
+		fprintf(f, "  %-9s %9llu %7llu %8s %8s %8s %8s %9s %11llu %9s\n", sys_class_name(c),
+			(unsigned long long)l->count, (unsigned long long)l->errors, v[0], v[1], v[2],
+			v[3], v[4], (unsigned long long)l->bytes, v[5]);
+	}
+	if (p->sys.offcpu_ns[SC_NONE])
+		fprintf(f, "  blocked outside syscalls: %s\n",
+			format_ns(p->sys.offcpu_ns[SC_NONE], v[0], sizeof(v[0])));
+	if (p->sys.offcpu_d_ns)
+		fprintf(f, "  of the blocked time, in uninterruptible sleep: %s\n",
+			format_ns(p->sys.offcpu_d_ns, v[0], sizeof(v[0])));
+	for (int c = 0; c < SC_CLASSES; c++) {
+		if (!p->sys.nerrnos[c])
+			continue;
+		snprintf(label, sizeof(label), "%s errors", sys_class_name(c));
+		print_named(f, label, p->sys.errnos[c], p->sys.nerrnos[c], false);
+	}
+	if (p->sys.ntop)
+		print_named(f, "other, most time first", p->sys.top, p->sys.ntop, true);
+}
+
+static bool has_connections(const struct snapshot *s)
+{
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		const struct sys_figures *sys = &s->processes[i].sys;
+
+		if (sys->cls[SC_ACCEPT].count || sys->handoff_sent || sys->handoff_received ||
+		    s->processes[i].unaccepted)
+			return true;
+	}
+	return s->nhandoffs > 0;
+}
+
+static const char *process_name(const struct snapshot *s, int pid, char *buf)
+{
+	const struct process *p = snapshot_find_process((struct snapshot *)s, pid);
+
+	if (!p)
+		return "(not a target)";
+	return printable_comm(p->comm, buf);
+}
+
+static void print_connections(const struct snapshot *s, FILE *f)
+{
+	char v[4][FORMAT_NS_LEN], name[LS_COMM_LEN];
+	const struct process *p;
+	const struct sys_figures *sys;
+	uint64_t pct[3];
+
+	fprintf(f, "\nCONNECTION PATH: connections accepted, and descriptors passed between "
+		   "processes (SCM_RIGHTS)\n");
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		p = &s->processes[i];
+		sys = &p->sys;
+		printable_comm(p->comm, name);
+		if (sys->cls[SC_ACCEPT].count) {
+			fprintf(f, "%d %s: accepted %llu connection%s (%llu accept calls failed)\n",
+				p->pid, name,
+				(unsigned long long)(sys->cls[SC_ACCEPT].count -
+						     sys->cls[SC_ACCEPT].errors),
+				sys->cls[SC_ACCEPT].count - sys->cls[SC_ACCEPT].errors == 1 ? "" : "s",
+				(unsigned long long)sys->cls[SC_ACCEPT].errors);
+		}
+		if (sys->accept_queue.count || p->unaccepted) {
+			lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
+			fprintf(f,
+				"  waited in the listen queue: p50 %s, p99 %s, max %s (%llu timed); "
+				"queue up to %llu; %llu never accepted\n",
+				format_ns(pct[0], v[0], sizeof(v[0])),
+				format_ns(pct[2], v[1], sizeof(v[1])),
+				format_ns(sys->accept_queue.max_ns, v[2], sizeof(v[2])),
+				(unsigned long long)sys->accept_queue.count,
+				(unsigned long long)sys->backlog_max,
+				(unsigned long long)p->unaccepted);
+		}
+		if (sys->handoff_sent) {
+			fprintf(f, "%d %s: passed on %llu descriptor%s\n", p->pid, name,
+				(unsigned long long)sys->handoff_sent,
+				sys->handoff_sent == 1 ? "" : "s");
+			if (sys->handoff_delay.count) {
+				lat_percentiles(&sys->handoff_delay, &pct[0], NULL, &pct[2]);
+				fprintf(f,
+					"  from accept to handoff: p50 %s, p99 %s, max %s (%llu "
+					"timed)\n",
+					format_ns(pct[0], v[0], sizeof(v[0])),
+					format_ns(pct[2], v[1], sizeof(v[1])),
+					format_ns(sys->handoff_delay.max_ns, v[2], sizeof(v[2])),
+					(unsigned long long)sys->handoff_delay.count);
+			}
+			for (size_t j = 0; j < s->nhandoffs; j++) {
+				char to[LS_COMM_LEN];
+
+				if (s->handoffs[j].from != p->pid)
+					continue;
+				fprintf(f, "  -> %d %s: %llu\n", s->handoffs[j].to,
+					process_name(s, s->handoffs[j].to, to),
+					(unsigned long long)s->handoffs[j].count);
+			}
+		}
+		if (sys->handoff_received)
+			fprintf(f, "%d %s: received %llu descriptor%s\n", p->pid, name,
+				(unsigned long long)sys->handoff_received,
+				sys->handoff_received == 1 ? "" : "s");
+	}
+}
+
 void report_text(const struct snapshot *s, FILE *f, bool threads)
 {
 	size_t i;
@@ -279,6 +496,13 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 	print_table(s, f, threads);
 	if (!s->nprocesses)
 		return;
+	fputc('\n', f);
+	print_sys_table(s, f, threads);
+	if (has_connections(s))
+		print_connections(s, f);
+	fprintf(f, "\nSYSCALLS: per process and class; blocked: time off-CPU waiting in them\n");
+	for (i = 0; i < s->nprocesses; i++)
+		print_sys_classes(&s->processes[i], f);
 	fprintf(f, "\nRUN-QUEUE WAITS: time from becoming runnable to running, per process\n");
 	for (i = 0; i < s->nprocesses; i++)
 		print_histogram(&s->processes[i], f);

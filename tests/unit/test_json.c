@@ -799,7 +799,7 @@ START_TEST(test_unknown_fields_are_ignored)
 
 	root = fixture_json();
 	path_set(root, "future_section", json_pack("{s:i}", "x", 1));
-	path_set(root, "processes[0].threads[0].syscalls", json_array());
+	path_set(root, "processes[0].threads[0].future_field", json_array());
 	text = json_dumps(root, 0);
 	json_decref(root);
 	ck_assert_int_eq(read_text(text, &s, err, sizeof(err)), 0);

@@ -293,7 +293,8 @@ START_TEST(test_histogram)
 
 	fixture_snapshot(&s);
 	text = render(&s, false);
-	ck_assert_str_eq(line_starting(text, "4211 node:"),
+	ck_assert_ptr_nonnull(strstr(text, "\nRUN-QUEUE WAITS"));
+	ck_assert_str_eq(line_starting(strstr(text, "\nRUN-QUEUE WAITS"), "4211 node:"),
 			 "4211 node: 1100 waits, p50 4.9us, p90 20us, p99 106us, max 2.5ms");
 	/* 900 waits of 5 us: the largest count, a full bar, and the median. */
 	ck_assert_str_eq(line_containing(text, "<- p50"),
