@@ -1,4 +1,4 @@
-/* Test workload: a thread making a known number of read, write, clone and page-fault waits. */
+/* Test workload: a thread making known reads and writes, and known waits in and out of syscalls. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -12,18 +12,23 @@
 
 #include "oracle.h"
 
-#define USAGE "sysio OUT.json WRITES WRITE_BYTES READS DELAY_MS BAD_WRITES VFORKS FAULTS"
+#define USAGE                                                                                      \
+	"sysio OUT.json WRITES WRITE_BYTES READS DELAY_MS BAD_WRITES VFORKS FAULTS FULL_WRITES"
 
 /* What the writer thread writes into the pipe per read: one pipe write, so one read returns it. */
 #define READ_CHUNK_BYTES 1000
 #define READ_BUF_BYTES	 4096 /* more than a chunk, so a read never returns part of one */
 #define MAX_WRITE_BYTES	 65536
 #define MAX_ROUNDS	 100000 /* bounds the oracle's per-read array */
+#define FULL_PIPE_BYTES	 65536	/* a pipe's default capacity: 16 pages */
 
 /*
  * Phases of the measuring thread, each waiting on a helper for DELAY_MS per call:
  *   writes:  WRITES write(2) calls of WRITE_BYTES to /dev/null, then BAD_WRITES write(2) calls on
  *            fd -1 (EBADF);
+ *   full:    FULL_WRITES rounds of two write(2) calls on a second pipe: FULL_PIPE_BYTES, which
+ *            fill it, then one byte, blocked until the writer thread, released by the
+ *            semaphore, has slept DELAY_MS and read the pipe empty (two read(2) calls);
  *   reads:   READS read(2) calls on a pipe, each blocked until the writer thread, released by a
  *            semaphore (futex), has slept DELAY_MS (nanosleep) and written READ_CHUNK_BYTES;
  *   vforks:  VFORKS clone(CLONE_VFORK) calls, each blocked uninterruptibly until the child has
@@ -35,14 +40,16 @@
  */
 struct sysio {
 	long writes, write_bytes, reads, delay_ms, bad_writes, vforks, faults;
-	int null_fd, pipe_rd, pipe_wr, uffd;
+	long full_writes;
+	int null_fd, pipe_rd, pipe_wr, full_rd, full_wr, uffd;
 	char *fault_area; /* FAULTS pages registered with the userfaultfd */
 	char *fill_page;  /* what the writer copies into each of them */
 	long page_bytes;
 	sem_t go;
 	int measure_tid, writer_tid;
 	uint64_t *read_ns; /* duration of each read, as the measuring thread timed it */
-	uint64_t bytes_read, vfork_ns, fault_ns;
+	uint64_t bytes_read, vfork_ns, fault_ns, full_write_ns;
+	long writer_reads, writer_read_bytes; /* the writer thread's read(2) calls */
 	int faults_available;
 };
 
@@ -72,6 +79,22 @@ static void *writer_main(void *arg)
 
 	s->writer_tid = gettid();
 	memset(chunk, 'w', sizeof(chunk));
+	for (i = 0; i < s->full_writes; i++) {
+		static char drain[FULL_PIPE_BYTES];
+		ssize_t n;
+
+		while (sem_wait(&s->go))
+			;
+		sleep_delay(s->delay_ms);
+		/* the full pipe, then the byte its blocked writer adds once there is room */
+		n = read(s->full_rd, drain, sizeof(drain));
+		s->writer_reads++;
+		s->writer_read_bytes += n > 0 ? n : 0;
+		if (n != FULL_PIPE_BYTES || read(s->full_rd, drain, 1) != 1)
+			oracle_die("sysio: full pipe read: %s", strerror(errno));
+		s->writer_reads++;
+		s->writer_read_bytes++;
+	}
 	for (i = 0; i < s->reads; i++) {
 		/* released only once the reader is about to block, so each read waits DELAY_MS */
 		while (sem_wait(&s->go))
@@ -86,6 +109,8 @@ static void *writer_main(void *arg)
 		if (read(s->uffd, &msg, sizeof(msg)) != (ssize_t)sizeof(msg) ||
 		    msg.event != UFFD_EVENT_PAGEFAULT)
 			oracle_die("sysio: userfaultfd read: %s", strerror(errno));
+		s->writer_reads++;
+		s->writer_read_bytes += sizeof(msg);
 		sleep_delay(s->delay_ms);
 		memset(&copy, 0, sizeof(copy));
 		copy.dst = msg.arg.pagefault.address & ~((uint64_t)s->page_bytes - 1);
@@ -100,7 +125,7 @@ static void *writer_main(void *arg)
 static void *measure_main(void *arg)
 {
 	struct sysio *s = arg;
-	static char buf[READ_BUF_BYTES > MAX_WRITE_BYTES ? READ_BUF_BYTES : MAX_WRITE_BYTES];
+	static char buf[FULL_PIPE_BYTES]; /* at least READ_BUF_BYTES and MAX_WRITE_BYTES */
 	volatile char sink;
 	uint64_t t0;
 	ssize_t n;
@@ -114,6 +139,15 @@ static void *measure_main(void *arg)
 	for (i = 0; i < s->bad_writes; i++) {
 		if (write(-1, buf, 1) != -1 || errno != EBADF)
 			oracle_die("sysio: write on fd -1 did not fail with EBADF");
+	}
+
+	for (i = 0; i < s->full_writes; i++) {
+		sem_post(&s->go);
+		t0 = now_ns();
+		if (write(s->full_wr, buf, FULL_PIPE_BYTES) != FULL_PIPE_BYTES ||
+		    write(s->full_wr, buf, 1) != 1)
+			oracle_die("sysio: full pipe write: %s", strerror(errno));
+		s->full_write_ns += now_ns() - t0;
 	}
 
 	for (i = 0; i < s->reads; i++) {
@@ -210,10 +244,10 @@ int main(int argc, char **argv)
 	pthread_t measure, writer;
 	uint64_t read_total_ns = 0;
 	json_t *root, *reads;
-	int pipe_fds[2], err;
+	int pipe_fds[2], full_fds[2], err;
 	long i;
 
-	if (argc != 9)
+	if (argc != 10)
 		oracle_die("usage: %s", USAGE);
 	s.writes = arg_count(argv[2]);
 	s.write_bytes = arg_count(argv[3]);
@@ -222,14 +256,19 @@ int main(int argc, char **argv)
 	s.bad_writes = arg_count(argv[6]);
 	s.vforks = arg_count(argv[7]);
 	s.faults = arg_count(argv[8]);
+	s.full_writes = arg_count(argv[9]);
 	if (s.write_bytes < 1 || s.write_bytes > MAX_WRITE_BYTES || s.delay_ms < 1)
 		oracle_die("sysio: WRITE_BYTES must be 1..%d and DELAY_MS at least 1",
 			   MAX_WRITE_BYTES);
 
 	s.read_ns = calloc(s.reads + 1, sizeof(*s.read_ns));
 	s.null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (!s.read_ns || s.null_fd < 0 || pipe2(pipe_fds, O_CLOEXEC) || sem_init(&s.go, 0, 0))
+	if (!s.read_ns || s.null_fd < 0 || pipe2(pipe_fds, O_CLOEXEC) ||
+	    pipe2(full_fds, O_CLOEXEC) || sem_init(&s.go, 0, 0) ||
+	    fcntl(full_fds[1], F_SETPIPE_SZ, FULL_PIPE_BYTES) != FULL_PIPE_BYTES)
 		oracle_die("sysio: setup: %s", strerror(errno));
+	s.full_rd = full_fds[0];
+	s.full_wr = full_fds[1];
 	s.pipe_rd = pipe_fds[0];
 	s.pipe_wr = pipe_fds[1];
 	s.faults_available = setup_faults(&s);
@@ -265,9 +304,19 @@ int main(int argc, char **argv)
 	json_object_set_new(root, "faults",
 			    json_integer(s.faults_available ? (json_int_t)s.faults : 0));
 	json_object_set_new(root, "fault_ns", json_integer((json_int_t)s.fault_ns));
-	/* what each of the writer's userfaultfd reads returned */
-	json_object_set_new(root, "uffd_msg_bytes",
-			    json_integer((json_int_t)sizeof(struct uffd_msg)));
+	json_object_set_new(root, "full_writes", json_integer((json_int_t)s.full_writes));
+	json_object_set_new(root, "full_pipe_bytes", json_integer(FULL_PIPE_BYTES));
+	json_object_set_new(root, "full_write_ns", json_integer((json_int_t)s.full_write_ns));
+	/* the measuring thread's write(2) calls and bytes, all phases */
+	json_object_set_new(
+		root, "write_calls",
+		json_integer((json_int_t)(s.writes + s.bad_writes + 2 * s.full_writes)));
+	json_object_set_new(root, "write_bytes_total",
+			    json_integer((json_int_t)(s.writes * s.write_bytes +
+						      s.full_writes * (FULL_PIPE_BYTES + 1))));
+	json_object_set_new(root, "writer_reads", json_integer((json_int_t)s.writer_reads));
+	json_object_set_new(root, "writer_read_bytes",
+			    json_integer((json_int_t)s.writer_read_bytes));
 	oracle_write(root, argv[1]);
 	return 0;
 }
