@@ -4,7 +4,7 @@
 
 #include "net.h"
 
-#define USAGE "acceptq OUT.json CONNECTIONS SLEEP_MS EAGAINS UNACCEPTED LINGER_MS"
+#define USAGE "acceptq OUT.json CONNECTIONS SLEEP_MS EAGAINS UNACCEPTED LINGER_MS WAIT_MS"
 
 #define MAX_CONNECTIONS 1000 /* all of them wait in the queue at once */
 #define MAX_EAGAINS	100000
@@ -40,12 +40,13 @@ static void connect_batch(int port, long n, int ready_fd)
 }
 
 /*
- * Connects CONNECTIONS times, waits for the server's go, connects UNACCEPTED more, then lingers:
- * it holds the listener it inherited, so the last connections stay queued, never accepted, after
- * the server (the observed command) has exited and the observation has ended.
+ * Sleeps WAIT_MS and connects once, for the server blocked in accept meanwhile; then connects
+ * CONNECTIONS times, waits for the server's go, connects UNACCEPTED more, then lingers: it holds
+ * the listener it inherited, so the last connections stay queued, never accepted, after the
+ * server (the observed command) has exited and the observation has ended.
  */
-static void client(int port, long connections, long unaccepted, long linger_ms, int ready_fd,
-		   int go_fd)
+static void client(int port, long connections, long unaccepted, long linger_ms, long wait_ms,
+		   int ready_fd, int go_fd)
 {
 	int null_fd = open("/dev/null", O_RDWR);
 	char byte;
@@ -53,6 +54,9 @@ static void client(int port, long connections, long unaccepted, long linger_ms, 
 	/* outliving the server, it must not hold the observer's output open */
 	if (null_fd < 0 || dup2(null_fd, STDOUT_FILENO) < 0 || dup2(null_fd, STDERR_FILENO) < 0)
 		_exit(1);
+	net_sleep_ms(wait_ms);
+	net_connect(port);
+	xread(go_fd, &byte, 1);
 	connect_batch(port, connections, ready_fd);
 	xread(go_fd, &byte, 1);
 	connect_batch(port, unaccepted, ready_fd);
@@ -61,21 +65,22 @@ static void client(int port, long connections, long unaccepted, long linger_ms, 
 
 int main(int argc, char **argv)
 {
-	long connections, sleep_ms, eagains, unaccepted, linger_ms, i;
-	uint64_t sleep_start_ns, sleep_end_ns, last_accept_ns = 0;
+	long connections, sleep_ms, eagains, unaccepted, linger_ms, wait_ms, i;
+	uint64_t sleep_start_ns, sleep_end_ns, last_accept_ns = 0, wait_start_ns, waited_ns;
 	int listen_fd, port, ready[2], go[2], fd, flags;
 	struct batch_done first, second;
 	char byte = 'g';
 	pid_t client_pid;
 	json_t *root;
 
-	if (argc != 7)
+	if (argc != 8)
 		oracle_die("usage: %s", USAGE);
 	connections = net_arg_count(argv[2], 1, MAX_CONNECTIONS, USAGE);
 	sleep_ms = net_arg_count(argv[3], 1, 10000, USAGE);
 	eagains = net_arg_count(argv[4], 0, MAX_EAGAINS, USAGE);
 	unaccepted = net_arg_count(argv[5], 0, MAX_CONNECTIONS, USAGE);
 	linger_ms = net_arg_count(argv[6], 0, 60000, USAGE);
+	wait_ms = net_arg_count(argv[7], 0, 10000, USAGE);
 
 	listen_fd = net_listen(0, false, connections + unaccepted + 8, &port);
 	flags = fcntl(listen_fd, F_GETFL);
@@ -98,11 +103,20 @@ int main(int argc, char **argv)
 	if (client_pid == 0) {
 		close(ready[0]);
 		close(go[1]);
-		client(port, connections, unaccepted, linger_ms, ready[1], go[0]);
+		client(port, connections, unaccepted, linger_ms, wait_ms, ready[1], go[0]);
 		_exit(0);
 	}
 	close(ready[1]);
 	close(go[0]);
+
+	/* blocked in accept until the client's first connection, WAIT_MS from now */
+	wait_start_ns = net_now_ns();
+	fd = accept(listen_fd, NULL, NULL);
+	waited_ns = net_now_ns() - wait_start_ns;
+	if (fd < 0)
+		oracle_die("acceptq: accept: %s", strerror(errno));
+	close(fd);
+	xwrite(go[1], &byte, 1);
 
 	/* every connection is established before the sleep begins and accepted after it ends */
 	xread(ready[0], &first, sizeof(first));
@@ -119,11 +133,12 @@ int main(int argc, char **argv)
 	xwrite(go[1], &byte, 1);
 	xread(ready[0], &second, sizeof(second));
 
-	root = json_pack("{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I}", "pid", (int)getpid(),
+	root = json_pack("{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pid", (int)getpid(),
 			 "client_pid", (int)client_pid, "port", port, "connections",
 			 (json_int_t)connections, "sleep_ms", (json_int_t)sleep_ms, "eagains",
 			 (json_int_t)eagains, "unaccepted", (json_int_t)unaccepted, "linger_ms",
-			 (json_int_t)linger_ms);
+			 (json_int_t)linger_ms, "wait_ms", (json_int_t)wait_ms, "waited_ns",
+			 (json_int_t)waited_ns);
 	json_object_set_new(root, "connect_start_ns", json_integer((json_int_t)first.started_ns));
 	json_object_set_new(root, "connected_ns", json_integer((json_int_t)first.connected_ns));
 	json_object_set_new(root, "sleep_start_ns", json_integer((json_int_t)sleep_start_ns));
