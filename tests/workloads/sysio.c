@@ -141,9 +141,10 @@ static void *measure_main(void *arg)
 			oracle_die("sysio: write on fd -1 did not fail with EBADF");
 	}
 
+	/* each timing starts before the helper is released: it encloses the whole wait */
 	for (i = 0; i < s->full_writes; i++) {
-		sem_post(&s->go);
 		t0 = now_ns();
+		sem_post(&s->go);
 		if (write(s->full_wr, buf, FULL_PIPE_BYTES) != FULL_PIPE_BYTES ||
 		    write(s->full_wr, buf, 1) != 1)
 			oracle_die("sysio: full pipe write: %s", strerror(errno));
@@ -151,8 +152,8 @@ static void *measure_main(void *arg)
 	}
 
 	for (i = 0; i < s->reads; i++) {
-		sem_post(&s->go);
 		t0 = now_ns();
+		sem_post(&s->go);
 		n = read(s->pipe_rd, buf, READ_BUF_BYTES);
 		s->read_ns[i] = now_ns() - t0;
 		if (n != READ_CHUNK_BYTES)
