@@ -40,8 +40,9 @@ static void connect_batch(int port, long n, int ready_fd)
 }
 
 /*
- * Sleeps WAIT_MS and connects once, for the server blocked in accept meanwhile; then connects
- * CONNECTIONS times, waits for the server's go, connects UNACCEPTED more, then lingers: it holds
+ * At the server's first go, sleeps WAIT_MS and connects once, for the server blocked in accept
+ * meanwhile; at the next, connects CONNECTIONS times; at the last, connects UNACCEPTED more, then
+ * lingers: it holds
  * the listener it inherited, so the last connections stay queued, never accepted, after the
  * server (the observed command) has exited and the observation has ended.
  */
@@ -54,6 +55,7 @@ static void client(int port, long connections, long unaccepted, long linger_ms, 
 	/* outliving the server, it must not hold the observer's output open */
 	if (null_fd < 0 || dup2(null_fd, STDOUT_FILENO) < 0 || dup2(null_fd, STDERR_FILENO) < 0)
 		_exit(1);
+	xread(go_fd, &byte, 1);
 	net_sleep_ms(wait_ms);
 	net_connect(port);
 	xread(go_fd, &byte, 1);
@@ -109,8 +111,9 @@ int main(int argc, char **argv)
 	close(ready[1]);
 	close(go[0]);
 
-	/* blocked in accept until the client's first connection, WAIT_MS from now */
+	/* blocked in accept until the client's first connection, WAIT_MS from the go */
 	wait_start_ns = net_now_ns();
+	xwrite(go[1], &byte, 1);
 	fd = accept(listen_fd, NULL, NULL);
 	waited_ns = net_now_ns() - wait_start_ns;
 	if (fd < 0)
