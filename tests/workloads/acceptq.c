@@ -70,11 +70,13 @@ int main(int argc, char **argv)
 	long connections, sleep_ms, eagains, unaccepted, linger_ms, wait_ms, i;
 	uint64_t sleep_start_ns, sleep_end_ns, last_accept_ns = 0, wait_start_ns, waited_ns;
 	int listen_fd, port, ready[2], go[2], fd, flags;
+	struct task_oracle at_start, at_end;
 	struct batch_done first, second;
 	char byte = 'g';
 	pid_t client_pid;
 	json_t *root;
 
+	oracle_read_self(&at_start);
 	if (argc != 8)
 		oracle_die("usage: %s", USAGE);
 	connections = net_arg_count(argv[2], 1, MAX_CONNECTIONS, USAGE);
@@ -136,6 +138,8 @@ int main(int argc, char **argv)
 	xwrite(go[1], &byte, 1);
 	xread(ready[0], &second, sizeof(second));
 
+	/* the kernel's own switch counts, to tell a wait loadscope missed from one it misfiled */
+	oracle_read_self(&at_end);
 	root = json_pack("{s:i, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pid", (int)getpid(),
 			 "client_pid", (int)client_pid, "port", port, "connections",
 			 (json_int_t)connections, "sleep_ms", (json_int_t)sleep_ms, "eagains",
@@ -147,6 +151,8 @@ int main(int argc, char **argv)
 	json_object_set_new(root, "sleep_start_ns", json_integer((json_int_t)sleep_start_ns));
 	json_object_set_new(root, "sleep_end_ns", json_integer((json_int_t)sleep_end_ns));
 	json_object_set_new(root, "last_accept_ns", json_integer((json_int_t)last_accept_ns));
+	json_object_set_new(root, "server", oracle_json(&at_end));
+	json_object_set_new(root, "server_at_start", oracle_json(&at_start));
 	/* the client lingers past our exit holding the unaccepted connections: not waited for */
 	oracle_write(root, argv[1]);
 	return 0;
