@@ -37,6 +37,22 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
+/* Processes that took a target's CPU by preempting it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct pair_key);
+	__type(value, struct pair_stats);
+} preempted_by SEC(".maps");
+
+/* Processes that woke a target. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct pair_key);
+	__type(value, struct pair_stats);
+} wakers SEC(".maps");
+
 /* Syscall number -> class | flags << 8, filled by user space from the syscall names. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -189,11 +205,30 @@ static __always_inline void end_blocked(struct thread_stats *s, __u64 now, __u64
 		return;
 	blocked = now > s->blocked_since_ns ? now - s->blocked_since_ns : 0;
 	blocked = blocked > runnable_ns ? blocked - runnable_ns : 0;
-	if (c <= SC_NONE)
-		s->offcpu_ns[c] += blocked;
+	/* uninterruptible sleep (disk, page faults) is kept apart from the class it happened in */
 	if (s->blocked_d)
 		s->offcpu_d_ns += blocked;
+	else if (c <= SC_NONE)
+		s->offcpu_ns[c] += blocked;
 	s->blocked_since_ns = 0;
+}
+
+/* The pair's figures, created with the other process's name on first sight; NULL when full. */
+static __always_inline struct pair_stats *pair_get(void *map, __u32 target, __u32 other,
+						   struct task_struct *other_task)
+{
+	struct pair_key key = { .target = target, .other = other };
+	struct pair_stats *p = bpf_map_lookup_elem(map, &key), first = {};
+
+	if (p)
+		return p;
+	if (other_task)
+		BPF_CORE_READ_STR_INTO(&first.comm, other_task, group_leader, comm);
+	if (bpf_map_update_elem(map, &key, &first, BPF_NOEXIST) && bpf_map_lookup_elem(map, &key) == NULL) {
+		count_drop(DROP_PAIRS_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(map, &key);
 }
 
 /* A thread's last switch-out: keep its figures under (tid, exit time) and free the live slot. */
@@ -213,6 +248,7 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 	__u32 prev_tid = TASK_READ(btf, prev, pid);
 	__u32 next_tid = TASK_READ(btf, next, pid);
 	struct thread_stats *s;
+	struct pair_stats *p;
 	__u32 state;
 	__u64 sum, wait;
 
@@ -236,6 +272,11 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 				       LS_TASK_UNINTERRUPTIBLE;
 		} else {
 			s->involuntary_switches++;
+			/* who takes the CPU; the wait it causes is added at the switch back in */
+			s->last_taker = TASK_READ(btf, next, tgid);
+			p = pair_get(&preempted_by, s->pid, s->last_taker, next);
+			if (p)
+				__sync_fetch_and_add(&p->count, 1);
 		}
 
 		/* a switch-in the tracepoint did not report: the kernel counted its arrival */
@@ -256,6 +297,12 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 	s = next_tid ? bpf_map_lookup_elem(&threads, &next_tid) : NULL;
 	if (s) {
 		wait = end_runq_wait(btf, s, next);
+		if (s->last_taker) {
+			p = pair_get(&preempted_by, s->pid, s->last_taker, NULL);
+			if (p)
+				__sync_fetch_and_add(&p->wait_ns, wait);
+			s->last_taker = 0;
+		}
 		/* its wakeup was not reported: the off-CPU time ends where the run-queue wait began */
 		end_blocked(s, bpf_ktime_get_ns(), wait);
 		s->sum_exec_base_ns = TASK_READ(btf, next, se.sum_exec_runtime);
@@ -272,8 +319,14 @@ static __always_inline int handle_wakeup(bool btf, struct task_struct *p, bool n
 	if (!s)
 		return 0;
 	if (!new_task) {
+		struct task_struct *waker = (struct task_struct *)bpf_get_current_task();
+		struct pair_stats *w;
+
 		s->wakeups++;
 		end_blocked(s, bpf_ktime_get_ns(), 0);
+		w = pair_get(&wakers, s->pid, bpf_get_current_pid_tgid() >> 32, waker);
+		if (w)
+			__sync_fetch_and_add(&w->count, 1);
 	}
 	if (!HAVE_SCHED_INFO(p) && !s->runnable_since_ns)
 		s->runnable_since_ns = task_rq_clock(btf, p);
@@ -321,7 +374,8 @@ static __always_inline int handle_fork(bool btf, struct task_struct *parent,
 	s->ppid = ppid;
 	s->flags = new_process ? THREAD_NEW_PROCESS : 0;
 	/* low bits of the fork time: a later thread reusing the tid gets another (seeded: see loader) */
-	s->seq = (__u32)bpf_ktime_get_ns() | 1;
+	s->first_ns = bpf_ktime_get_ns();
+	s->seq = (__u32)s->first_ns | 1;
 	bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), child->comm);
 	return 0;
 }
@@ -373,6 +427,7 @@ static const struct lat_stats zero_lat;
 #define LS_TCP_ESTABLISHED 1
 #define LS_TCP_SYN_RECV 3
 #define LS_TCP_CLOSE 7
+#define LS_IPPROTO_TCP 6
 #define LS_SOL_SOCKET 1
 #define LS_SCM_RIGHTS 1
 #define LS_MAX_CMSGS 4  /* control messages looked at per sendmsg/recvmsg */
@@ -422,6 +477,18 @@ static __always_inline struct sock *file_sock(struct file *f)
 		return NULL;
 	sock = BPF_CORE_READ(f, private_data);
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* A TCP connection on the serving side: its local port is one a target accepts on. */
+static __always_inline bool is_served_tcp(struct file *f)
+{
+	struct sock *sk = file_sock(f);
+	__u32 port;
+
+	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != LS_IPPROTO_TCP)
+		return false;
+	port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	return bpf_map_lookup_elem(&accept_ports, &port) != NULL;
 }
 
 static __always_inline struct lat_stats *lat_get(struct thread_stats *s, __u32 metric)
@@ -586,6 +653,8 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	s->sc_nr = id;
 	s->sc_class = val;
 	s->sc_enter_ns = bpf_ktime_get_ns();
+	if (SYS_TABLE_FLAGS(val) & SCF_BYTES)
+		s->sc_fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	if (SYS_TABLE_FLAGS(val) & SCF_SENDMSG) {
 		/* counted as sent if the call succeeds */
 		s->sc_arg = scm_rights(s, PT_REGS_PARM2_CORE_SYSCALL(regs), true, s->sc_enter_ns);
@@ -635,6 +704,12 @@ static __always_inline int handle_sys_exit(long ret)
 		count_other(s, ns, ret);
 	if (ret < 0)
 		return 0;
+	if ((flags & SCF_BYTES) && ret > 0 && is_served_tcp(fd_file(s->sc_fd))) {
+		if (c == SC_READ)
+			s->tcp_reads++;
+		else
+			s->tcp_writes++;
+	}
 	if (flags & SCF_ACCEPT)
 		accept_done(s, ret, now);
 	else if (flags & SCF_SENDMSG)

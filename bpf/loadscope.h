@@ -39,6 +39,7 @@ enum drop_reason {
 	DROP_SYSCALLS_FULL, /* a thread's syscall figures found their map full */
 	DROP_CONNS_FULL,    /* a new passive connection found the pending-connection map full */
 	DROP_UNREADABLE,    /* a sendmsg/recvmsg control message could not be read from user memory */
+	DROP_PAIRS_FULL,    /* a new waker or preempting process found its map full */
 	DROP_REASONS,
 };
 
@@ -124,6 +125,21 @@ struct handoff_key {
 	__u32 to;
 };
 
+/*
+ * Who took a target's CPU (preempted_by) and who woke it (wakers), by process. The comm is the
+ * other process's, as it was when first seen.
+ */
+struct pair_key {
+	__u32 target; /* the target's pid */
+	__u32 other;  /* the other process's pid (0: the idle task, or an interrupt on an idle CPU) */
+};
+
+struct pair_stats {
+	__u64 count;
+	__u64 wait_ns; /* preempted_by: run-queue wait that followed the preemptions */
+	char comm[LS_COMM_LEN];
+};
+
 /* A passive TCP connection that has not been accepted yet. */
 struct conn_pending {
 	__u64 established_ns;
@@ -154,9 +170,15 @@ struct thread_stats {
 	__u32 blocked_class;  /* enum sys_class of the syscall it blocked in, or SC_NONE */
 	__u32 blocked_d;      /* it blocked in uninterruptible sleep */
 	__u64 offcpu_ns[SC_CLASSES + 1]; /* blocked time by class: switch-out to wakeup */
-	__u64 offcpu_d_ns;    /* the part of it in uninterruptible sleep */
+	__u64 offcpu_d_ns;    /* blocked in uninterruptible sleep, in no class */
 	__u64 handoff_sent;   /* descriptors sent with SCM_RIGHTS */
 	__u64 handoff_received;
+	__u64 sc_fd;          /* read and write classes: the descriptor */
+	__u64 tcp_reads;      /* reads that returned data from a served TCP connection */
+	__u64 tcp_writes;     /* writes that sent data on one (its port is one targets accept on) */
+	__u64 first_ns;       /* when it became a target by forking; 0 for one found at start */
+	__u32 last_taker;     /* process that took its CPU when it was last preempted */
+	__u32 pad2;
 	__u64 runnable_since_ns; /* when it last became runnable; 0 while running or sleeping */
 	__u64 runq_base_ns;      /* sched_info.run_delay after the last switch-in seen */
 	__u64 runq_arrivals;     /* sched_info.pcount after the last arrival recorded as a wait */

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "analysis.h"
 #include "json.h"
 #include "syscalls.h"
 
@@ -26,6 +27,7 @@ static const char *const drop_names[DROP_REASONS] = {
 	[DROP_SYSCALLS_FULL] = "syscalls_full",
 	[DROP_CONNS_FULL] = "connections_full",
 	[DROP_UNREADABLE] = "unreadable",
+	[DROP_PAIRS_FULL] = "pairs_full",
 };
 
 /* ---- writing ---- */
@@ -181,55 +183,135 @@ static int sys_to_json(json_t *obj, const struct sys_figures *f)
 	return 0;
 }
 
-/* The connection path of a process: accepted connections and descriptors passed on. */
-static int conn_to_json(json_t *obj, const struct process *p)
+/* The connection path: accepted connections and descriptors passed on. */
+static int conn_to_json(json_t *obj, const struct sys_figures *f)
 {
 	json_t *aq = json_object(), *hd = json_object();
 
-	if (set(obj, "accept_queue", aq) || lat_to_json(aq, &p->sys.accept_queue) ||
-	    set(aq, "backlog_max", json_u64(p->sys.backlog_max)) ||
-	    set(aq, "unaccepted", json_u64(p->unaccepted)) || set(obj, "handoff_delay", hd) ||
-	    lat_to_json(hd, &p->sys.handoff_delay))
+	if (set(obj, "accept_queue", aq) || lat_to_json(aq, &f->accept_queue) ||
+	    set(aq, "backlog_max", json_u64(f->backlog_max)) || set(obj, "handoff_delay", hd) ||
+	    lat_to_json(hd, &f->handoff_delay))
 		return -ENOMEM;
 	return 0;
 }
 
-static json_t *thread_to_json(const struct thread *t)
+static json_t *states_to_json(const struct states *st)
 {
 	json_t *obj = json_object();
+	char key[32];
+
+	for (int i = 0; obj && i < ST_COUNT; i++) {
+		snprintf(key, sizeof(key), "%s_ns", state_name(i));
+		if (set(obj, key, json_u64(st->ns[i]))) {
+			json_decref(obj);
+			return NULL;
+		}
+	}
+	return obj;
+}
+
+static json_t *peers_to_json(const struct peer *arr, size_t n, bool wait)
+{
+	json_t *out = json_array(), *e;
+
+	for (size_t i = 0; out && i < n; i++) {
+		e = json_object();
+		if (json_array_append_new(out, e) || set(e, "pid", json_integer(arr[i].pid)) ||
+		    set(e, "comm", json_comm(arr[i].comm)) ||
+		    set(e, "count", json_u64(arr[i].count)) ||
+		    (wait && set(e, "wait_ns", json_u64(arr[i].wait_ns)))) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* What a thread or process did beside the scheduler figures, and what the analysis makes of it. */
+static int activity_to_json(json_t *obj, uint64_t alive_ns, uint64_t tcp_reads,
+			    uint64_t tcp_writes, enum role role, const struct states *st)
+{
+	if (set(obj, "alive_ns", json_u64(alive_ns)) ||
+	    set(obj, "tcp_reads", json_u64(tcp_reads)) ||
+	    set(obj, "tcp_writes", json_u64(tcp_writes)) ||
+	    set(obj, "role", json_string(role_name(role))) || set(obj, "states", states_to_json(st)))
+		return -ENOMEM;
+	return 0;
+}
+
+static json_t *thread_to_json(const struct snapshot *s, const struct process *p,
+			      const struct thread *t)
+{
+	json_t *obj = json_object();
+	struct states st;
 
 	if (!obj)
 		return NULL;
-	if (set(obj, "tid", json_integer(t->tid)) || set(obj, "comm", json_comm(t->comm)) ||
+	thread_states(t, &st);
+	if (activity_to_json(obj, t->alive_ns, t->tcp_reads, t->tcp_writes, thread_role(s, p, t),
+			     &st) ||
+	    set(obj, "tid", json_integer(t->tid)) || set(obj, "comm", json_comm(t->comm)) ||
 	    sched_to_json(obj, &t->sched) || sys_to_json(obj, &t->sys) ||
-	    set(obj, "exited", json_boolean(t->exited))) {
+	    conn_to_json(obj, &t->sys) || set(obj, "exited", json_boolean(t->exited))) {
 		json_decref(obj);
 		return NULL;
 	}
 	return obj;
 }
 
-static json_t *process_to_json(const struct process *p)
+static json_t *process_to_json(const struct snapshot *s, const struct process *p)
 {
 	json_t *obj, *threads;
+	struct states st;
 	size_t i;
 
 	obj = json_object();
 	if (!obj)
 		return NULL;
 	threads = json_array();
+	process_states(p, &st);
+	if (activity_to_json(obj, p->alive_ns, p->tcp_reads, p->tcp_writes, process_role(s, p), &st) ||
+	    set(obj, "preempted_by", peers_to_json(p->preempted_by, p->npreempted_by, true)) ||
+	    set(obj, "wakers", peers_to_json(p->wakers, p->nwakers, false)))
+		goto fail;
 	if (set(obj, "pid", json_integer(p->pid)) || set(obj, "ppid", json_integer(p->ppid)) ||
 	    set(obj, "comm", json_comm(p->comm)) || sched_to_json(obj, &p->sched) ||
-	    sys_to_json(obj, &p->sys) || conn_to_json(obj, p) ||
+	    sys_to_json(obj, &p->sys) || conn_to_json(obj, &p->sys) ||
+	    set(json_object_get(obj, "accept_queue"), "unaccepted", json_u64(p->unaccepted)) ||
 	    set(obj, "exited", json_boolean(p->exited)) || set(obj, "threads", threads))
 		goto fail;
 	for (i = 0; i < p->nthreads; i++)
-		if (json_array_append_new(threads, thread_to_json(&p->threads[i])))
+		if (json_array_append_new(threads, thread_to_json(s, p, &p->threads[i])))
 			goto fail;
 	return obj;
 fail:
 	json_decref(obj);
 	return NULL;
+}
+
+static int findings_to_json(json_t *root, const struct snapshot *s)
+{
+	struct finding found[32];
+	json_t *arr = json_array(), *req = json_object(), *f, *ev;
+	size_t n = analyze_findings(s, found, sizeof(found) / sizeof(found[0]));
+	bool given;
+
+	if (set(root, "requests", req) ||
+	    set(req, "count", json_u64(snapshot_requests(s, &given))) ||
+	    set(req, "given", json_boolean(given)) || set(root, "findings", arr))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		f = json_object();
+		ev = json_object();
+		if (json_array_append_new(arr, f) || set(f, "id", json_string(found[i].id)) ||
+		    set(f, "severity", json_string(severity_name(found[i].severity))) ||
+		    set(f, "text", json_str(found[i].text)) || set(f, "evidence", ev))
+			return -ENOMEM;
+		for (size_t k = 0; k < found[i].nevidence; k++)
+			if (set(ev, found[i].evidence[k].name, json_real(found[i].evidence[k].value)))
+				return -ENOMEM;
+	}
+	return 0;
 }
 
 static json_t *snapshot_to_json(const struct snapshot *s)
@@ -278,8 +360,10 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 		if (set(drops, drop_names[i], json_u64(s->drops[i])))
 			goto fail;
 	for (i = 0; i < s->nprocesses; i++)
-		if (json_array_append_new(processes, process_to_json(&s->processes[i])))
+		if (json_array_append_new(processes, process_to_json(s, &s->processes[i])))
 			goto fail;
+	if (findings_to_json(root, s))
+		goto fail;
 	return root;
 fail:
 	json_decref(root);
@@ -676,18 +760,49 @@ static int read_sys(struct reader *r, const json_t *obj, const char *where, stru
 	return 0;
 }
 
-static int read_conn(struct reader *r, const json_t *obj, const char *where, struct process *p)
+/* The accept queue and handoff delay; a process's queue also counts connections never accepted. */
+static int read_conn(struct reader *r, const json_t *obj, const char *where, struct sys_figures *f,
+		     uint64_t *unaccepted)
 {
 	char at[192];
 	json_t *aq = NULL;
 	int rc;
 
 	field(at, sizeof(at), where, "accept_queue");
-	if ((rc = read_lat(r, obj, where, "accept_queue", &p->sys.accept_queue, &aq)) ||
-	    (rc = get_u64(r, aq, at, "backlog_max", &p->sys.backlog_max)) ||
-	    (rc = get_u64(r, aq, at, "unaccepted", &p->unaccepted)) ||
-	    (rc = read_lat(r, obj, where, "handoff_delay", &p->sys.handoff_delay, NULL)))
+	if ((rc = read_lat(r, obj, where, "accept_queue", &f->accept_queue, &aq)) ||
+	    (rc = get_u64(r, aq, at, "backlog_max", &f->backlog_max)) ||
+	    (unaccepted && (rc = get_u64(r, aq, at, "unaccepted", unaccepted))) ||
+	    (rc = read_lat(r, obj, where, "handoff_delay", &f->handoff_delay, NULL)))
 		return rc;
+	return 0;
+}
+
+static int read_peers(struct reader *r, const json_t *obj, const char *where, const char *key,
+		      struct peer **arr, size_t *n)
+{
+	char at[192], name[224];
+	uint64_t count, wait = 0;
+	char comm[LS_COMM_LEN];
+	json_t *o, *v;
+	size_t i;
+	int rc = 0, pid;
+
+	o = get_typed(r, obj, where, key, JSON_ARRAY, LS_PID_MAX, &rc);
+	if (!o)
+		return rc;
+	field(at, sizeof(at), where, key);
+	json_array_foreach(o, i, v) {
+		snprintf(name, sizeof(name), "%s[%zu]", at, i);
+		if (!json_is_object(v))
+			return fail(r, -EINVAL, "%s should be an object, not %s", name, type_name(v));
+		if ((rc = get_int(r, v, name, "pid", 0, LS_PID_MAX, &pid)) ||
+		    (rc = get_comm(r, v, name, comm)) ||
+		    (rc = get_u64(r, v, name, "count", &count)) ||
+		    (!strcmp(key, "preempted_by") && (rc = get_u64(r, v, name, "wait_ns", &wait))))
+			return rc;
+		if (peer_add(arr, n, pid, comm, count, wait))
+			return fail(r, -ENOMEM, "out of memory");
+	}
 	return 0;
 }
 
@@ -698,9 +813,13 @@ static int read_thread(struct reader *r, const json_t *obj, const char *where, s
 	if (!json_is_object(obj))
 		return fail(r, -EINVAL, "%s should be an object, not %s", where, type_name(obj));
 	if ((rc = get_int(r, obj, where, "tid", 1, LS_PID_MAX, &t->tid)) ||
+	    (rc = get_u64(r, obj, where, "alive_ns", &t->alive_ns)) ||
+	    (rc = get_u64(r, obj, where, "tcp_reads", &t->tcp_reads)) ||
+	    (rc = get_u64(r, obj, where, "tcp_writes", &t->tcp_writes)) ||
 	    (rc = get_comm(r, obj, where, t->comm)) ||
 	    (rc = get_bool(r, obj, where, "exited", &t->exited)) ||
-	    (rc = read_sched(r, obj, where, &t->sched)) || (rc = read_sys(r, obj, where, &t->sys)))
+	    (rc = read_sched(r, obj, where, &t->sched)) || (rc = read_sys(r, obj, where, &t->sys)) ||
+	    (rc = read_conn(r, obj, where, &t->sys, NULL)))
 		return rc;
 	return 0;
 }
@@ -720,7 +839,12 @@ static int read_process(struct reader *r, const json_t *obj, const char *where, 
 	    (rc = get_comm(r, obj, where, p->comm)) ||
 	    (rc = get_bool(r, obj, where, "exited", &p->exited)) ||
 	    (rc = read_sched(r, obj, where, &p->sched)) || (rc = read_sys(r, obj, where, &p->sys)) ||
-	    (rc = read_conn(r, obj, where, p)))
+	    (rc = read_conn(r, obj, where, &p->sys, &p->unaccepted)) ||
+	    (rc = get_u64(r, obj, where, "alive_ns", &p->alive_ns)) ||
+	    (rc = get_u64(r, obj, where, "tcp_reads", &p->tcp_reads)) ||
+	    (rc = get_u64(r, obj, where, "tcp_writes", &p->tcp_writes)) ||
+	    (rc = read_peers(r, obj, where, "preempted_by", &p->preempted_by, &p->npreempted_by)) ||
+	    (rc = read_peers(r, obj, where, "wakers", &p->wakers, &p->nwakers)))
 		return rc;
 	threads = get_typed(r, obj, where, "threads", JSON_ARRAY, LS_PID_MAX, &rc);
 	if (!threads)
@@ -840,6 +964,24 @@ static int read_processes(struct reader *r, const json_t *root, struct snapshot 
 	return 0;
 }
 
+/* The count the user gave is kept; an estimate is the analysis's to make again. */
+static int read_requests(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	uint64_t count;
+	json_t *req;
+	bool given;
+	int rc = 0;
+
+	req = get_typed(r, root, "", "requests", JSON_OBJECT, 0, &rc);
+	if (!req)
+		return rc;
+	if ((rc = get_u64(r, req, "requests", "count", &count)) ||
+	    (rc = get_bool(r, req, "requests", "given", &given)))
+		return rc;
+	s->requests_given = given ? count : 0;
+	return 0;
+}
+
 static int read_handoffs(struct reader *r, const json_t *root, struct snapshot *s)
 {
 	json_t *arr, *h;
@@ -930,7 +1072,7 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 		if (rc)
 			return rc;
 	}
-	if ((rc = read_processes(r, root, s)))
+	if ((rc = read_requests(r, root, s)) || (rc = read_processes(r, root, s)))
 		return rc;
 	return read_handoffs(r, root, s);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <sys/capability.h>
@@ -22,6 +23,7 @@
 struct observer {
 	struct loadscope_bpf *skel;
 	bool raw_tp;
+	uint64_t detach_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns's clock) at detach */
 	uint64_t seed_drops; /* threads found in /proc that did not fit in the map */
 };
 
@@ -265,8 +267,14 @@ int observer_add_process(struct observer *o, int pid)
 
 void observer_detach(struct observer *o)
 {
+	struct timespec ts;
+
 	if (o && o->skel)
 		loadscope_bpf__detach(o->skel);
+	if (o) {
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		o->detach_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	}
 }
 
 static int append_thread(struct thread_stats **arr, size_t *n, size_t *cap,
@@ -467,8 +475,19 @@ static int fill_sys(struct sys_figures *f, const struct thread_stats *s, const s
 	return 0;
 }
 
-static void fill_thread(struct thread *t, const struct thread_stats *s)
+/* The run as bpf_ktime_get_ns() sees it: [start, end). */
+struct run_window {
+	uint64_t start_ns, end_ns;
+};
+
+static void fill_thread(struct thread *t, const struct thread_stats *s, const struct run_window *w)
 {
+	uint64_t from = s->first_ns > w->start_ns ? s->first_ns : w->start_ns;
+	uint64_t to = s->exit_ns && s->exit_ns < w->end_ns ? s->exit_ns : w->end_ns;
+
+	t->alive_ns = to > from ? to - from : 0;
+	t->tcp_reads = s->tcp_reads;
+	t->tcp_writes = s->tcp_writes;
 	t->tid = (int)s->tid;
 	memcpy(t->comm, s->comm, sizeof(t->comm));
 	t->comm[sizeof(t->comm) - 1] = '\0';
@@ -487,7 +506,7 @@ static void fill_thread(struct thread *t, const struct thread_stats *s)
 
 /* Group the thread records by process into the snapshot. */
 static int build_processes(struct snapshot *snap, struct thread_stats *arr, size_t n,
-			   const struct sys_maps *m)
+			   const struct sys_maps *m, const struct run_window *w)
 {
 	int ret;
 
@@ -509,7 +528,7 @@ static int build_processes(struct snapshot *snap, struct thread_stats *arr, size
 		if (!p->threads)
 			return -ENOMEM;
 		for (size_t k = i; k < j; k++) {
-			fill_thread(&p->threads[p->nthreads++], &arr[k]);
+			fill_thread(&p->threads[p->nthreads++], &arr[k], w);
 			ret = fill_sys(&p->threads[p->nthreads - 1].sys, &arr[k], m);
 			if (ret)
 				return ret;
@@ -547,6 +566,36 @@ static int collect_handoffs(struct observer *o, struct snapshot *snap)
 	return ret;
 }
 
+/* preempted_by or wakers, into the lists of the target processes. */
+static int collect_peers(int fd, struct snapshot *snap, bool preempted)
+{
+	struct map_entries e = { 0 };
+	struct process *p;
+	char comm[LS_COMM_LEN];
+	int ret;
+
+	ret = read_entries(fd, sizeof(struct pair_key), sizeof(struct pair_stats), &e);
+	for (size_t i = 0; !ret && i < e.n; i++) {
+		const struct pair_key *k = (const void *)(e.data + i * e.rec_size);
+		const struct pair_stats *v = (const void *)((const char *)k + e.key_size);
+
+		p = snapshot_find_process(snap, (int)k->target);
+		if (!p)
+			continue;
+		memcpy(comm, v->comm, sizeof(comm));
+		comm[sizeof(comm) - 1] = '\0';
+		if (!k->other)
+			snprintf(comm, sizeof(comm), "%s", "(idle)");
+		if (preempted)
+			ret = peer_add(&p->preempted_by, &p->npreempted_by, (int)k->other, comm,
+				       v->count, v->wait_ns);
+		else
+			ret = peer_add(&p->wakers, &p->nwakers, (int)k->other, comm, v->count, 0);
+	}
+	free(e.data);
+	return ret;
+}
+
 /* Connections still in the queue of a port a target accepted on: established, never accepted. */
 static void collect_unaccepted(struct observer *o, struct snapshot *snap)
 {
@@ -572,6 +621,10 @@ static void collect_unaccepted(struct observer *o, struct snapshot *snap)
 int observer_collect(struct observer *o, struct snapshot *snap)
 {
 	struct sys_maps m = { 0 };
+	struct run_window w = {
+		.end_ns = o->detach_ns,
+		.start_ns = o->detach_ns > snap->duration_ns ? o->detach_ns - snap->duration_ns : 0,
+	};
 	struct thread_stats *arr = NULL;
 	size_t n = 0, cap = 0;
 	int ncpus = libbpf_num_possible_cpus();
@@ -606,9 +659,13 @@ int observer_collect(struct observer *o, struct snapshot *snap)
 		ret = read_entries(bpf_map__fd(o->skel->maps.errnos), sizeof(struct errno_key),
 				   sizeof(__u64), &m.errnos);
 	if (!ret)
-		ret = build_processes(snap, arr, n, &m);
+		ret = build_processes(snap, arr, n, &m, &w);
 	if (!ret)
 		ret = collect_handoffs(o, snap);
+	if (!ret)
+		ret = collect_peers(bpf_map__fd(o->skel->maps.preempted_by), snap, true);
+	if (!ret)
+		ret = collect_peers(bpf_map__fd(o->skel->maps.wakers), snap, false);
 	if (!ret) {
 		collect_unaccepted(o, snap);
 		ret = snapshot_finish(snap);

@@ -182,6 +182,7 @@ static int fill_metadata(struct snapshot *s, const struct options *o, const stru
 	s->kernel = strdup(u.release);
 	s->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	s->duration_ns = duration_ns;
+	s->requests_given = o->requests;
 	s->program = strdup(observer_program_kind(obs));
 	s->command_exit = -1;
 	s->targets.description = describe_targets(o);

@@ -170,6 +170,49 @@ int named_count_add(struct named_count **arr, size_t *n, const char *name, uint6
 	return 0;
 }
 
+int peer_add(struct peer **arr, size_t *n, int pid, const char *comm, uint64_t count,
+	     uint64_t wait_ns)
+{
+	struct peer *e = NULL, *grown;
+
+	for (size_t i = 0; i < *n && !e; i++)
+		if ((*arr)[i].pid == pid)
+			e = &(*arr)[i];
+	if (!e) {
+		grown = realloc(*arr, (*n + 1) * sizeof(**arr));
+		if (!grown)
+			return -ENOMEM;
+		*arr = grown;
+		e = &grown[(*n)++];
+		memset(e, 0, sizeof(*e));
+		e->pid = pid;
+		snprintf(e->comm, sizeof(e->comm), "%s", comm);
+	}
+	e->count += count;
+	e->wait_ns += wait_ns;
+	return 0;
+}
+
+static int cmp_peer_wait(const void *a, const void *b)
+{
+	const struct peer *x = a, *y = b;
+
+	if (x->wait_ns != y->wait_ns)
+		return x->wait_ns < y->wait_ns ? 1 : -1;
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static int cmp_peer_count(const void *a, const void *b)
+{
+	const struct peer *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
 int sys_figures_add(struct sys_figures *sum, const struct sys_figures *t)
 {
 	size_t i;
@@ -288,6 +331,11 @@ int snapshot_finish(struct snapshot *s)
 
 	for (i = 0; i < s->nprocesses; i++) {
 		p = &s->processes[i];
+		if (p->npreempted_by > 1)
+			qsort(p->preempted_by, p->npreempted_by, sizeof(*p->preempted_by),
+			      cmp_peer_wait);
+		if (p->nwakers > 1)
+			qsort(p->wakers, p->nwakers, sizeof(*p->wakers), cmp_peer_count);
 		if (!p->nthreads) {
 			p->exited = false;
 			sys_figures_sort(&p->sys);
@@ -298,7 +346,11 @@ int snapshot_finish(struct snapshot *s)
 		memset(&p->sched, 0, sizeof(p->sched));
 		sys_figures_free(&p->sys);
 		p->exited = true;
+		p->alive_ns = p->tcp_reads = p->tcp_writes = 0;
 		for (j = 0; j < p->nthreads; j++) {
+			p->alive_ns += p->threads[j].alive_ns;
+			p->tcp_reads += p->threads[j].tcp_reads;
+			p->tcp_writes += p->threads[j].tcp_writes;
 			sched_stats_add(&p->sched, &p->threads[j].sched);
 			if (!ret)
 				ret = sys_figures_add(&p->sys, &p->threads[j].sys);
@@ -342,6 +394,8 @@ void snapshot_free(struct snapshot *s)
 			sys_figures_free(&s->processes[i].threads[j].sys);
 		sys_figures_free(&s->processes[i].sys);
 		free(s->processes[i].threads);
+		free(s->processes[i].preempted_by);
+		free(s->processes[i].wakers);
 	}
 	free(s->processes);
 	free(s->handoffs);

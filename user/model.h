@@ -53,7 +53,7 @@ struct sys_figures {
 	struct named_count *top; /* class `other` by syscall, most time first */
 	size_t ntop;
 	uint64_t offcpu_ns[SC_CLASSES + 1]; /* blocked, by the class of the syscall; SC_NONE: none */
-	uint64_t offcpu_d_ns;               /* the part of it in uninterruptible sleep */
+	uint64_t offcpu_d_ns;               /* blocked in uninterruptible sleep, in no class */
 	uint64_t handoff_sent;              /* descriptors passed with SCM_RIGHTS */
 	uint64_t handoff_received;
 	struct lat_figures accept_queue; /* connection established -> accept() */
@@ -65,8 +65,19 @@ struct thread {
 	int tid;
 	char comm[LS_COMM_LEN];
 	bool exited;
+	uint64_t alive_ns;    /* time it existed during the run */
+	uint64_t tcp_reads;   /* reads that returned data from a TCP connection */
+	uint64_t tcp_writes;  /* writes that sent data on one */
 	struct sched_stats sched;
 	struct sys_figures sys;
+};
+
+/* Another process seen from a target: one that took its CPU, or one that woke it. */
+struct peer {
+	int pid; /* 0: the idle task (a wakeup from an interrupt on an idle CPU) */
+	char comm[LS_COMM_LEN];
+	uint64_t count;
+	uint64_t wait_ns; /* preempted_by: the run-queue wait the preemptions were followed by */
 };
 
 struct process {
@@ -77,6 +88,13 @@ struct process {
 	struct sched_stats sched; /* sum over threads; runq_max_ns is the max */
 	struct sys_figures sys;   /* sum over threads */
 	uint64_t unaccepted;      /* connections on its listeners never accepted during the run */
+	uint64_t alive_ns;        /* summed over threads: thread-time during the run */
+	uint64_t tcp_reads;
+	uint64_t tcp_writes;
+	struct peer *preempted_by; /* most wait first */
+	size_t npreempted_by;
+	struct peer *wakers; /* most wakeups first */
+	size_t nwakers;
 	struct thread *threads;
 	size_t nthreads;
 };
@@ -108,6 +126,7 @@ struct snapshot {
 	uint64_t drops[DROP_REASONS];
 	struct process *processes;
 	size_t nprocesses;
+	uint64_t requests_given;	/* --requests: the load tool's count; 0 when not given */
 	struct handoff_pair *handoffs; /* descriptors passed between target processes */
 	size_t nhandoffs;
 };
@@ -121,6 +140,10 @@ uint64_t hist_total(const uint64_t *hist, unsigned int nbuckets);
 /* Run-queue wait percentiles of one thread or process, from its histogram (see hist_percentile). */
 void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
 			     uint64_t *p99_ns);
+
+/* Add to the peer with that pid, appending it when new; 0 or -ENOMEM. */
+int peer_add(struct peer **arr, size_t *n, int pid, const char *comm, uint64_t count,
+	     uint64_t wait_ns);
 
 /* Percentiles of a latency figure, capped at its exact maximum. */
 void lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,

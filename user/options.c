@@ -16,6 +16,7 @@ enum long_only {
 	OPT_THREADS = 0x100,
 	OPT_RAW_TP,
 	OPT_MAX_THREADS,
+	OPT_REQUESTS,
 	OPT_VERSION,
 };
 
@@ -26,6 +27,7 @@ static const struct option long_options[] = {
 	{ "threads", no_argument, NULL, OPT_THREADS },
 	{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
 	{ "max-threads", required_argument, NULL, OPT_MAX_THREADS },
+	{ "requests", required_argument, NULL, OPT_REQUESTS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
@@ -36,7 +38,8 @@ void options_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: loadscope [OPTIONS] [-- COMMAND [ARGS...]]\n"
-		"Observe what the kernel's scheduler does to a set of processes during a load test.\n"
+		"Observe what the kernel does for a set of processes during a load test: scheduling,\n"
+		"syscalls and the connection path, and what they explain.\n"
 		"\n"
 		"Targets:\n"
 		"  -p, --pid PID[,PID...]   these processes, all their threads and descendants\n"
@@ -47,6 +50,8 @@ void options_usage(FILE *f)
 		"Output:\n"
 		"  -o, --json FILE          also write the report as JSON (- for stdout)\n"
 		"      --threads            per-thread rows in the text report\n"
+		"      --requests N         requests served during the run, from the load tool's\n"
+		"                           output, for the per-request figures (else estimated)\n"
 		"Tuning:\n"
 		"      --max-threads N      live target threads tracked at once (default %d)\n"
 		"      --raw-tp             use raw_tp programs instead of tp_btf\n"
@@ -164,6 +169,14 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 					   OPTIONS_MAX_THREADS_LIMIT, optarg);
 			else
 				o->max_threads = (unsigned int)v;
+			break;
+		case OPT_REQUESTS:
+			if (parse_long(optarg, 1, LONG_MAX, &v))
+				ret = fail(err, errlen,
+					   "--requests must be a positive number of requests, got '%s'",
+					   optarg);
+			else
+				o->requests = (uint64_t)v;
 			break;
 		case 'v':
 			o->verbose = true;

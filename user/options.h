@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct options {
@@ -17,6 +18,7 @@ struct options {
 	bool raw_tp;            /* --raw-tp: use the raw_tp fallback programs */
 	bool children;          /* follow descendants (always, for now) */
 	unsigned int max_threads; /* --max-threads: size of the live-thread map */
+	uint64_t requests;        /* --requests: served during the run, from the load tool; 0 if not given */
 	char **command;         /* COMMAND after "--", NULL-terminated; NULL when none */
 	bool help;              /* -h: print usage and exit 0 */
 	bool version;           /* --version */

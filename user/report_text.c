@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The human-readable report: header, per-process table and run-queue wait histograms. */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <string.h>
 
+#include "analysis.h"
 #include "report.h"
 #include "syscalls.h"
 
 #define REPORT_COLUMNS 100
 #define BAR_WIDTH      40
+#define STATE_BAR      20
 /* Histogram lines: one for the value 0, then one per power of two up to the last bucket's. */
 #define HIST_LINES (HIST_MAX_LOG2 + 1)
 
@@ -390,7 +393,7 @@ static void print_sys_classes(const struct process *p, FILE *f)
 		fprintf(f, "  blocked outside syscalls: %s\n",
 			format_ns(p->sys.offcpu_ns[SC_NONE], v[0], sizeof(v[0])));
 	if (p->sys.offcpu_d_ns)
-		fprintf(f, "  of the blocked time, in uninterruptible sleep: %s\n",
+		fprintf(f, "  blocked in uninterruptible sleep: %s\n",
 			format_ns(p->sys.offcpu_d_ns, v[0], sizeof(v[0])));
 	for (int c = 0; c < SC_CLASSES; c++) {
 		if (!p->sys.nerrnos[c])
@@ -437,7 +440,7 @@ static void print_connections(const struct snapshot *s, FILE *f)
 		sys = &p->sys;
 		printable_comm(p->comm, name);
 		if (sys->cls[SC_ACCEPT].count) {
-			fprintf(f, "%d %s: accepted %llu connection%s (%llu accept calls failed)\n",
+			fprintf(f, "%d %s accepted %llu connection%s (%llu accept calls failed)\n",
 				p->pid, name,
 				(unsigned long long)(sys->cls[SC_ACCEPT].count -
 						     sys->cls[SC_ACCEPT].errors),
@@ -447,8 +450,8 @@ static void print_connections(const struct snapshot *s, FILE *f)
 		if (sys->accept_queue.count || p->unaccepted) {
 			lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
 			fprintf(f,
-				"  waited in the listen queue: p50 %s, p99 %s, max %s (%llu timed); "
-				"queue up to %llu; %llu never accepted\n",
+				"  listen queue wait p50 %s, p99 %s, max %s (%llu timed); queue up to "
+				"%llu; %llu never accepted\n",
 				format_ns(pct[0], v[0], sizeof(v[0])),
 				format_ns(pct[2], v[1], sizeof(v[1])),
 				format_ns(sys->accept_queue.max_ns, v[2], sizeof(v[2])),
@@ -457,14 +460,13 @@ static void print_connections(const struct snapshot *s, FILE *f)
 				(unsigned long long)p->unaccepted);
 		}
 		if (sys->handoff_sent) {
-			fprintf(f, "%d %s: passed on %llu descriptor%s\n", p->pid, name,
+			fprintf(f, "%d %s passed on %llu descriptor%s\n", p->pid, name,
 				(unsigned long long)sys->handoff_sent,
 				sys->handoff_sent == 1 ? "" : "s");
 			if (sys->handoff_delay.count) {
 				lat_percentiles(&sys->handoff_delay, &pct[0], NULL, &pct[2]);
 				fprintf(f,
-					"  from accept to handoff: p50 %s, p99 %s, max %s (%llu "
-					"timed)\n",
+					"  accept to handoff p50 %s, p99 %s, max %s (%llu timed)\n",
 					format_ns(pct[0], v[0], sizeof(v[0])),
 					format_ns(pct[2], v[1], sizeof(v[1])),
 					format_ns(sys->handoff_delay.max_ns, v[2], sizeof(v[2])),
@@ -481,10 +483,105 @@ static void print_connections(const struct snapshot *s, FILE *f)
 			}
 		}
 		if (sys->handoff_received)
-			fprintf(f, "%d %s: received %llu descriptor%s\n", p->pid, name,
+			fprintf(f, "%d %s received %llu descriptor%s\n", p->pid, name,
 				(unsigned long long)sys->handoff_received,
 				sys->handoff_received == 1 ? "" : "s");
 	}
+}
+
+/* Words of text on lines of at most REPORT_COLUMNS, the first after `first`, the rest indented. */
+static void print_wrapped(FILE *f, const char *first, const char *text, int indent)
+{
+	int col = fprintf(f, "%s", first);
+	const char *w = text, *end;
+
+	while (*w) {
+		while (*w == ' ')
+			w++;
+		end = strchrnul(w, ' ');
+		if (!*w)
+			break;
+		if (col > indent && col + 1 + (end - w) > REPORT_COLUMNS) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent || (col == indent && w != text && col != (int)strlen(first))) {
+			fputc(' ', f);
+			col++;
+		}
+		col += fprintf(f, "%.*s", (int)(end - w), w);
+		w = end;
+	}
+	fputc('\n', f);
+}
+
+static void print_findings(const struct snapshot *s, FILE *f)
+{
+	struct finding found[32];
+	size_t n = analyze_findings(s, found, sizeof(found) / sizeof(found[0]));
+	char first[64];
+	bool given;
+	uint64_t req = snapshot_requests(s, &given);
+
+	fprintf(f, "FINDINGS (%llu requests, %s)\n", (unsigned long long)req,
+		given ? "as given" : "estimated from TCP writes");
+	if (!n)
+		fprintf(f, "none: no rule applies to this run\n");
+	for (size_t i = 0; i < n; i++) {
+		snprintf(first, sizeof(first), "%2zu. [%s] %s:", i + 1,
+			 severity_name(found[i].severity), found[i].id);
+		print_wrapped(f, first, found[i].text, 4);
+	}
+}
+
+static void print_state_row(FILE *f, const char *id, const char *comm, enum role role,
+			    const struct states *st)
+{
+	static const char marks[ST_COUNT] = { '#', 'q', '.', 'i', 'l', 'D', 'o' };
+	char bar[STATE_BAR + 1], name[LS_COMM_LEN];
+	double share[ST_COUNT], acc = 0;
+	int filled = 0, upto;
+
+	for (int k = 0; k < ST_COUNT; k++)
+		share[k] = st->total_ns ? (double)st->ns[k] / (double)st->total_ns : 0;
+	/* cumulative rounding: the bar is always full and each state gets its share */
+	for (int k = 0; k < ST_COUNT; k++) {
+		acc += share[k];
+		upto = (int)(acc * STATE_BAR + 0.5);
+		while (filled < upto && filled < STATE_BAR)
+			bar[filled++] = marks[k];
+	}
+	while (filled < STATE_BAR)
+		bar[filled++] = ' ';
+	bar[STATE_BAR] = '\0';
+	fprintf(f, "%-8s %-15s %-10s |%s|", id, printable_comm(comm, name), role_name(role), bar);
+	for (int k = 0; k < ST_COUNT; k++)
+		fprintf(f, " %4.0f", share[k] * 100);
+	fputc('\n', f);
+}
+
+static void print_states(const struct snapshot *s, FILE *f, bool threads)
+{
+	struct states st;
+	char id[32];
+
+	fprintf(f, "\nTHREAD STATES: where each process's thread-time went, %% of it\n");
+	fprintf(f, "%-8s %-15s %-10s %-*s %4s %4s %4s %4s %4s %4s %4s\n", "PID", "COMM", "ROLE",
+		STATE_BAR + 2, "", "RUN", "RUNQ", "IDLE", "IO", "LOCK", "D", "OTHR");
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		const struct process *p = &s->processes[i];
+
+		snprintf(id, sizeof(id), "%d", p->pid);
+		process_states(p, &st);
+		print_state_row(f, id, p->comm, process_role(s, p), &st);
+		for (size_t j = 0; threads && j < p->nthreads; j++) {
+			snprintf(id, sizeof(id), "  %d", p->threads[j].tid);
+			thread_states(&p->threads[j], &st);
+			print_state_row(f, id, p->threads[j].comm, thread_role(s, p, &p->threads[j]),
+					&st);
+		}
+	}
+	fprintf(f, "#: running, q: waiting for a CPU, .: idle in poll/epoll, i: blocked in "
+		   "accept/read/write,\nl: in futex, D: uninterruptible sleep, o: other.\n");
 }
 
 void report_text(const struct snapshot *s, FILE *f, bool threads)
@@ -493,9 +590,14 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 
 	print_header(s, f);
 	fputc('\n', f);
+	if (s->nprocesses) {
+		print_findings(s, f);
+		fputc('\n', f);
+	}
 	print_table(s, f, threads);
 	if (!s->nprocesses)
 		return;
+	print_states(s, f, threads);
 	fputc('\n', f);
 	print_sys_table(s, f, threads);
 	if (has_connections(s))

@@ -244,23 +244,31 @@ void ls_run(const char *const argv[], double timeout_s, struct ls_result *r)
 
 	while (open_fds > 0 || !exited) {
 		struct pollfd fds[2];
-		int nfds = 0;
+		int nfds = 0, which[2];
 
 		for (i = 0; i < 2; i++) {
 			if (cap[i].fd >= 0) {
 				fds[nfds].fd = cap[i].fd;
 				fds[nfds].events = POLLIN;
-				nfds++;
+				which[nfds++] = i;
 			}
 		}
-		poll(fds, nfds, 10);
-		for (i = 0; i < 2; i++) {
-			if (cap[i].fd >= 0 && !capture_read(&cap[i])) {
-				close(cap[i].fd);
-				cap[i].fd = -1;
+		if (nfds && poll(fds, nfds, 10) < 0 && errno != EINTR)
+			ck_abort_msg("poll: %s", strerror(errno));
+		/* read only what is ready: a blocking read of a quiet pipe would let the other fill */
+		for (int k = 0; k < nfds; k++) {
+			struct capture *c = &cap[which[k]];
+
+			if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (!capture_read(c)) {
+				close(c->fd);
+				c->fd = -1;
 				open_fds--;
 			}
 		}
+		if (!nfds && !exited)
+			ls_sleep_s(0.01);
 		if (!exited && waitpid(pid, &wstatus, WNOHANG) == pid) {
 			exited = true;
 			exited_at = ls_now_s();

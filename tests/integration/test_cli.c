@@ -41,6 +41,9 @@ START_TEST(test_signal)
 	ls_args_loadscope(&a, false);
 	ls_args_add(&a, "-d", "30", "-p", pid_arg, "-o", out, NULL);
 	ls = ls_spawn(a.argv, NULL, err_path);
+	/* the second counts from when it observes: start-up takes longer on a busy machine */
+	for (double t0 = ls_now_s(); !ls_count_progs(baseline, NULL, 0) && ls_now_s() - t0 < 20;)
+		ls_sleep_s(0.01);
 	ls_sleep_s(1.0);
 	ck_assert_int_eq(kill(ls, sig), 0);
 	status = ls_wait(ls, 10, &elapsed);

@@ -33,6 +33,11 @@ void fixture_add_waits(struct sched_stats *st, uint64_t value_ns, uint64_t count
 		st->runq_max_ns = value_ns;
 }
 
+static void fixture_check(int ret)
+{
+	ck_assert_int_eq(ret, 0);
+}
+
 static void set_comm(char *comm, const char *name)
 {
 	memset(comm, 0, LS_COMM_LEN);
@@ -111,5 +116,49 @@ void fixture_snapshot(struct snapshot *s)
 	t->sched.migrations = 12;
 	t->sched.wakeups = 1500;
 
-	snapshot_finish(s);
+	t = &p->threads[1];
+	fixture_add_lat(&t->sys.cls[SC_ACCEPT], 10000, 40);
+	t->sys.cls[SC_ACCEPT].errors = 10;
+	fixture_check(named_count_add(&t->sys.errnos[SC_ACCEPT], &t->sys.nerrnos[SC_ACCEPT],
+				      "EAGAIN", 10, 0, 0));
+	fixture_add_lat(&t->sys.cls[SC_READ], 2000, 100);
+	t->sys.cls[SC_READ].bytes = 6400;
+	fixture_add_lat(&t->sys.cls[SC_POLL], 1000000, 50);
+	t->sys.offcpu_ns[SC_POLL] = 45000000;
+	fixture_add_lat(&t->sys.cls[SC_OTHER], 10000000, 2);
+	fixture_add_lat(&t->sys.cls[SC_OTHER], 4000, 1);
+	t->sys.cls[SC_OTHER].errors = 1;
+	fixture_check(named_count_add(&t->sys.errnos[SC_OTHER], &t->sys.nerrnos[SC_OTHER],
+				      "ENOENT", 1, 0, 0));
+	fixture_check(named_count_add(&t->sys.top, &t->sys.ntop, "openat", 1, 1, 4000));
+	fixture_check(named_count_add(&t->sys.top, &t->sys.ntop, "nanosleep", 2, 0, 20000000));
+	t->sys.handoff_sent = 7;
+	fixture_add_lat(&t->sys.handoff_delay, 30000, 7);
+	fixture_add_lat(&t->sys.accept_queue, 50000, 20);
+	t->sys.backlog_max = 4;
+	p->unaccepted = 2;
+
+	t = &p->threads[0];
+	fixture_add_lat(&t->sys.cls[SC_WRITE], 3000, 20);
+	t->sys.cls[SC_WRITE].bytes = 2000;
+	fixture_add_lat(&t->sys.cls[SC_READ], 1000, 10);
+	t->sys.cls[SC_READ].errors = 1;
+	fixture_check(named_count_add(&t->sys.errnos[SC_READ], &t->sys.nerrnos[SC_READ], "EAGAIN",
+				      1, 0, 0));
+
+	s->processes[0].threads[0].sys.handoff_received = 7;
+	s->nhandoffs = 1;
+	s->handoffs = fixture_calloc(1, sizeof(*s->handoffs));
+	s->handoffs[0] = (struct handoff_pair){ .from = 4211, .to = 4300, .count = 7 };
+
+	fixture_check(snapshot_finish(s));
+}
+
+void fixture_add_lat(struct lat_figures *l, uint64_t value_ns, uint64_t count)
+{
+	l->count += count;
+	l->total_ns += value_ns * count;
+	if (value_ns > l->max_ns)
+		l->max_ns = value_ns;
+	l->hist[hist_bucket(value_ns)] += count;
 }

@@ -14,9 +14,18 @@
  *              migrations 12, wakeups 1500.
  * Thread 4213: cpu 0.5 s; waits 100 x 20 us; vcsw 300, icsw 100, migrations 3, wakeups 250.
  * Thread 4300: cpu 10 ms; no waits; vcsw 1, icsw 0, migrations 0, wakeups 1.
+ * Syscalls: thread 4211 accepts 40 (10 of them EAGAIN) at 10 us, reads 100 x 2 us (6400 bytes),
+ *   polls 50 x 1 ms (blocked 45 ms in poll), 3 other (2 nanosleep of 10 ms, 1 openat of 4 us
+ *   that failed ENOENT); passes 7 descriptors on (accept -> handoff 30 us each); its
+ *   connections waited 20 x 50 us in the listen queue, backlog up to 4; 2 never accepted.
+ *   Thread 4213 writes 20 x 3 us (2000 bytes) and reads 10 x 1 us (one EAGAIN).
+ *   Thread 4300 receives the 7 descriptors: handoff 4211 -> 4300, 7.
  * Everything is heap-allocated, so snapshot_free releases it.
  */
 void fixture_snapshot(struct snapshot *s);
+
+/* Records count events of value_ns each into a latency figure. */
+void fixture_add_lat(struct lat_figures *l, uint64_t value_ns, uint64_t count);
 
 /* Records count run-queue waits of value_ns each, as the kernel side would. */
 void fixture_add_waits(struct sched_stats *st, uint64_t value_ns, uint64_t count);

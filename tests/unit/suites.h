@@ -10,5 +10,7 @@ Suite *model_suite(void);
 Suite *json_suite(void);
 Suite *report_suite(void);
 Suite *options_suite(void);
+Suite *syscalls_suite(void);
+Suite *analysis_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */

@@ -163,6 +163,41 @@ static void assert_stats_equal(const struct sched_stats *a, const struct sched_s
 	ck_assert_mem_eq(a->runq_hist, b->runq_hist, sizeof(a->runq_hist));
 }
 
+static void assert_lat_equal(const struct lat_figures *a, const struct lat_figures *b)
+{
+	ck_assert_uint_eq(a->count, b->count);
+	ck_assert_uint_eq(a->total_ns, b->total_ns);
+	ck_assert_uint_eq(a->max_ns, b->max_ns);
+	ck_assert_mem_eq(a->hist, b->hist, sizeof(a->hist));
+}
+
+static void assert_named_equal(const struct named_count *a, size_t na, const struct named_count *b,
+			       size_t nb)
+{
+	ck_assert_uint_eq(na, nb);
+	for (size_t i = 0; i < na; i++) {
+		ck_assert_str_eq(a[i].name, b[i].name);
+		ck_assert_uint_eq(a[i].count, b[i].count);
+		ck_assert_uint_eq(a[i].errors, b[i].errors);
+		ck_assert_uint_eq(a[i].total_ns, b[i].total_ns);
+	}
+}
+
+static void assert_sys_equal(const struct sys_figures *a, const struct sys_figures *b)
+{
+	for (int c = 0; c < SC_CLASSES; c++) {
+		assert_lat_equal(&a->cls[c], &b->cls[c]);
+		ck_assert_uint_eq(a->cls[c].errors, b->cls[c].errors);
+		ck_assert_uint_eq(a->cls[c].bytes, b->cls[c].bytes);
+		assert_named_equal(a->errnos[c], a->nerrnos[c], b->errnos[c], b->nerrnos[c]);
+	}
+	assert_named_equal(a->top, a->ntop, b->top, b->ntop);
+	ck_assert_mem_eq(a->offcpu_ns, b->offcpu_ns, sizeof(a->offcpu_ns));
+	ck_assert_uint_eq(a->offcpu_d_ns, b->offcpu_d_ns);
+	ck_assert_uint_eq(a->handoff_sent, b->handoff_sent);
+	ck_assert_uint_eq(a->handoff_received, b->handoff_received);
+}
+
 static void assert_snapshots_equal(const struct snapshot *a, const struct snapshot *b)
 {
 	size_t i, j;
@@ -197,13 +232,26 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 		ck_assert_str_eq(pa->comm, pb->comm);
 		ck_assert_int_eq(pa->exited, pb->exited);
 		assert_stats_equal(&pa->sched, &pb->sched);
+		assert_sys_equal(&pa->sys, &pb->sys);
+		/* kept per process only: the connection path */
+		assert_lat_equal(&pa->sys.accept_queue, &pb->sys.accept_queue);
+		ck_assert_uint_eq(pa->sys.backlog_max, pb->sys.backlog_max);
+		ck_assert_uint_eq(pa->unaccepted, pb->unaccepted);
+		assert_lat_equal(&pa->sys.handoff_delay, &pb->sys.handoff_delay);
 		ck_assert_uint_eq(pa->nthreads, pb->nthreads);
 		for (j = 0; j < pa->nthreads; j++) {
 			ck_assert_int_eq(pa->threads[j].tid, pb->threads[j].tid);
 			ck_assert_str_eq(pa->threads[j].comm, pb->threads[j].comm);
 			ck_assert_int_eq(pa->threads[j].exited, pb->threads[j].exited);
 			assert_stats_equal(&pa->threads[j].sched, &pb->threads[j].sched);
+			assert_sys_equal(&pa->threads[j].sys, &pb->threads[j].sys);
 		}
+	}
+	ck_assert_uint_eq(a->nhandoffs, b->nhandoffs);
+	for (i = 0; i < a->nhandoffs; i++) {
+		ck_assert_int_eq(a->handoffs[i].from, b->handoffs[i].from);
+		ck_assert_int_eq(a->handoffs[i].to, b->handoffs[i].to);
+		ck_assert_uint_eq(a->handoffs[i].count, b->handoffs[i].count);
 	}
 }
 

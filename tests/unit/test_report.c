@@ -377,6 +377,44 @@ START_TEST(test_empty_and_odd_snapshots)
 }
 END_TEST
 
+/* The syscall table, the class details and the connection path of the fixture. */
+START_TEST(test_syscalls_and_connections)
+{
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, false);
+	assert_within_100_columns(text);
+	/* 40 accepts in 2 s; p50/p99 of 10 us waits */
+	ck_assert_ptr_nonnull(strstr(text, "ACCEPT/s"));
+	ck_assert_str_eq(line_starting(strstr(text, "ACCEPT/s"), "4211     node            "),
+			 "4211     node                20.0   9.7us/10us     55.0  2.0us/2.0us     "
+			 "10.0  2.9us/3.0us     26.5");
+	ck_assert_str_eq(line_starting(text, "4211 node accepted"),
+			 "4211 node accepted 30 connections (10 accept calls failed)");
+	ck_assert_str_eq(line_containing(text, "listen queue"),
+			 "  listen queue wait p50 50us, p99 50us, max 50us (20 timed); queue up to "
+			 "4; 2 never accepted");
+	ck_assert_str_eq(line_starting(text, "4211 node passed"),
+			 "4211 node passed on 7 descriptors");
+	ck_assert_str_eq(line_containing(text, "accept to handoff"),
+			 "  accept to handoff p50 30us, p99 30us, max 30us (7 timed)");
+	ck_assert_str_eq(line_containing(text, "  -> 4300"), "  -> 4300 sh: 7");
+	ck_assert_str_eq(line_starting(text, "4300 sh received"), "4300 sh received 7 descriptors");
+	ck_assert_str_eq(line_starting(text, "4211 node syscalls:"),
+			 "4211 node syscalls: 223 calls, 12 failed");
+	ck_assert_str_eq(line_containing(text, "accept errors"), "    accept errors: EAGAIN 10");
+	ck_assert_str_eq(line_containing(text, "most time first"),
+			 "    other, most time first: nanosleep 2 in 20ms, openat 1 in 4.0us");
+	ck_assert_str_eq(line_starting(text, "  poll "),
+			 "  poll             50       0    1.0ms    1.0ms    1.0ms    1.0ms      50ms "
+			 "          0      45ms");
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -389,6 +427,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_process_rows);
 	tcase_add_test(tc, test_thread_rows);
 	tcase_add_test(tc, test_histogram);
+	tcase_add_test(tc, test_syscalls_and_connections);
 	tcase_add_test(tc, test_histogram_shared_marks_and_extremes);
 	tcase_add_test(tc, test_empty_and_odd_snapshots);
 	suite_add_tcase(s, tc);

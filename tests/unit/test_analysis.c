@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tests of the analysis: thread states, roles, imbalance and each finding, where it applies and not. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis.h"
+#include "fixture.h"
+#include "suites.h"
+
+#define MS 1000000ULL
+#define S  1000000000ULL
+
+/* A run of `seconds` on `cpus` CPUs with room for n processes of one thread each. */
+static void run_init(struct snapshot *s, int cpus, uint64_t seconds, size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	s->cpus = cpus;
+	s->duration_ns = seconds * S;
+	s->processes = calloc(n, sizeof(*s->processes));
+	ck_assert_ptr_nonnull(s->processes);
+}
+
+/* A process with one thread alive the whole run; the caller fills the thread. */
+static struct thread *add_process(struct snapshot *s, int pid, const char *comm)
+{
+	struct process *p = &s->processes[s->nprocesses++];
+
+	p->pid = pid;
+	snprintf(p->comm, sizeof(p->comm), "%s", comm);
+	p->nthreads = 1;
+	p->threads = calloc(1, sizeof(*p->threads));
+	ck_assert_ptr_nonnull(p->threads);
+	p->threads[0].tid = pid;
+	snprintf(p->threads[0].comm, sizeof(p->threads[0].comm), "%s", comm);
+	p->threads[0].alive_ns = s->duration_ns;
+	return &p->threads[0];
+}
+
+static void accepts(struct thread *t, uint64_t ok, uint64_t eagain)
+{
+	fixture_add_lat(&t->sys.cls[SC_ACCEPT], 10000, ok + eagain);
+	t->sys.cls[SC_ACCEPT].errors = eagain;
+	if (eagain)
+		ck_assert_int_eq(named_count_add(&t->sys.errnos[SC_ACCEPT],
+						 &t->sys.nerrnos[SC_ACCEPT], "EAGAIN", eagain, 0, 0),
+				 0);
+}
+
+static const struct finding *find(const struct finding *f, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(f[i].id, id))
+			return &f[i];
+	return NULL;
+}
+
+static size_t findings(struct snapshot *s, struct finding *out)
+{
+	ck_assert_int_eq(snapshot_finish(s), 0);
+	return analyze_findings(s, out, 32);
+}
+
+/* The states add up to the time alive; `other` is what the measured states leave. */
+START_TEST(test_thread_states)
+{
+	struct thread t = { 0 };
+	struct states st;
+	uint64_t sum = 0;
+
+	t.alive_ns = 10 * S;
+	t.sched.cpu_ns = 4 * S;
+	t.sched.runq_wait_ns = 1 * S;
+	t.sys.offcpu_ns[SC_POLL] = 2 * S;
+	t.sys.offcpu_ns[SC_READ] = 500 * MS;
+	t.sys.offcpu_ns[SC_WRITE] = 250 * MS;
+	t.sys.offcpu_ns[SC_ACCEPT] = 250 * MS;
+	t.sys.offcpu_ns[SC_FUTEX] = 1 * S;
+	t.sys.offcpu_d_ns = 500 * MS;
+	thread_states(&t, &st);
+	ck_assert_uint_eq(st.ns[ST_RUNNING], 4 * S);
+	ck_assert_uint_eq(st.ns[ST_RUNNABLE], 1 * S);
+	ck_assert_uint_eq(st.ns[ST_IDLE], 2 * S);
+	ck_assert_uint_eq(st.ns[ST_IO], 1 * S);
+	ck_assert_uint_eq(st.ns[ST_LOCK], 1 * S);
+	ck_assert_uint_eq(st.ns[ST_UNINTERRUPTIBLE], 500 * MS);
+	ck_assert_uint_eq(st.ns[ST_OTHER], 500 * MS);
+	for (int k = 0; k < ST_COUNT; k++)
+		sum += st.ns[k];
+	ck_assert_uint_eq(sum, st.total_ns);
+	ck_assert_uint_eq(st.total_ns, 10 * S);
+
+	/* measured more than alive (clocks a little apart): other is 0 and the total grows */
+	t.sched.cpu_ns = 6 * S;
+	thread_states(&t, &st);
+	ck_assert_uint_eq(st.ns[ST_OTHER], 0);
+	ck_assert_uint_eq(st.total_ns, 11500 * MS);
+	ck_assert_str_eq(state_name(ST_UNINTERRUPTIBLE), "uninterruptible");
+}
+END_TEST
+
+/* A Node-cluster-like run: the master accepts all and hands each connection to a worker. */
+static void cluster_run(struct snapshot *s, uint64_t per_worker[2])
+{
+	struct thread *m, *w;
+
+	run_init(s, 2, 10, 3);
+	m = add_process(s, 100, "node");
+	accepts(m, per_worker[0] + per_worker[1], 0);
+	m->sys.handoff_sent = per_worker[0] + per_worker[1];
+	fixture_add_lat(&m->sys.handoff_delay, 15 * MS, m->sys.handoff_sent);
+	fixture_add_lat(&m->sys.cls[SC_WRITE], 5000, m->sys.handoff_sent);
+	m->sched.cpu_ns = 3 * S;
+	for (int i = 0; i < 2; i++) {
+		w = add_process(s, 101 + i, "node");
+		s->processes[1 + i].ppid = 100;
+		w->sys.handoff_received = per_worker[i];
+		w->tcp_reads = w->tcp_writes = per_worker[i] * 10;
+		w->sched.cpu_ns = 4 * S;
+		w->sched.voluntary_switches = per_worker[i] * 10;
+	}
+	s->handoffs = calloc(2, sizeof(*s->handoffs));
+	ck_assert_ptr_nonnull(s->handoffs);
+	for (int i = 0; i < 2; i++)
+		s->handoffs[s->nhandoffs++] =
+			(struct handoff_pair){ .from = 100, .to = 101 + i, .count = per_worker[i] };
+	/* each handoff wakes the worker */
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(peer_add(&s->processes[1 + i].wakers,
+					  &s->processes[1 + i].nwakers, 100, "node", per_worker[i], 0),
+				 0);
+}
+
+START_TEST(test_roles_and_handoff)
+{
+	uint64_t per_worker[2] = { 500, 500 };
+	struct finding f[32];
+	const struct finding *h;
+	struct snapshot s;
+	size_t n;
+
+	cluster_run(&s, per_worker);
+	n = findings(&s, f);
+	ck_assert_str_eq(role_name(process_role(&s, &s.processes[0])), "dispatcher");
+	ck_assert_str_eq(role_name(process_role(&s, &s.processes[1])), "worker");
+	h = find(f, n, "handoff");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(h->severity, SEV_WARNING);
+	ck_assert_msg(strstr(h->text, "node (100) accepted 100% of connections (1000) and passed "
+				      "1000 of them over a Unix socket to 2 processes"),
+		      "%s", h->text);
+	/* accept + write per connection; one wakeup of a worker per handoff */
+	ck_assert_msg(strstr(h->text, "2.0 syscalls and 1.0 cross-process wakeups per connection"),
+		      "%s", h->text);
+	ck_assert_msg(strstr(h->text, "ran 30% of a CPU"), "%s", h->text);
+	ck_assert_uint_gt(h->nevidence, 0);
+	ck_assert_str_eq(h->evidence[0].name, "accepted");
+	ck_assert_double_eq(h->evidence[0].value, 1000);
+	/* evenly shared: no imbalance, no idle worker */
+	ck_assert_ptr_null(find(f, n, "imbalance"));
+	ck_assert_ptr_null(find(f, n, "idle_workers"));
+	snapshot_free(&s);
+
+	/* a master busy on a whole CPU is the limit */
+	cluster_run(&s, per_worker);
+	s.processes[0].threads[0].sched.cpu_ns = 95 * S / 10;
+	n = findings(&s, f);
+	ck_assert_int_eq(find(f, n, "handoff")->severity, SEV_CRITICAL);
+	ck_assert_str_eq(f[0].id, "handoff");
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_handoff_silent_without_dispatcher)
+{
+	struct finding f[32];
+	struct snapshot s;
+	struct thread *t;
+	size_t n;
+
+	/* one process that accepts and serves: single, no handoff */
+	run_init(&s, 2, 10, 1);
+	t = add_process(&s, 200, "bun");
+	accepts(t, 1000, 0);
+	t->tcp_reads = t->tcp_writes = 1000;
+	n = findings(&s, f);
+	ck_assert_str_eq(role_name(process_role(&s, &s.processes[0])), "single");
+	ck_assert_ptr_null(find(f, n, "handoff"));
+	snapshot_free(&s);
+
+	/* a few descriptors passed, most connections served where accepted: not a dispatcher */
+	run_init(&s, 2, 10, 1);
+	t = add_process(&s, 200, "bun");
+	accepts(t, 1000, 0);
+	t->sys.handoff_sent = 10;
+	t->tcp_reads = t->tcp_writes = 1000;
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "handoff"));
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_imbalance_and_idle_workers)
+{
+	uint64_t per_worker[2] = { 980, 20 };
+	struct finding f[32];
+	const struct finding *im, *idle;
+	struct snapshot s;
+	size_t n;
+
+	cluster_run(&s, per_worker);
+	n = findings(&s, f);
+	im = find(f, n, "imbalance");
+	ck_assert_ptr_nonnull(im);
+	/* 980 of 1000: 1.96x the mean of 500 */
+	ck_assert_msg(strstr(im->text, "101 has 2.0x the mean connections"), "%s", im->text);
+	idle = find(f, n, "idle_workers");
+	ck_assert_ptr_nonnull(idle);
+	ck_assert_msg(strstr(idle->text, "1 of 2 workers served almost nothing"), "%s", idle->text);
+	snapshot_free(&s);
+
+	/* 600/400: 1.2x, under IMBALANCE_RATIO; 400 is far above the idle share */
+	per_worker[0] = 600;
+	per_worker[1] = 400;
+	cluster_run(&s, per_worker);
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "imbalance"));
+	ck_assert_ptr_null(find(f, n, "idle_workers"));
+	snapshot_free(&s);
+}
+END_TEST
+
+/* Three SO_REUSEPORT-like workers on 2 CPUs, half their time waiting for one. */
+START_TEST(test_cpu_oversubscription)
+{
+	struct finding f[32];
+	const struct finding *o;
+	struct snapshot s;
+	struct thread *t;
+	size_t n;
+
+	run_init(&s, 2, 10, 3);
+	for (int i = 0; i < 3; i++) {
+		t = add_process(&s, 300 + i, "bun");
+		accepts(t, 100, 0);
+		t->tcp_reads = t->tcp_writes = 100;
+		t->sched.cpu_ns = 6 * S;
+		t->sched.runq_wait_ns = 2 * S;
+	}
+	ck_assert_int_eq(peer_add(&s.processes[0].preempted_by, &s.processes[0].npreempted_by, 999,
+				  "wrk", 40, 2 * S),
+			 0);
+	n = findings(&s, f);
+	o = find(f, n, "cpu_oversubscription");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(o->severity, SEV_WARNING);
+	ck_assert_msg(strstr(o->text, "waited for a CPU 20% of their time: on average 2.4 threads "
+				      "wanted the 2 CPUs"),
+		      "%s", o->text);
+	ck_assert_msg(strstr(o->text, "by wrk (999): bun waited 2.0s after them"), "%s", o->text);
+
+	/* 30% waiting or more: critical */
+	for (int i = 0; i < 3; i++)
+		s.processes[i].threads[0].sched.runq_wait_ns = 3 * S;
+	n = findings(&s, f);
+	ck_assert_int_eq(find(f, n, "cpu_oversubscription")->severity, SEV_CRITICAL);
+	snapshot_free(&s);
+
+	/* 5% waiting: silent */
+	run_init(&s, 2, 10, 1);
+	t = add_process(&s, 300, "bun");
+	t->tcp_reads = t->tcp_writes = 100;
+	t->sched.cpu_ns = 5 * S;
+	t->sched.runq_wait_ns = 500 * MS;
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "cpu_oversubscription"));
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_accept_contention)
+{
+	struct finding f[32];
+	const struct finding *a;
+	struct snapshot s;
+	struct thread *t;
+	size_t n;
+
+	/* four processes woken for each connection: three of four accepts find nothing */
+	run_init(&s, 2, 10, 4);
+	for (int i = 0; i < 4; i++) {
+		t = add_process(&s, 400 + i, "node");
+		accepts(t, 250, 750);
+		t->tcp_reads = t->tcp_writes = 250;
+	}
+	n = findings(&s, f);
+	a = find(f, n, "accept_contention");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_msg(strstr(a->text, "3000 of 4000 accept calls (75%) returned EAGAIN across 4 "
+				      "processes"),
+		      "%s", a->text);
+	snapshot_free(&s);
+
+	/* one process with EAGAIN (non-blocking accept loop alone): no herd */
+	run_init(&s, 2, 10, 1);
+	t = add_process(&s, 400, "node");
+	accepts(t, 250, 750);
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "accept_contention"));
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_switch_rate_and_requests)
+{
+	struct finding f[32];
+	const struct finding *sw;
+	struct snapshot s;
+	struct thread *t;
+	bool given;
+	size_t n;
+
+	run_init(&s, 2, 10, 1);
+	t = add_process(&s, 500, "go");
+	accepts(t, 10, 0);
+	t->tcp_reads = t->tcp_writes = 1000;
+	t->sched.voluntary_switches = 3000;
+	t->sched.involuntary_switches = 1000;
+	n = findings(&s, f);
+	ck_assert_uint_eq(snapshot_requests(&s, &given), 1000);
+	ck_assert(!given);
+	sw = find(f, n, "switch_rate");
+	ck_assert_ptr_nonnull(sw);
+	ck_assert_msg(strstr(sw->text, "4.0 context switches per request (3.0 voluntary, 1.0 "
+				       "involuntary) over 1000 requests (estimated from TCP writes)"),
+		      "%s", sw->text);
+	/* the load tool's count wins: 4000 requests, 1 switch each, under the threshold */
+	s.requests_given = 4000;
+	n = analyze_findings(&s, f, 32);
+	ck_assert_uint_eq(snapshot_requests(&s, &given), 4000);
+	ck_assert(given);
+	ck_assert_ptr_null(find(f, n, "switch_rate"));
+	snapshot_free(&s);
+}
+END_TEST
+
+/* An idle run says nothing; findings are ordered most severe first. */
+START_TEST(test_quiet_run_and_order)
+{
+	uint64_t per_worker[2] = { 950, 50 };
+	struct finding f[32];
+	struct snapshot s;
+	size_t n;
+
+	run_init(&s, 2, 10, 1);
+	add_process(&s, 600, "sleep");
+	n = findings(&s, f);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_str_eq(role_name(process_role(&s, &s.processes[0])), "idle");
+	snapshot_free(&s);
+
+	cluster_run(&s, per_worker);
+	s.processes[0].threads[0].sched.cpu_ns = 95 * S / 10;
+	n = findings(&s, f);
+	ck_assert_uint_ge(n, 2);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_ge(f[i - 1].severity, f[i].severity);
+	snapshot_free(&s);
+}
+END_TEST
+
+/* In a serving process, threads that touch no connection are helpers. */
+START_TEST(test_helper_threads)
+{
+	struct snapshot s;
+	struct process *p;
+
+	run_init(&s, 2, 10, 1);
+	add_process(&s, 700, "node");
+	p = &s.processes[0];
+	p->threads = realloc(p->threads, 2 * sizeof(*p->threads));
+	ck_assert_ptr_nonnull(p->threads);
+	memset(&p->threads[1], 0, sizeof(p->threads[1]));
+	p->nthreads = 2;
+	p->threads[0].tcp_reads = p->threads[0].tcp_writes = 100;
+	accepts(&p->threads[0], 100, 0);
+	p->threads[1].tid = 701;
+	p->threads[1].sched.cpu_ns = S;
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	ck_assert_str_eq(role_name(thread_role(&s, p, &p->threads[0])), "single");
+	ck_assert_str_eq(role_name(thread_role(&s, p, &p->threads[1])), "helper");
+	snapshot_free(&s);
+}
+END_TEST
+
+Suite *analysis_suite(void)
+{
+	Suite *s = suite_create("analysis");
+	TCase *tc = tcase_create("rules");
+
+	tcase_add_test(tc, test_thread_states);
+	tcase_add_test(tc, test_roles_and_handoff);
+	tcase_add_test(tc, test_handoff_silent_without_dispatcher);
+	tcase_add_test(tc, test_imbalance_and_idle_workers);
+	tcase_add_test(tc, test_cpu_oversubscription);
+	tcase_add_test(tc, test_accept_contention);
+	tcase_add_test(tc, test_switch_rate_and_requests);
+	tcase_add_test(tc, test_quiet_run_and_order);
+	tcase_add_test(tc, test_helper_threads);
+	suite_add_tcase(s, tc);
+	return s;
+}
