@@ -97,8 +97,9 @@ demo: loadscope $(WORKLOADS)
 
 bench: loadscope $(WORKLOADS)
 	@tools/require-root.sh "make bench"
-	@tools/install-deps.sh libbpf-tools
+	@tools/install-deps.sh libbpf-tools jq
 	tools/bench/sched.sh
+	tools/bench/syscalls.sh
 
 format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/*/*.c

@@ -13,6 +13,7 @@
 Suite *ls_sched_suite(void);
 Suite *ls_targets_suite(void);
 Suite *ls_cli_suite(void);
+Suite *ls_syscalls_suite(void);
 Suite *ls_analysis_suite(void);
 
 /*

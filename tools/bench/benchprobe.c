@@ -1,6 +1,10 @@
-/* Helper for sched.sh: BPF program run statistics, attach detection, a loader's start-up cost. */
+/*
+ * Helper for the benchmarks: BPF program run statistics, attach detection, a loader's start-up
+ * cost, a loop of write(2) calls.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,7 +24,8 @@
 static const char usage[] = "usage: benchprobe maxid\n"
 			    "       benchprobe stats BASELINE\n"
 			    "       benchprobe wait PREFIX BASELINE TIMEOUT_S\n"
-			    "       benchprobe launch PREFIX -- COMMAND [ARGS...]\n";
+			    "       benchprobe launch PREFIX -- COMMAND [ARGS...]\n"
+			    "       benchprobe writes COUNT\n";
 
 static int sys_bpf(int cmd, union bpf_attr *attr)
 {
@@ -206,6 +211,43 @@ static int cmd_launch(const char *prefix, char **argv)
 	return 0;
 }
 
+/*
+ * COUNT write(2) calls of one byte to /dev/null; prints the loop's wall time and its own CPU
+ * time (user + system, which holds the time BPF programs run in its syscalls).
+ */
+static int cmd_writes(long count)
+{
+	struct rusage before, after;
+	double start, wall;
+	char byte = 'w';
+	long i;
+	int fd;
+
+	fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || count <= 0) {
+		fprintf(stderr, "benchprobe: writes: %s\n", fd < 0 ? strerror(errno) : "bad COUNT");
+		return 1;
+	}
+	getrusage(RUSAGE_SELF, &before);
+	start = now_s();
+	for (i = 0; i < count; i++) {
+		if (write(fd, &byte, 1) != 1) {
+			perror("benchprobe: write");
+			return 1;
+		}
+	}
+	wall = now_s() - start;
+	getrusage(RUSAGE_SELF, &after);
+	printf("wall_ns=%.0f cpu_ns=%.0f\n", wall * 1e9,
+	       (after.ru_utime.tv_sec - before.ru_utime.tv_sec + after.ru_stime.tv_sec -
+		before.ru_stime.tv_sec) *
+			       1e9 +
+		       (after.ru_utime.tv_usec - before.ru_utime.tv_usec + after.ru_stime.tv_usec -
+			before.ru_stime.tv_usec) *
+			       1e3);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 2 && !strcmp(argv[1], "maxid")) {
@@ -216,6 +258,8 @@ int main(int argc, char **argv)
 		return cmd_stats(strtoul(argv[2], NULL, 10));
 	if (argc == 5 && !strcmp(argv[1], "wait"))
 		return cmd_wait(argv[2], strtoul(argv[3], NULL, 10), atof(argv[4]));
+	if (argc == 3 && !strcmp(argv[1], "writes"))
+		return cmd_writes(strtol(argv[2], NULL, 10));
 	if (argc >= 5 && !strcmp(argv[1], "launch") && !strcmp(argv[3], "--"))
 		return cmd_launch(argv[2], argv + 4);
 	fputs(usage, stderr);
