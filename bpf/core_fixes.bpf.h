@@ -42,4 +42,25 @@ static __always_inline __u32 get_task_cpu(struct task_struct *task)
 	return BPF_CORE_READ((struct task_struct___cpu_o *)task, cpu);
 }
 
+/*
+ * A 32-bit task's syscalls on x86_64 carry the ia32 numbers: TS_COMPAT in thread_info.status
+ * (arch/x86/include/asm/thread_info.h, stable since 2.6.x) is set while one runs. Other
+ * architectures' thread_info has no status field: nothing to tell apart there.
+ */
+#define LS_TS_COMPAT 0x0002
+
+struct thread_info___x86 {
+	__u32 status;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool in_compat_syscall(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct thread_info___x86 *ti = (struct thread_info___x86 *)&t->thread_info;
+
+	if (!bpf_core_field_exists(ti->status))
+		return false;
+	return BPF_CORE_READ(ti, status) & LS_TS_COMPAT;
+}
+
 #endif /* LOADSCOPE_CORE_FIXES_BPF_H */

@@ -15,6 +15,7 @@
 #include "json.h"
 #include "loader.h"
 #include "model.h"
+#include "offline.h"
 #include "options.h"
 #include "output.h"
 #include "procfs.h"
@@ -293,6 +294,11 @@ int main(int argc, char **argv)
 	char err[512];
 	int ret, exit_code = EXIT_FAILED, exec_errno;
 
+	/* the subcommands on saved runs; a program called so runs with "loadscope -- report" */
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "diff"))
+		return cmd_diff(argc - 1, argv + 1);
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGINT);
 	sigaddset(&waitset, SIGTERM);

@@ -38,6 +38,8 @@ void options_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: loadscope [OPTIONS] [-- COMMAND [ARGS...]]\n"
+		"       loadscope report RUN.json [--threads] [--requests N] [-o FILE]\n"
+		"       loadscope diff A.json B.json\n"
 		"Observe what the kernel does for a set of processes during a load test: scheduling,\n"
 		"syscalls and the connection path, and what they explain.\n"
 		"\n"
