@@ -26,7 +26,8 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_OBJS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%.o,$(INTEG_SRCS))
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
-WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
+WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS)) \
+	$(BUILD)/workloads/demo-server
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps test test-unit test-integration demo bench clean format
@@ -91,11 +92,12 @@ test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS)
 	CK_FORK=yes $(BUILD)/unit_tests
 	$(BUILD)/integration_tests
 
-$(BUILD)/demo/server: tools/demo/server.c | $(DEPS_STAMP)
+# The demo's HTTP server, also a workload of the integration tests.
+$(BUILD)/workloads/demo-server: tools/demo/server.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@
 
-demo: loadscope $(BUILD)/demo/server
+demo: loadscope $(BUILD)/workloads/demo-server
 	@tools/require-root.sh "make demo"
 	tools/demo/run.sh
 

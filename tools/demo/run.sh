@@ -11,7 +11,7 @@ workers=${DEMO_WORKERS:-2}
 port=${DEMO_PORT:-18080}
 keep=${DEMO_OUT:-}
 out=${keep:-$(mktemp -d)}
-server=build/demo/server
+server=build/workloads/demo-server
 [ -n "$keep" ] || trap 'rm -rf "$out"' EXIT
 mkdir -p "$out"
 
