@@ -30,7 +30,7 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS
 	$(BUILD)/workloads/demo-server
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps test test-unit test-integration demo bench clean format
+.PHONY: all deps test test-unit test-integration demo demo-node bench clean format
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
@@ -100,6 +100,12 @@ $(BUILD)/workloads/demo-server: tools/demo/server.c | $(DEPS_STAMP)
 demo: loadscope $(BUILD)/workloads/demo-server
 	@tools/require-root.sh "make demo"
 	tools/demo/run.sh
+
+# The same with Node.js (Debian's nodejs): a cluster against a single process.
+demo-node: loadscope
+	@tools/require-root.sh "make demo-node"
+	@tools/install-deps.sh nodejs
+	tools/demo/node.sh
 
 bench: loadscope $(WORKLOADS)
 	@tools/require-root.sh "make bench"

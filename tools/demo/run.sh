@@ -8,50 +8,20 @@ cd "$(dirname "$0")/../.."
 seconds=${DEMO_SECONDS:-10}
 connections=${DEMO_CONNECTIONS:-32}
 workers=${DEMO_WORKERS:-2}
-port=${DEMO_PORT:-18080}
 keep=${DEMO_OUT:-}
 out=${keep:-$(mktemp -d)}
 server=build/workloads/demo-server
 [ -n "$keep" ] || trap 'rm -rf "$out"' EXIT
 mkdir -p "$out"
-
-# run NAME LOAD MODE...: the server in MODE, observed by loadscope while wrk applies LOAD
-run() {
-	local name=$1 load=$2 requests pid
-	shift 2
-	"$server" "$port" "$@" >"$out/$name.server" 2>&1 &
-	local spid=$!
-	for _ in $(seq 50); do
-		pid=$(awk '/^ready/ {print $2}' "$out/$name.server")
-		[ -n "$pid" ] && break
-		sleep 0.1
-	done
-	if [ -z "$pid" ]; then
-		echo "demo: the server did not start: $(cat "$out/$name.server")" >&2
-		exit 1
-	fi
-	local header=()
-	[ "$load" = close ] && header=(-H "Connection: close")
-	echo "== $name: server $* (pid $pid), wrk -t1 -c$connections -d${seconds}s ${header[*]:-(keep-alive)}"
-	./loadscope -p "$pid" -o "$out/$name.json" -- \
-		wrk -t1 -c"$connections" -d"${seconds}s" "${header[@]}" "http://127.0.0.1:$port/json" \
-		>"$out/$name.wrk" 2>"$out/$name.err" || { cat "$out/$name.err" >&2; exit 1; }
-	kill "$spid"
-	wait "$spid" || true
-	grep -E "requests in|Requests/sec|Socket errors" "$out/$name.wrk" | sed 's/^ */wrk: /'
-	requests=$(awk '/requests in/ {print $1}' "$out/$name.wrk")
-	# the report again, with wrk's count of requests for the per-request figures
-	./loadscope report --requests "${requests:-0}" -o "$out/$name.json" "$out/$name.json"
-	echo
-}
+. tools/demo/lib.sh
 
 for load in keepalive close; do
-	run "handoff-$load" "$load" handoff "$workers"
-	run "reuseport-$load" "$load" reuseport "$workers"
+	observe "handoff-$load" "$load" "$server" 0 handoff "$workers"
+	observe "reuseport-$load" "$load" "$server" 0 reuseport "$workers"
 done
-
 for load in keepalive close; do
-	echo "== Side by side, $load: A = master handing off to $workers workers, B = $workers reuseport workers"
+	echo "== Side by side, $load: A = a master handing off to $workers workers," \
+		"B = $workers SO_REUSEPORT workers"
 	./loadscope diff "$out/handoff-$load.json" "$out/reuseport-$load.json"
 	echo
 done
