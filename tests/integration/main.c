@@ -67,6 +67,7 @@ int main(void)
 	runner = srunner_create(ls_sched_suite());
 	srunner_add_suite(runner, ls_targets_suite());
 	srunner_add_suite(runner, ls_cli_suite());
+	srunner_add_suite(runner, ls_kernel_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -13,6 +13,7 @@
 Suite *ls_sched_suite(void);
 Suite *ls_targets_suite(void);
 Suite *ls_cli_suite(void);
+Suite *ls_kernel_suite(void);
 
 /*
  * Runs `loadscope [--raw-tp] -o out --threads -- command...`; fails the test unless it exited 0,

@@ -10,5 +10,6 @@ Suite *model_suite(void);
 Suite *json_suite(void);
 Suite *report_suite(void);
 Suite *options_suite(void);
+Suite *features_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */
