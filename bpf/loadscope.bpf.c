@@ -94,7 +94,7 @@ static __always_inline void end_runq_wait(bool btf, struct thread_stats *s,
 		 * the arrival about to be counted, if last_queued is set; arrivals before it that
 		 * no event reported at all (neither switch-in nor switch-out) merge into it
 		 */
-		thread_catch_up_arrivals(s, queued ? pcount + 1 : pcount, total);
+		thread_catch_up_arrivals(s, sched_info_pcount_after_arrival(queued, pcount), total);
 		return;
 	}
 	if (!s->runnable_since_ns)
