@@ -58,9 +58,11 @@ if ! tools/install-deps.sh $PACKAGES 2>"$OUT_DIR/deps.err"; then
 	cannot_run "qemu cannot be installed: $(tr '\n' ' ' <"$OUT_DIR/deps.err" | sed 's/ *$//')"
 fi
 command -v "$QEMU" >/dev/null || cannot_run "$QEMU not found after installing qemu-system-x86"
-BUSYBOX=$(command -v busybox) || cannot_run "busybox not found after installing busybox-static"
-file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
-	BUSYBOX=/bin/busybox # busybox-static installs there; the dynamic one may come first in PATH
+# busybox-static installs /bin/busybox; the guest has no libraries for a dynamic one
+BUSYBOX=/bin/busybox
+if [ ! -x "$BUSYBOX" ] || ldd "$BUSYBOX" >/dev/null 2>&1; then
+	cannot_run "$BUSYBOX is missing or not static: install busybox-static"
+fi
 [ -d "$KERNELS_DIR" ] || fail "kernel directory $KERNELS_DIR not found (set KERNELS_DIR)"
 
 # --- which kernels -------------------------------------------------------------------------------
@@ -202,6 +204,7 @@ for img in "${images[@]}"; do
 		echo "FAIL: kernel $v: guest stopped without a result (qemu status $status: $(tail -n1 "$dir/qemu.log")); console $dir/console.log"
 	fi
 done
+echo "<!-- make test-kernels: $passed passed, $failed failed -->" >>"$fragment"
 echo "test-kernels: ${#images[@]} kernel(s) in ${total} s, $JOBS at a time; README table fragment: $fragment"
 echo "kernels: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -7,7 +7,10 @@ fragment=${1:-build/kernels/supported-kernels.md}
 begin='<!-- supported-kernels:begin -->'
 end='<!-- supported-kernels:end -->'
 [ -s "$fragment" ] || { echo "update-readme.sh: $fragment not found: run make test-kernels first" >&2; exit 1; }
-[ "$(wc -l <"$fragment")" -gt 2 ] || { echo "update-readme.sh: no kernel passed in $fragment" >&2; exit 1; }
+if ! grep -q '^<!-- make test-kernels: [0-9]* passed, 0 failed -->$' "$fragment"; then
+	echo "update-readme.sh: the run that wrote $fragment did not pass on every kernel" >&2
+	exit 1
+fi
 if ! grep -qF "$begin" README.md || ! grep -qF "$end" README.md; then
 	echo "update-readme.sh: README.md lacks the $begin and $end markers" >&2
 	exit 1
