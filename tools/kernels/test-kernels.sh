@@ -12,6 +12,8 @@
 #   TCG_THREAD     qemu's TCG threading: single (default: one host thread per guest) or multi
 #   GUEST_MEM_MB   guest memory (default 1536)
 #   GUEST_ENV      extra NAME=value words for the guest's environment, e.g. LOADSCOPE_TEST_VERBOSE=1
+#   GUEST_TOOLS    host programs the tests run, copied with their libraries (default: setpriv;
+#                  busybox provides sh, sleep, mount, unshare and the rest)
 #   CI             true: anything that would skip fails instead
 # Exit status: 0 when every kernel passed (or, outside CI, when qemu cannot be installed: SKIP).
 set -uo pipefail
@@ -25,6 +27,7 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
 JOBS=${JOBS:-2}
 GUEST_MEM_MB=${GUEST_MEM_MB:-1536}
 GUEST_ENV=${GUEST_ENV:-}
+GUEST_TOOLS=${GUEST_TOOLS:-setpriv}
 QEMU=${QEMU:-qemu-system-x86_64}
 TCG_THREAD=${TCG_THREAD:-single}
 PACKAGES="qemu-system-x86 busybox-static cpio"
@@ -89,19 +92,22 @@ cp "$BUSYBOX" "$root/bin/busybox"
 for applet in $("$BUSYBOX" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
-# a dynamically linked tool with the libraries it needs, at the same paths
-add_dynamic()
+# a host program with the libraries it needs, at the same paths; it replaces a busybox applet
+add_tool()
 {
-	local bin=$1 lib
+	local bin lib
 
+	bin=$(command -v "$1") || fail "$1 (GUEST_TOOLS) not found on this host"
+	rm -f "$root/bin/$(basename "$bin")"
 	cp -L "$bin" "$root/bin/$(basename "$bin")"
-	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+	for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
 		mkdir -p "$root$(dirname "$lib")"
 		cp -L "$lib" "$root$lib"
 	done
 }
-rm -f "$root/bin/setpriv"
-add_dynamic "$(command -v setpriv)"
+for tool in $GUEST_TOOLS; do
+	add_tool "$tool"
+done
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
 cp "$STATIC_DIR/loadscope" "$STATIC_DIR/integration_tests" "$root/opt/loadscope/"
@@ -130,13 +136,16 @@ boot()
 	mkdir -p "$dir"
 	start=$(date +%s.%N)
 	# panic=-1 and -no-reboot: a panic (an oops too) ends qemu at once instead of hanging
-	timeout --foreground --kill-after=10 "$GUEST_TIMEOUT" "$QEMU" \
+	timeout --kill-after=10 "$GUEST_TIMEOUT" "$QEMU" \
 		-accel "tcg,thread=$TCG_THREAD" -cpu max -smp 2 -m "$GUEST_MEM_MB" \
 		-kernel "$img" -initrd "$initramfs" \
 		-append "console=ttyS0 loglevel=4 panic=-1 oops=panic rdinit=/init $GUEST_ENV" \
 		-display none -monitor none -nic none -no-reboot \
 		-serial "file:$dir/console.log" -serial "file:$dir/guest.log" \
-		>"$dir/qemu.log" 2>&1
+		>"$dir/qemu.log" 2>&1 &
+	# timeout runs qemu in a process group of its own: pass a stop on to it
+	trap 'kill $! 2>/dev/null' INT TERM
+	wait $!
 	status=$?
 	echo "$status" >"$dir/qemu.status"
 	awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f\n", e - s }' >"$dir/seconds"
