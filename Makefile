@@ -1,5 +1,6 @@
 # loadscope: CO-RE BPF programs + user-space loader, analysis and rendering.
 # `make` builds ./loadscope; `sudo make test` runs unit and integration tests; `sudo make demo` runs the demo.
+# `make test-kernels` runs the integration tests in qemu on each kernel in KERNELS_DIR.
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BUILD := build
@@ -30,7 +31,18 @@ WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS
 	$(BUILD)/workloads/demo-server
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps test test-unit test-integration demo demo-node bench clean format
+# Static builds, so that one binary runs unchanged in the test kernels' minimal guests.
+STATIC := $(BUILD)/static
+STATIC_BINS := $(STATIC)/loadscope $(STATIC)/integration_tests \
+	$(patsubst tests/workloads/%.c,$(STATIC)/workloads/%,$(WORKLOAD_SRCS)) \
+	$(STATIC)/workloads/demo-server
+# The test kernels (vmlinuz-*), relative to the repository root; see tools/kernels/test-kernels.sh.
+KERNELS_DIR ?= ../shared/kernels
+# Seconds one guest may take from boot to power-off, and how many guests boot at once.
+GUEST_TIMEOUT ?= 300
+KERNEL_JOBS ?= 2
+
+.PHONY: all deps test test-unit test-integration test-kernels static demo demo-node bench clean format
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
@@ -79,6 +91,24 @@ $(BUILD)/workloads/%: tests/workloads/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread $< -ljansson -o $@
 
+$(STATIC)/loadscope: $(USER_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $^ $(LDLIBS) -o $@
+
+$(STATIC)/integration_tests: $(INTEG_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $^ -ljansson $(shell pkg-config --static --libs check) -pthread -o $@
+
+$(STATIC)/workloads/%: tests/workloads/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -pthread $< -ljansson -o $@
+
+$(STATIC)/workloads/demo-server: tools/demo/server.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $< -o $@
+
+static: $(STATIC_BINS)
+
 test-unit: $(BUILD)/unit_tests
 	CK_FORK=yes $(BUILD)/unit_tests
 
@@ -91,6 +121,13 @@ test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS)
 	@tools/require-root.sh "make test"
 	CK_FORK=yes $(BUILD)/unit_tests
 	$(BUILD)/integration_tests
+
+# Boots every kernel in KERNELS_DIR in qemu and runs the integration suite there (no root needed
+# on the host: the suite runs as root inside the guest). Installs qemu, busybox-static and cpio.
+test-kernels: $(STATIC_BINS)
+	@KERNELS_DIR="$(KERNELS_DIR)" STATIC_DIR="$(STATIC)" OUT_DIR="$(BUILD)/kernels" \
+		GUEST_TIMEOUT="$(GUEST_TIMEOUT)" JOBS="$(KERNEL_JOBS)" tools/kernels/test-kernels.sh
+
 
 # The demo's HTTP server, also a workload of the integration tests.
 $(BUILD)/workloads/demo-server: tools/demo/server.c | $(DEPS_STAMP)

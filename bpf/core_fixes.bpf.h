@@ -63,4 +63,25 @@ static __always_inline bool in_compat_syscall(void)
 	return BPF_CORE_READ(ti, status) & LS_TS_COMPAT;
 }
 
+/*
+ * sched_switch gained its prev_state argument in 5.18, commit fa2c3254d7cf ("sched/tracing:
+ * Don't re-read p->state when emitting sched_switch event"). BTF tells whether it is there; the
+ * loader reads it (user/kernel_features.c) and sets switch_has_prev_state, and the programs fall
+ * back to get_task_state() without it.
+ */
+
+/*
+ * What sched_info.pcount will read once sched_info_arrive() has run for a task being switched in
+ * whose sched_info.last_queued is `queued`. Since 5.14 the kernel counts an arrival only when the
+ * task was queued (last_queued set); before, it counted every arrival, the unqueued ones with a
+ * wait of 0. This returns the 5.14+ count; on older kernels the arrival it leaves out is caught
+ * up at the task's next switch-out from pcount (thread_catch_up_arrivals() in loadscope.h), as
+ * the zero-length wait schedstat counts too, so runq_count still equals schedstat's field 3.
+ * Verified in qemu on Debian's 5.10 and 6.1 kernels (make test-kernels).
+ */
+static __always_inline __u64 sched_info_pcount_after_arrival(__u64 queued, __u64 pcount)
+{
+	return queued ? pcount + 1 : pcount;
+}
+
 #endif /* LOADSCOPE_CORE_FIXES_BPF_H */

@@ -198,7 +198,7 @@ static __always_inline __u64 end_runq_wait(bool btf, struct thread_stats *s,
 		 * the arrival about to be counted, if last_queued is set; arrivals before it that
 		 * no event reported at all (neither switch-in nor switch-out) merge into it
 		 */
-		return thread_catch_up_arrivals(s, queued ? pcount + 1 : pcount, total);
+		return thread_catch_up_arrivals(s, sched_info_pcount_after_arrival(queued, pcount), total);
 	}
 	if (!s->runnable_since_ns)
 		return 0;

@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "kernel_features.h"
 #include "loader.h"
 #include "procfs.h"
 #include "syscalls.h"
@@ -76,46 +77,6 @@ int observer_check_host(char *err, size_t errlen)
 	return 0;
 }
 
-/* Does tp_btf work here? Load and attach an empty program on sched_switch (runqlat does the same). */
-static bool probe_tp_btf(const struct btf *vmlinux)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int id, prog_fd, link_fd;
-
-	id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return false;
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
-		    .attach_btf_id = id);
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ls_probe", "GPL", insns, 2, &opts);
-	if (prog_fd < 0)
-		return false;
-	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
-	if (link_fd >= 0)
-		close(link_fd);
-	close(prog_fd);
-	return link_fd >= 0;
-}
-
-/* sched_switch gained its prev_state argument in 5.18, commit fa2c3254d7cf; count the params. */
-static bool switch_has_prev_state(const struct btf *vmlinux)
-{
-	const struct btf_type *t;
-	int id;
-
-	id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return false;
-	t = btf__type_by_id(vmlinux, id);
-	t = t ? btf__type_by_id(vmlinux, t->type) : NULL; /* pointer */
-	t = t ? btf__type_by_id(vmlinux, t->type) : NULL; /* function prototype */
-	/* void *__data, bool preempt, prev, next, prev_state */
-	return t && btf_is_func_proto(t) && btf_vlen(t) >= 5;
-}
-
 static void choose_programs(struct loadscope_bpf *skel, bool raw_tp)
 {
 	struct bpf_program *prog;
@@ -152,6 +113,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 		  size_t errlen)
 {
 	struct observer *o = calloc(1, sizeof(*o));
+	struct kernel_features features;
 	struct btf *vmlinux = NULL;
 	int ret;
 
@@ -167,7 +129,11 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 			   strerror(errno));
 		goto cleanup;
 	}
-	o->raw_tp = cfg->raw_tp || !probe_tp_btf(vmlinux);
+	features_probe(vmlinux, &features);
+	ret = features_check(&features, err, errlen);
+	if (ret)
+		goto cleanup;
+	o->raw_tp = cfg->raw_tp || !features.have[FEAT_TP_BTF];
 
 	o->skel = loadscope_bpf__open();
 	if (!o->skel) {
@@ -176,7 +142,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	}
 	o->skel->rodata->self_pid = (__u32)getpid();
 	o->skel->rodata->follow_children = cfg->children;
-	o->skel->rodata->switch_has_prev_state = switch_has_prev_state(vmlinux);
+	o->skel->rodata->switch_has_prev_state = features.have[FEAT_SWITCH_PREV_STATE];
 	bpf_map__set_max_entries(o->skel->maps.threads, cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.exited, cfg->max_threads);
 	/* allocated as used: a few classes per thread, a few `other` syscalls, fewer errnos */

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include "kernel_features.h"
 #include "json.h"
 #include "loader.h"
 #include "model.h"
@@ -316,6 +317,18 @@ int main(int argc, char **argv)
 		options_free(&o);
 		return 0;
 	}
+	if (o.features) {
+		/* without root nothing can be probed; without BTF, features_report says so */
+		if (observer_check_host(err, sizeof(err)) == -EPERM ||
+		    features_report(stdout, o.verbose, err, sizeof(err))) {
+			error_line(err);
+			exit_code = EXIT_FAILED;
+		} else {
+			exit_code = 0;
+		}
+		options_free(&o);
+		return exit_code;
+	}
 	for (size_t i = 0; i < o.npids; i++) {
 		if (o.pids[i] == getpid() || !proc_exists(o.pids[i])) {
 			snprintf(err, sizeof(err), "no such process: %d", o.pids[i]);
@@ -342,6 +355,9 @@ int main(int argc, char **argv)
 	if (seed_targets(obs, &o, &cmd, err, sizeof(err)))
 		goto fail;
 	start_ns = now_ns();
+	if (o.verbose)
+		fprintf(stderr, "loadscope: attached the %s programs; observing\n",
+			observer_program_kind(obs));
 	if (o.command && (exec_errno = command_release(&cmd))) {
 		snprintf(err, sizeof(err), "cannot run %s: %s", o.command[0], strerror(exec_errno));
 		exit_code = EXIT_NOEXEC;

@@ -18,6 +18,7 @@ enum long_only {
 	OPT_MAX_THREADS,
 	OPT_REQUESTS,
 	OPT_VERSION,
+	OPT_FEATURES,
 };
 
 static const struct option long_options[] = {
@@ -31,6 +32,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "features", no_argument, NULL, OPT_FEATURES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -59,7 +61,9 @@ void options_usage(FILE *f)
 		"      --raw-tp             use raw_tp programs instead of tp_btf\n"
 		"  -v, --verbose            show libbpf's messages\n"
 		"  -h, --help               this help\n"
-		"      --version            print the version\n",
+		"      --version            print the version\n"
+		"      --features           print the kernel features loadscope uses, which of them\n"
+		"                           this kernel has and what it does without; then exit\n",
 		DEFAULT_MAX_THREADS);
 }
 
@@ -189,6 +193,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case OPT_VERSION:
 			o->version = true;
 			return 0;
+		case OPT_FEATURES:
+			o->features = true;
+			break;
 		case ':':
 			ret = fail(err, errlen, "option %s needs a value", argv[optind - 1]);
 			break;
@@ -202,7 +209,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	}
 	if (optind < argc)
 		o->command = &argv[optind];
-	if (!o->npids && !o->command)
+	if (!o->npids && !o->command && !o->features)
 		ret = fail(err, errlen,
 			   "no targets: give -p PID or a COMMAND after -- (see loadscope --help)");
 cleanup:

@@ -22,6 +22,7 @@ struct options {
 	char **command;         /* COMMAND after "--", NULL-terminated; NULL when none */
 	bool help;              /* -h: print usage and exit 0 */
 	bool version;           /* --version */
+	bool features;          /* --features: print what this kernel offers loadscope and exit */
 };
 
 enum { OPTIONS_MAX_THREADS_LIMIT = 1 << 22 /* 4M threads: far above pid_max defaults */ };

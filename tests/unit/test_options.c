@@ -123,6 +123,19 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* --features needs no target, and -v after it still counts. */
+START_TEST(test_features)
+{
+	char *argv[] = { "loadscope", "--features", "-v", NULL };
+
+	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
+	ck_assert(o.features);
+	ck_assert(o.verbose);
+	ck_assert_ptr_null(o.command);
+	options_free(&o);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -133,6 +146,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_long_forms);
 	tcase_add_loop_test(tc, test_bad_input, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_features);
 	suite_add_tcase(s, tc);
 	return s;
 }
