@@ -36,8 +36,8 @@ STATIC := $(BUILD)/static
 STATIC_BINS := $(STATIC)/loadscope $(STATIC)/integration_tests \
 	$(patsubst tests/workloads/%.c,$(STATIC)/workloads/%,$(WORKLOAD_SRCS)) \
 	$(STATIC)/workloads/demo-server
-# The test kernels (vmlinuz-*), relative to the repository root; see tools/kernels/test-kernels.sh.
-KERNELS_DIR ?= ../shared/kernels
+# The test kernels (vmlinuz-*); empty: ../shared/kernels, else /work/shared/kernels (test-kernels.sh).
+KERNELS_DIR ?=
 # Seconds one guest may take from boot to power-off, and how many guests boot at once.
 GUEST_TIMEOUT ?= 300
 KERNEL_JOBS ?= 2
