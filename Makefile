@@ -82,7 +82,7 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/%.d | $(SKELS) $(BUILD)/syscall_nam
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
-	$(CC) $(CFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs check) -o $@
+	$(CC) $(CFLAGS) $^ $(LDLIBS) -lcsv $(shell pkg-config --libs check) -o $@
 
 $(BUILD)/integration_tests: $(INTEG_OBJS)
 	$(CC) $(CFLAGS) $^ -ljansson $(shell pkg-config --libs check) -o $@

@@ -30,4 +30,24 @@ void report_text(const struct snapshot *s, FILE *f, bool threads);
 /* text in words on lines of at most 100 columns: the first after `first`, the rest indented. */
 void report_wrapped(FILE *f, const char *first, const char *text, int indent);
 
+/*
+ * The CSV report (RFC 4180: CRLF line ends, quoted text): a header row naming each column with
+ * its unit, then one row per process, each followed by its threads' rows when threads is true.
+ */
+void report_csv(const struct snapshot *s, FILE *f, bool threads);
+
+/*
+ * The HTML report: one self-contained page (inline CSS and SVG, no script, nothing fetched) with
+ * the findings, a table per process and charts: run-queue wait histograms with p50/p90/p99
+ * marked, thread-state bars, the wakeup and handoff graph between processes, syscall latency by
+ * class. Every text from the run is escaped.
+ */
+void report_html(const struct snapshot *s, FILE *f);
+
+/*
+ * Length of the UTF-8 sequence at s (n bytes available), 1 to 4; 0 when the bytes there are not
+ * well-formed UTF-8. comm and argv are whatever bytes a program chose.
+ */
+size_t utf8_sequence_len(const char *s, size_t n);
+
 #endif /* LOADSCOPE_REPORT_H */

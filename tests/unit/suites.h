@@ -13,5 +13,6 @@ Suite *options_suite(void);
 Suite *syscalls_suite(void);
 Suite *analysis_suite(void);
 Suite *features_suite(void);
+Suite *csv_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */
