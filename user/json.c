@@ -1118,6 +1118,68 @@ static int slurp(struct reader *r, FILE *f, char **buf, size_t *len)
 	}
 }
 
+/*
+ * Messages quote the file (a schema, an errno name): control characters in them become '?', so
+ * the message stays one line and a file cannot send escape sequences to the terminal.
+ */
+static void one_line(char *err, size_t errlen)
+{
+	for (size_t i = 0; i < errlen && err[i]; i++)
+		if ((unsigned char)err[i] < 0x20 || err[i] == 0x7f)
+			err[i] = '?';
+}
+
+static int read_buffer(const char *buf, size_t len, const char *name, struct snapshot *out,
+		       char *err, size_t errlen)
+{
+	struct reader r = {
+		.name = name,
+		.err = err,
+		.errlen = errlen,
+	};
+	struct snapshot s = {0};
+	json_error_t jerr;
+	json_t *root = NULL;
+	size_t i;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (errlen)
+		err[0] = '\0';
+	for (i = 0; i < len && buf[i] && strchr(" \t\r\n", buf[i]); i++)
+		;
+	if (i == len)
+		return fail(&r, -EINVAL, "empty file: not a loadscope run");
+	if (len > LS_JSON_MAX_BYTES)
+		return fail(&r, -EFBIG, "larger than %llu bytes: not a loadscope run",
+			    LS_JSON_MAX_BYTES);
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		/* The file name leads, compiler style, so editors can jump to line:column. */
+		if (errlen)
+			snprintf(err, errlen, "%s:%d:%d: invalid JSON: %s", r.name, jerr.line,
+				 jerr.column, jerr.text);
+		return -EINVAL;
+	}
+	rc = read_document(&r, root, &s);
+	if (!rc) {
+		*out = s;
+		memset(&s, 0, sizeof(s));
+	}
+	snapshot_free(&s);
+	json_decref(root);
+	return rc;
+}
+
+int snapshot_read_json_buffer(const char *buf, size_t len, const char *name,
+			      struct snapshot *out, char *err, size_t errlen)
+{
+	int rc = read_buffer(buf, len, name, out, err, errlen);
+
+	one_line(err, errlen);
+	return rc;
+}
+
 int snapshot_read_json(const char *path, struct snapshot *out, char *err, size_t errlen)
 {
 	struct reader r = {
@@ -1125,12 +1187,9 @@ int snapshot_read_json(const char *path, struct snapshot *out, char *err, size_t
 		.err = err,
 		.errlen = errlen,
 	};
-	struct snapshot s = {0};
-	json_error_t jerr;
-	json_t *root = NULL;
 	char *buf = NULL;
 	FILE *f = NULL;
-	size_t len, i;
+	size_t len;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -1142,36 +1201,17 @@ int snapshot_read_json(const char *path, struct snapshot *out, char *err, size_t
 		f = fopen(path, "r");
 		if (!f) {
 			rc = fail(&r, -errno, "cannot open: %s", strerror(errno));
+			one_line(err, errlen);
 			goto cleanup;
 		}
 	}
 	errno = 0;
 	rc = slurp(&r, f, &buf, &len);
 	if (rc)
-		goto cleanup;
-	for (i = 0; i < len && buf[i] && strchr(" \t\r\n", buf[i]); i++)
-		;
-	if (i == len) {
-		rc = fail(&r, -EINVAL, "empty file: not a loadscope run");
-		goto cleanup;
-	}
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root) {
-		/* The file name leads, compiler style, so editors can jump to line:column. */
-		if (errlen)
-			snprintf(err, errlen, "%s:%d:%d: invalid JSON: %s", r.name, jerr.line,
-				 jerr.column, jerr.text);
-		rc = -EINVAL;
-		goto cleanup;
-	}
-	rc = read_document(&r, root, &s);
-	if (rc)
-		goto cleanup;
-	*out = s;
-	memset(&s, 0, sizeof(s));
+		one_line(err, errlen);
+	else
+		rc = snapshot_read_json_buffer(buf, len, r.name, out, err, errlen);
 cleanup:
-	snapshot_free(&s);
-	json_decref(root);
 	free(buf);
 	if (f && f != stdin)
 		fclose(f);

@@ -31,4 +31,11 @@ int snapshot_write_json(const struct snapshot *s, FILE *f);
  */
 int snapshot_read_json(const char *path, struct snapshot *out, char *err, size_t errlen);
 
+/*
+ * The same from len bytes in memory (not NUL-terminated); name is the input as messages show
+ * it. snapshot_read_json reads the file whole and calls this.
+ */
+int snapshot_read_json_buffer(const char *buf, size_t len, const char *name,
+			      struct snapshot *out, char *err, size_t errlen);
+
 #endif /* LOADSCOPE_JSON_H */

@@ -869,6 +869,54 @@ START_TEST(test_small_error_buffer)
 }
 END_TEST
 
+/* Messages quote the file; what they quote cannot break the line or reach the terminal raw. */
+START_TEST(test_messages_stay_one_line)
+{
+	static const char *const docs[] = {
+		"{\"schema\": \"other\\n\\u001b[2Jtool/1\", \"version\": 1}",
+		"{\"schema\": \"x\\u007f\\r\", \"version\": 1}",
+		"{\n\"schema\": \"loadscope/1\",\n\"version\": \x01}",
+	};
+	struct snapshot s;
+	char err[512];
+	json_t *root;
+
+	for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+		ck_assert_int_lt(read_text(docs[i], &s, err, sizeof(err)), 0);
+		for (const char *c = err; *c; c++)
+			ck_assert_msg((unsigned char)*c >= 0x20 && *c != 0x7f,
+				      "control character in: %s", err);
+	}
+	root = fixture_json();
+	path_set(root, "processes[0].syscalls.accept.errno", json_pack("{s:i}", "E\nX\033[31m", -1));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field processes[0].syscalls.accept.errno.E?X?[31m should be a "
+			 "non-negative integer, not -1");
+}
+END_TEST
+
+/* The same reader from memory, as the fuzzer calls it. */
+START_TEST(test_read_buffer)
+{
+	struct snapshot s, in;
+	char err[256], *text;
+
+	fixture_snapshot(&in);
+	text = write_to_string(&in);
+	ck_assert_int_eq(snapshot_read_json_buffer(text, strlen(text), "mem", &s, err, sizeof(err)),
+			 0);
+	assert_snapshots_equal(&in, &s);
+	snapshot_free(&s);
+	/* not NUL-terminated: only len bytes are read */
+	ck_assert_int_eq(snapshot_read_json_buffer(text, 20, "mem", &s, err, sizeof(err)), -EINVAL);
+	ck_assert_msg(!strncmp(err, "mem:", 4) && strstr(err, "invalid JSON"), "got: %s", err);
+	ck_assert_int_eq(snapshot_read_json_buffer(text, 0, "mem", &s, err, sizeof(err)), -EINVAL);
+	ck_assert_str_eq(err, "mem: empty file: not a loadscope run");
+	snapshot_free(&in);
+	free(text);
+}
+END_TEST
+
 Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -881,6 +929,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_reader_recomputes_and_sorts);
 	tcase_add_test(tc, test_read_stdin);
 	tcase_add_test(tc, test_unknown_fields_are_ignored);
+	tcase_add_test(tc, test_read_buffer);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reject");
@@ -899,6 +948,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_huge_arrays);
 	tcase_add_test(tc, test_small_error_buffer);
+	tcase_add_test(tc, test_messages_stay_one_line);
 	suite_add_tcase(s, tc);
 	return s;
 }
