@@ -14,5 +14,6 @@ Suite *syscalls_suite(void);
 Suite *analysis_suite(void);
 Suite *features_suite(void);
 Suite *csv_suite(void);
+Suite *html_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */
