@@ -21,6 +21,7 @@
 #include "output.h"
 #include "procfs.h"
 #include "report.h"
+#include "report_files.h"
 
 #define LOADSCOPE_VERSION "0.1.0"
 #define EXIT_FAILED 1
@@ -265,21 +266,12 @@ static void run_until_stop(const struct options *o, struct command *c, const sig
 	}
 }
 
-static int write_reports(const struct snapshot *s, const struct options *o, struct output *json,
-			 char *err, size_t errlen)
+static int write_reports(const struct snapshot *s, const struct options *o,
+			 struct report_files *files, char *err, size_t errlen)
 {
-	bool json_on_stdout = o->json_path && !strcmp(o->json_path, "-");
-
-	report_text(s, json_on_stdout ? stderr : stdout, o->threads);
+	report_text(s, report_files_text_stream(files), o->threads);
 	fflush(stdout);
-	if (!json->f)
-		return 0;
-	if (snapshot_write_json(s, json->f)) {
-		snprintf(err, errlen, "cannot write the JSON report to %s", o->json_path);
-		output_abort(json);
-		return -EIO;
-	}
-	return output_commit(json, err, errlen);
+	return report_files_write(files, s, o->threads, err, errlen);
 }
 
 int main(int argc, char **argv)
@@ -287,7 +279,7 @@ int main(int argc, char **argv)
 	struct observer_config cfg = { 0 };
 	struct command cmd = { .pid = -1, .go_fd = -1, .error_fd = -1 };
 	struct snapshot snap = { 0 };
-	struct output json = { 0 };
+	struct report_files files = { 0 };
 	struct observer *obs = NULL;
 	sigset_t waitset, orig_mask;
 	struct options o;
@@ -338,7 +330,7 @@ int main(int argc, char **argv)
 	if (observer_check_host(err, sizeof(err)))
 		goto fail;
 	/* an unwritable output fails now, not after the run */
-	if (o.json_path && output_open(&json, o.json_path, err, sizeof(err)))
+	if (report_files_open(&files, o.json_path, o.csv_path, o.html_path, err, sizeof(err)))
 		goto fail;
 
 	sigprocmask(SIG_BLOCK, &waitset, &orig_mask);
@@ -377,7 +369,7 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "cannot read the BPF maps: %s", strerror(-ret));
 		goto fail;
 	}
-	if (write_reports(&snap, &o, &json, err, sizeof(err)))
+	if (write_reports(&snap, &o, &files, err, sizeof(err)))
 		goto fail;
 	exit_code = 0;
 	goto cleanup;
@@ -385,7 +377,7 @@ fail:
 	error_line(err);
 	observer_close(obs);
 	command_finish(&cmd, &waitset);
-	output_abort(&json);
+	report_files_abort(&files);
 cleanup:
 	snapshot_free(&snap);
 	options_free(&o);

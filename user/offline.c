@@ -10,8 +10,8 @@
 #include "diff.h"
 #include "json.h"
 #include "offline.h"
-#include "output.h"
 #include "report.h"
+#include "report_files.h"
 
 #define EXIT_FAILED 1
 #define EXIT_USAGE 2
@@ -40,11 +40,13 @@ int cmd_report(int argc, char **argv)
 		{ "threads", no_argument, NULL, 't' },
 		{ "requests", required_argument, NULL, 'r' },
 		{ "json", required_argument, NULL, 'o' },
+		{ "csv", required_argument, NULL, 'c' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *json_path = NULL;
-	struct output out = { 0 };
+	const char *json_path = NULL, *csv_path = NULL, *html_path = NULL;
+	struct report_files files = { 0 };
 	struct snapshot s = { 0 };
 	unsigned long long requests = 0;
 	bool threads = false;
@@ -68,11 +70,20 @@ int cmd_report(int argc, char **argv)
 		case 'o':
 			json_path = optarg;
 			break;
+		case 'c':
+			csv_path = optarg;
+			break;
+		case 'H':
+			html_path = optarg;
+			break;
 		case 'h':
-			printf("Usage: loadscope report RUN.json [--threads] [--requests N] [-o FILE]\n"
+			printf("Usage: loadscope report RUN.json [--threads] [--requests N] [-o FILE] "
+			       "[--csv FILE]\n                        [--html FILE]\n"
 			       "Print the report of a saved run again. --requests sets the requests "
 			       "served (from the\nload tool's output) for the per-request figures; -o "
-			       "writes the run as JSON with it.\n");
+			       "writes the run as JSON with it.\n--csv writes a row per process (and per "
+			       "thread with --threads) for spreadsheets;\n--html writes one "
+			       "self-contained page with charts. - is stdout for any one of them.\n");
 			return 0;
 		case ':':
 			return usage_error("report", "option needs a value", argv[optind - 1]);
@@ -82,7 +93,7 @@ int cmd_report(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error("report", "give one saved run (a JSON file from -o)", NULL);
-	if (json_path && output_open(&out, json_path, err, sizeof(err))) {
+	if (report_files_open(&files, json_path, csv_path, html_path, err, sizeof(err))) {
 		fprintf(stderr, "loadscope: %s\n", err);
 		return EXIT_FAILED;
 	}
@@ -90,21 +101,16 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (requests)
 		s.requests_given = requests;
-	report_text(&s, json_path && !strcmp(json_path, "-") ? stderr : stdout, threads);
-	if (out.f) {
-		if (snapshot_write_json(&s, out.f)) {
-			fprintf(stderr, "loadscope: cannot write the JSON report to %s\n", json_path);
-			goto done;
-		}
-		if (output_commit(&out, err, sizeof(err))) {
-			fprintf(stderr, "loadscope: %s\n", err);
-			goto done;
-		}
+	report_text(&s, report_files_text_stream(&files), threads);
+	fflush(stdout);
+	if (report_files_write(&files, &s, threads, err, sizeof(err))) {
+		fprintf(stderr, "loadscope: %s\n", err);
+		goto done;
 	}
 	ret = 0;
 done:
 	if (ret)
-		output_abort(&out);
+		report_files_abort(&files);
 	snapshot_free(&s);
 	return ret;
 }

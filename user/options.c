@@ -19,6 +19,8 @@ enum long_only {
 	OPT_REQUESTS,
 	OPT_VERSION,
 	OPT_FEATURES,
+	OPT_CSV,
+	OPT_HTML,
 };
 
 static const struct option long_options[] = {
@@ -33,6 +35,8 @@ static const struct option long_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "features", no_argument, NULL, OPT_FEATURES },
+	{ "csv", required_argument, NULL, OPT_CSV },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -40,7 +44,8 @@ void options_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: loadscope [OPTIONS] [-- COMMAND [ARGS...]]\n"
-		"       loadscope report RUN.json [--threads] [--requests N] [-o FILE]\n"
+		"       loadscope report RUN.json [--threads] [--requests N] [-o FILE] [--csv FILE]\n"
+		"                        [--html FILE]\n"
 		"       loadscope diff A.json B.json\n"
 		"Observe what the kernel does for a set of processes during a load test: scheduling,\n"
 		"syscalls and the connection path, and what they explain.\n"
@@ -53,6 +58,8 @@ void options_usage(FILE *f)
 		"  -d, --duration SECONDS   stop after SECONDS (Ctrl-C or SIGTERM also stop cleanly)\n"
 		"Output:\n"
 		"  -o, --json FILE          also write the report as JSON (- for stdout)\n"
+		"      --csv FILE           also write it as CSV, a row per process (and thread)\n"
+		"      --html FILE          also write it as one self-contained HTML page\n"
 		"      --threads            per-thread rows in the text report\n"
 		"      --requests N         requests served during the run, from the load tool's\n"
 		"                           output, for the per-request figures (else estimated)\n"
@@ -138,6 +145,14 @@ static int parse_duration(const char *s, double *out, char *err, size_t errlen)
 	return 0;
 }
 
+/* Two reports on stdout would interleave. */
+static bool output_paths_conflict(const char *json, const char *csv, const char *html)
+{
+	return (json && !strcmp(json, "-")) + (csv && !strcmp(csv, "-")) +
+		       (html && !strcmp(html, "-")) >
+	       1;
+}
+
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen)
 {
 	int c, ret = 0;
@@ -162,6 +177,13 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			if (!*optarg)
 				ret = fail(err, errlen, "--json needs a file name (or - for stdout)");
 			o->json_path = optarg;
+			break;
+		case OPT_CSV:
+		case OPT_HTML:
+			if (!*optarg)
+				ret = fail(err, errlen, "%s needs a file name (or - for stdout)",
+					   c == OPT_CSV ? "--csv" : "--html");
+			*(c == OPT_CSV ? &o->csv_path : &o->html_path) = optarg;
 			break;
 		case OPT_THREADS:
 			o->threads = true;
@@ -206,6 +228,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		}
 		if (ret)
 			goto cleanup;
+	}
+	if (!ret && output_paths_conflict(o->json_path, o->csv_path, o->html_path)) {
+		ret = fail(err, errlen, "only one of --json, --csv and --html can be - (stdout)");
+		goto cleanup;
 	}
 	if (optind < argc)
 		o->command = &argv[optind];

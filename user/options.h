@@ -13,6 +13,8 @@ struct options {
 	size_t npids;
 	double duration_s;      /* -d: 0 when not given */
 	const char *json_path;  /* -o: NULL when not given, "-" for stdout */
+	const char *csv_path;   /* --csv: NULL when not given, "-" for stdout */
+	const char *html_path;  /* --html: NULL when not given, "-" for stdout */
 	bool threads;           /* --threads: per-thread rows */
 	bool verbose;           /* -v: libbpf's messages */
 	bool raw_tp;            /* --raw-tp: use the raw_tp fallback programs */

@@ -95,6 +95,10 @@ static const struct bad_case bad_cases[] = {
 	{ { "-p", "1", "--max-threads", "0" }, "--max-threads must be between" },
 	{ { "-p", "1", "-o", "" }, "--json needs a file name" },
 	{ { "-d", "1" }, "no targets" },
+	{ { "-p", "1", "--csv", "" }, "--csv needs a file name" },
+	{ { "-p", "1", "--html", "" }, "--html needs a file name" },
+	{ { "-p", "1", "-o", "-", "--html", "-" }, "only one of --json, --csv and --html can be -" },
+	{ { "-p", "1", "--csv", "-", "--html=-" }, "only one of --json, --csv and --html can be -" },
 };
 
 START_TEST(test_bad_input)
@@ -110,6 +114,20 @@ START_TEST(test_bad_input)
 	ck_assert_msg(strstr(err, c->message), "error '%s' lacks '%s'", err, c->message);
 	ck_assert_ptr_null(strchr(err, '\n'));
 	ck_assert_ptr_null(o.pids);
+}
+END_TEST
+
+/* The CSV and HTML reports, beside the JSON one; one of them may go to stdout. */
+START_TEST(test_report_files)
+{
+	char *argv[] = { "loadscope", "-p", "1", "--csv", "run.csv", "--html=-", "-o", "run.json",
+			 NULL };
+
+	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
+	ck_assert_str_eq(o.csv_path, "run.csv");
+	ck_assert_str_eq(o.html_path, "-");
+	ck_assert_str_eq(o.json_path, "run.json");
+	options_free(&o);
 }
 END_TEST
 
@@ -146,6 +164,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_long_forms);
 	tcase_add_loop_test(tc, test_bad_input, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
 	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_report_files);
 	tcase_add_test(tc, test_features);
 	suite_add_tcase(s, tc);
 	return s;
