@@ -42,7 +42,8 @@ KERNELS_DIR ?=
 GUEST_TIMEOUT ?= 300
 KERNEL_JOBS ?= 2
 
-.PHONY: all deps test test-unit test-integration test-kernels static demo demo-node bench clean format
+.PHONY: all deps test test-unit test-integration test-fuzz test-html test-kernels static demo demo-node \
+	bench clean format
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
@@ -67,7 +68,7 @@ $(BUILD)/syscall_names.h: tools/gen-syscall-names.sh | $(DEPS_STAMP)
 
 # An object whose dependency file is missing is rebuilt, so a header change is never missed
 # (named explicitly: a pattern rule would make them intermediate files, whose absence is ignored).
-DEPFILES := $(USER_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d)
+DEPFILES := $(USER_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(BUILD)/tests/fuzz/fixture_json.d
 $(DEPFILES): ;
 
 $(BUILD)/user/%.o: user/%.c $(BUILD)/user/%.d | $(SKELS) $(BUILD)/syscall_names.h $(DEPS_STAMP)
@@ -109,6 +110,32 @@ $(STATIC)/workloads/demo-server: tools/demo/server.c | $(DEPS_STAMP)
 
 static: $(STATIC_BINS)
 
+# The unit tests' fixture as a saved run (with wakers): a fuzzing seed and test-html's page.
+$(BUILD)/fixture_json: $(BUILD)/tests/fuzz/fixture_json.o $(BUILD)/tests/unit/fixture.o $(LIB_OBJS)
+	$(CC) $(CFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs check) -o $@
+
+$(BUILD)/fixture.json: $(BUILD)/fixture_json
+	$(BUILD)/fixture_json $@
+
+# The JSON reader and the renderers under libFuzzer, with AddressSanitizer (leaks included) and
+# UndefinedBehaviorSanitizer; test-fuzz runs it FUZZ_SECONDS from a corpus of valid, truncated
+# and corrupted runs, after replaying tests/fuzz/regressions/.
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Ibpf -Iuser \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_LIB := json model analysis diff report_text report_csv report_html report_common syscalls
+FUZZ_OBJS := $(patsubst %,$(BUILD)/fuzz/%.o,$(FUZZ_LIB))
+
+$(BUILD)/fuzz/%.o: user/%.c | $(BUILD)/syscall_names.h $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/fuzz_report: tests/fuzz/fuzz_report.c $(FUZZ_OBJS) | $(DEPS_STAMP)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -ljansson -lm -o $@
+
+test-fuzz: $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json
+	tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json $(FUZZ_SECONDS) $(BUILD)/fuzz
+
 test-unit: $(BUILD)/unit_tests
 	CK_FORK=yes $(BUILD)/unit_tests
 
@@ -116,11 +143,13 @@ test-integration: loadscope $(BUILD)/integration_tests $(WORKLOADS)
 	@tools/require-root.sh "make test"
 	$(BUILD)/integration_tests
 
-# The README's test command: everything, unit tests first.
-test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS)
+# The README's test command: everything, unit tests first, the fuzzer last.
+test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS) \
+	$(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json
 	@tools/require-root.sh "make test"
 	CK_FORK=yes $(BUILD)/unit_tests
 	$(BUILD)/integration_tests
+	tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json $(FUZZ_SECONDS) $(BUILD)/fuzz
 
 # Boots every kernel in KERNELS_DIR in qemu and runs the integration suite there (no root needed
 # on the host: the suite runs as root inside the guest). Installs qemu, busybox-static and cpio.
