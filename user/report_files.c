@@ -42,28 +42,33 @@ FILE *report_files_text_stream(const struct report_files *rf)
 		       : stdout;
 }
 
+/* Rendered and flushed: a write error shows now, before any file is moved into place. */
+static int rendered(FILE *f, const char *what, const char *path, char *err, size_t errlen)
+{
+	if (fflush(f) || ferror(f)) {
+		snprintf(err, errlen, "cannot write the %s report to %s", what, path);
+		return -EIO;
+	}
+	return 0;
+}
+
 int report_files_write(struct report_files *rf, const struct snapshot *s, bool threads, char *err,
 		       size_t errlen)
 {
 	int ret = 0;
 
-	if (rf->json.f && snapshot_write_json(s, rf->json.f)) {
+	if (rf->json.f && (snapshot_write_json(s, rf->json.f) ||
+			   rendered(rf->json.f, "JSON", rf->json_path, err, errlen))) {
 		snprintf(err, errlen, "cannot write the JSON report to %s", rf->json_path);
 		ret = -EIO;
 	}
 	if (!ret && rf->csv.f) {
 		report_csv(s, rf->csv.f, threads);
-		if (ferror(rf->csv.f)) {
-			snprintf(err, errlen, "cannot write the CSV report to %s", rf->csv_path);
-			ret = -EIO;
-		}
+		ret = rendered(rf->csv.f, "CSV", rf->csv_path, err, errlen);
 	}
 	if (!ret && rf->html.f) {
 		report_html(s, rf->html.f);
-		if (ferror(rf->html.f)) {
-			snprintf(err, errlen, "cannot write the HTML report to %s", rf->html_path);
-			ret = -EIO;
-		}
+		ret = rendered(rf->html.f, "HTML", rf->html_path, err, errlen);
 	}
 	/* every file rendered before any is moved into place */
 	if (!ret && rf->json.f)

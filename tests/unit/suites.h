@@ -15,5 +15,6 @@ Suite *analysis_suite(void);
 Suite *features_suite(void);
 Suite *csv_suite(void);
 Suite *html_suite(void);
+Suite *output_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */
