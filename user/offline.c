@@ -93,6 +93,11 @@ int cmd_report(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return usage_error("report", "give one saved run (a JSON file from -o)", NULL);
+	if ((json_path && !strcmp(json_path, "-")) + (csv_path && !strcmp(csv_path, "-")) +
+		    (html_path && !strcmp(html_path, "-")) >
+	    1)
+		return usage_error("report", "only one of -o, --csv and --html can be - (stdout)",
+				   NULL);
 	if (report_files_open(&files, json_path, csv_path, html_path, err, sizeof(err))) {
 		fprintf(stderr, "loadscope: %s\n", err);
 		return EXIT_FAILED;
