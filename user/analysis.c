@@ -47,6 +47,12 @@ const char *severity_name(enum severity sev)
  * thread existed. Should the measured ones exceed that time (a thread alive the whole run whose
  * clocks disagree by a little), the total grows to their sum and other is 0: shares still add up.
  */
+/* Sums of times saturate: a corrupt saved run must not wrap a total below one of its parts. */
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
 static void states_from(const struct sched_stats *sched, const struct sys_figures *sys,
 			uint64_t alive_ns, struct states *out)
 {
@@ -57,15 +63,16 @@ static void states_from(const struct sched_stats *sched, const struct sys_figure
 	out->ns[ST_RUNNABLE] = sched->runq_wait_ns;
 	/* uninterruptible sleep in accept, read, write, poll or futex stays in their states */
 	out->ns[ST_IDLE] = sys->offcpu_ns[SC_POLL];
-	out->ns[ST_IO] =
-		sys->offcpu_ns[SC_ACCEPT] + sys->offcpu_ns[SC_READ] + sys->offcpu_ns[SC_WRITE];
+	out->ns[ST_IO] = add_sat(add_sat(sys->offcpu_ns[SC_ACCEPT], sys->offcpu_ns[SC_READ]),
+				 sys->offcpu_ns[SC_WRITE]);
 	out->ns[ST_LOCK] = sys->offcpu_ns[SC_FUTEX];
-	out->ns[ST_UNINTERRUPTIBLE] = sys->offcpu_d_ns[SC_OTHER] + sys->offcpu_d_ns[SC_IO_URING] +
-				      sys->offcpu_d_ns[SC_NONE];
+	out->ns[ST_UNINTERRUPTIBLE] =
+		add_sat(add_sat(sys->offcpu_d_ns[SC_OTHER], sys->offcpu_d_ns[SC_IO_URING]),
+			sys->offcpu_d_ns[SC_NONE]);
 	for (int i = 0; i < ST_OTHER; i++)
-		measured += out->ns[i];
+		measured = add_sat(measured, out->ns[i]);
 	out->ns[ST_OTHER] = alive_ns > measured ? alive_ns - measured : 0;
-	out->total_ns = measured + out->ns[ST_OTHER];
+	out->total_ns = add_sat(measured, out->ns[ST_OTHER]);
 }
 
 void thread_states(const struct thread *t, struct states *out)
@@ -85,8 +92,8 @@ void process_states(const struct process *p, struct states *out)
 	for (size_t i = 0; i < p->nthreads; i++) {
 		thread_states(&p->threads[i], &t);
 		for (int k = 0; k < ST_COUNT; k++)
-			out->ns[k] += t.ns[k];
-		out->total_ns += t.total_ns;
+			out->ns[k] = add_sat(out->ns[k], t.ns[k]);
+		out->total_ns = add_sat(out->total_ns, t.total_ns);
 	}
 }
 

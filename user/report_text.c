@@ -548,7 +548,8 @@ static void print_state_row(FILE *f, const char *id, const char *comm, enum role
 	/* cumulative rounding: the bar is always full and each state gets its share */
 	for (int k = 0; k < ST_COUNT; k++) {
 		acc += share[k];
-		upto = (int)(acc * STATE_BAR + 0.5);
+		/* shares of a saturated total can add up past 1: the bar stops at its end */
+		upto = acc < 1 ? (int)(acc * STATE_BAR + 0.5) : STATE_BAR;
 		while (filled < upto && filled < STATE_BAR)
 			bar[filled++] = marks[k];
 	}

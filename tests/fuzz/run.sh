@@ -33,12 +33,17 @@ for f in "$seeds"/*.json; do
 	for pct in 1 10 33 50 90 99; do
 		head -c $((size * pct / 100)) "$f" >"$seeds/$name.cut$pct"
 	done
-	sed 's/"version": 1/"version": 2/' "$f" >"$seeds/$name.newer"
-	sed 's/"loadscope\/1"/"otherprof\/1"/' "$f" >"$seeds/$name.schema"
-	sed '0,/"cpu_ns": [0-9]*/s//"cpu_ns": -1/' "$f" >"$seeds/$name.negative"
-	sed '0,/"comm": "[^"]*"/s//"comm": 7/' "$f" >"$seeds/$name.type"
-	sed '0,/"lower_ns": [0-9]*/s//"lower_ns": 3/' "$f" >"$seeds/$name.bucket"
-	sed 's/"pid": \([0-9]*\)/"pid": 1\1/' "$f" >"$seeds/$name.pids"
+	sed -E 's/"version": ?1/"version": 2/' "$f" >"$seeds/$name.newer"
+	sed -E 's/"loadscope\/1"/"otherprof\/1"/' "$f" >"$seeds/$name.schema"
+	sed -E '0,/"cpu_ns": ?[0-9]+/s//"cpu_ns": -1/' "$f" >"$seeds/$name.negative"
+	sed -E '0,/"comm": ?"[^"]*"/s//"comm": 7/' "$f" >"$seeds/$name.type"
+	sed -E '0,/"lower_ns": ?[0-9]+/s//"lower_ns": 3/' "$f" >"$seeds/$name.bucket"
+	sed -E 's/"pid": ?([0-9]+)/"pid": 1\1/' "$f" >"$seeds/$name.pids"
+	# valid, with the largest counts and times a file can hold: sums and ratios at their limits
+	sed -E 's/"(count|max_ns|total_ns|cpu_ns)": ?[0-9]+/"\1": 9223372036854775807/g' "$f" \
+		>"$seeds/$name.huge"
+	sed -E 's/"(duration_ns|alive_ns|cpu_ns|runq_wait_ns)": ?[0-9]+/"\1": 0/g' "$f" \
+		>"$seeds/$name.zero"
 	for at in 3 7 11 13; do
 		cp "$f" "$seeds/$name.flip$at"
 		printf '\377' | dd of="$seeds/$name.flip$at" bs=1 seek=$((size * at / 17)) conv=notrunc \

@@ -16,5 +16,6 @@ Suite *features_suite(void);
 Suite *csv_suite(void);
 Suite *html_suite(void);
 Suite *output_suite(void);
+Suite *regressions_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */
