@@ -587,6 +587,115 @@ static void collect_unaccepted(struct observer *o, struct snapshot *snap)
 	}
 }
 
+struct tid_pid {
+	__u32 tid, seq, pid, pad;
+};
+
+static int cmp_tid_pid(const void *a, const void *b)
+{
+	return cmp_tid_seq(a, b);
+}
+
+static int cmp_sample_pid(const void *a, const void *b)
+{
+	const struct proc_sample *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static struct proc_sample *sample_of(struct proc_sample **arr, size_t *n, size_t *cap, int pid)
+{
+	struct proc_sample *grown;
+
+	/* threads arrive grouped by process more often than not: look at the last one first */
+	if (*n && (*arr)[*n - 1].pid == pid)
+		return &(*arr)[*n - 1];
+	for (size_t i = 0; i < *n; i++)
+		if ((*arr)[i].pid == pid)
+			return &(*arr)[i];
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		grown = realloc(*arr, *cap * sizeof(**arr));
+		if (!grown)
+			return NULL;
+		*arr = grown;
+	}
+	memset(&(*arr)[*n], 0, sizeof(**arr));
+	(*arr)[*n].pid = pid;
+	return &(*arr)[(*n)++];
+}
+
+int observer_sample(struct observer *o, struct proc_sample **out, size_t *nout)
+{
+	struct thread_stats *arr = NULL;
+	struct map_entries lat = { 0 };
+	struct proc_sample *samples = NULL, *p;
+	struct tid_pid *ids = NULL;
+	size_t n = 0, cap = 0, ns = 0, scap = 0;
+	int ret;
+
+	*out = NULL;
+	*nout = 0;
+	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, &arr, &n, &cap);
+	if (!ret)
+		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key),
+				   false, &arr, &n, &cap);
+	if (!ret)
+		ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
+				   sizeof(struct lat_stats), &lat);
+	ids = calloc(n ? n : 1, sizeof(*ids));
+	if (!ret && !ids)
+		ret = -ENOMEM;
+	for (size_t i = 0; !ret && i < n; i++) {
+		const struct thread_stats *s = &arr[i];
+
+		p = sample_of(&samples, &ns, &scap, (int)s->pid);
+		if (!p) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (!p->comm[0] || s->tid == s->pid)
+			memcpy(p->comm, s->comm, sizeof(p->comm));
+		p->comm[sizeof(p->comm) - 1] = '\0';
+		p->cpu_ns += s->on_cpu_ns;
+		p->runq_wait_ns += s->runq_wait_ns;
+		p->switches += s->voluntary_switches + s->involuntary_switches;
+		for (int k = 0; k < HIST_BUCKETS; k++)
+			p->runq_hist[k] += s->runq_hist[k];
+		ids[i] = (struct tid_pid){ .tid = s->tid, .seq = s->seq, .pid = s->pid };
+	}
+	if (!ret && n > 1)
+		qsort(ids, n, sizeof(*ids), cmp_tid_pid);
+	for (size_t i = 0; !ret && i < lat.n; i++) {
+		const struct lat_key *k = (const void *)(lat.data + i * lat.rec_size);
+		const struct lat_stats *l = (const void *)((const char *)k + lat.key_size);
+		const struct tid_pid *id = bsearch(k, ids, n, sizeof(*ids), cmp_tid_pid);
+
+		if (!id || k->metric >= SC_CLASSES)
+			continue;
+		p = sample_of(&samples, &ns, &scap, (int)id->pid);
+		if (!p) {
+			ret = -ENOMEM;
+			break;
+		}
+		p->syscalls += l->count;
+		if (k->metric == SC_ACCEPT)
+			p->accepts += l->count - l->errors;
+	}
+	if (!ret) {
+		if (ns > 1)
+			qsort(samples, ns, sizeof(*samples), cmp_sample_pid);
+		*out = samples;
+		*nout = ns;
+		samples = NULL;
+	}
+	free(samples);
+	free(ids);
+	free(lat.data);
+	free(arr);
+	return ret;
+}
+
 int observer_collect(struct observer *o, struct snapshot *snap)
 {
 	struct sys_maps m = { 0 };

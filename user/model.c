@@ -400,6 +400,9 @@ void snapshot_free(struct snapshot *s)
 	}
 	free(s->processes);
 	free(s->handoffs);
+	for (i = 0; i < s->nintervals; i++)
+		free(s->intervals[i].procs);
+	free(s->intervals);
 	free(s->kernel);
 	free(s->program);
 	free(s->targets.pids);
