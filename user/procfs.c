@@ -59,6 +59,39 @@ int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen)
 	return 0;
 }
 
+int proc_task_state(int pid, int tid, char *state)
+{
+	char path[64], buf[1024], *close;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
+	ret = read_small_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	close = strrchr(buf, ')');
+	if (!close || close[1] != ' ' || !close[2])
+		return -EINVAL;
+	*state = close[2];
+	return 0;
+}
+
+int proc_task_syscall(int pid, int tid, long *nr)
+{
+	char path[64], buf[256], *end;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	ret = read_small_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	/* "running" while on a CPU; else the number (-1: not in a syscall) and the arguments */
+	errno = 0;
+	*nr = strtol(buf, &end, 10);
+	if (end == buf || errno)
+		return -EINVAL;
+	return 0;
+}
+
 int proc_task_comm(int pid, int tid, char *comm, size_t commlen)
 {
 	char path[64];

@@ -72,7 +72,7 @@ END_TEST
 
 /*
  * -i 0.2 over a 1.5 s spinning run: one plain line per interval on a non-terminal stdout, the same
- * intervals in the JSON, each about 0.2 s, and their CPU time adding up to the run's (all but the
+ * intervals in the JSON, back to back on the 0.2 s grid, and their CPU time adding up to the run's (all but the
  * part after the last tick, and never more: within LS_TIME_TOLERANCE).
  */
 START_TEST(test_intervals)
@@ -111,7 +111,8 @@ START_TEST(test_intervals)
 	json_array_foreach(intervals, i, iv) {
 		uint64_t end = ls_int(iv, "end_ns"), len = ls_int(iv, "duration_ns");
 
-		ck_assert_msg(end > prev_end && len >= 190000000 && end - prev_end == len,
+		/* ticks keep to the 0.2 s grid: one late by a slow sample shortens the next */
+		ck_assert_msg(end > prev_end && len > 0 && len <= 450000000 && end - prev_end == len,
 			      "interval %zu: end %llu after %llu, %llu long", i,
 			      (unsigned long long)end, (unsigned long long)prev_end,
 			      (unsigned long long)len);
