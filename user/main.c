@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "kernel_features.h"
+#include "intervals.h"
 #include "json.h"
 #include "loader.h"
 #include "model.h"
@@ -186,6 +187,7 @@ static int fill_metadata(struct snapshot *s, const struct options *o, const stru
 	s->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	s->duration_ns = duration_ns;
 	s->requests_given = o->requests;
+	s->interval_ns = (uint64_t)(o->interval_s * 1e9);
 	s->program = strdup(observer_program_kind(obs));
 	s->command_exit = -1;
 	s->targets.description = describe_targets(o);
@@ -237,28 +239,70 @@ static int seed_targets(struct observer *obs, const struct options *o, const str
 	return 0;
 }
 
-/* Wait for the duration, the command's exit, or SIGINT/SIGTERM. */
+/* The -i time series while the run lasts: the last sample, and where intervals are shown. */
+struct series {
+	struct observer *obs;
+	struct snapshot *snap;
+	struct proc_sample *prev;
+	size_t nprev;
+	uint64_t start_ns, last_ns, total_ns;
+	FILE *live; /* a terminal, redrawn in place; NULL: plain lines on `lines` */
+	FILE *lines;
+};
+
+static void series_tick(struct series *t, uint64_t now)
+{
+	struct proc_sample *cur = NULL;
+	size_t ncur = 0;
+
+	if (observer_sample(t->obs, &cur, &ncur))
+		return; /* the next one will cover this interval too */
+	if (!interval_append(t->snap, t->prev, t->nprev, cur, ncur, now - t->start_ns,
+			     now - t->last_ns)) {
+		if (t->live)
+			interval_live(t->snap, cur, ncur, t->total_ns, t->snap->cpus, 20, t->live);
+		else
+			interval_line(t->snap, cur, ncur, t->snap->cpus, t->lines);
+	}
+	free(t->prev);
+	t->prev = cur;
+	t->nprev = ncur;
+	t->last_ns = now;
+}
+
+static uint64_t min_nonzero(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Wait for the duration, the command's exit, or SIGINT/SIGTERM; sample every -i on the way. */
 static void run_until_stop(const struct options *o, struct command *c, const sigset_t *waitset,
-			   uint64_t start_ns)
+			   uint64_t start_ns, struct series *t)
 {
 	uint64_t deadline = o->duration_s > 0 ? start_ns + (uint64_t)(o->duration_s * 1e9) : 0;
+	uint64_t step = (uint64_t)(o->interval_s * 1e9), tick = step ? start_ns + step : 0;
 
 	for (;;) {
 		struct timespec ts = { .tv_sec = 1 };
+		uint64_t now = now_ns(), next;
 		siginfo_t info;
 		int sig;
 
 		if (c->pid > 0 && command_poll(c))
 			return;
-		if (deadline) {
-			uint64_t now = now_ns();
-
-			if (now >= deadline)
-				return;
-			if (deadline - now < 1000000000ULL) {
-				ts.tv_sec = 0;
-				ts.tv_nsec = (long)(deadline - now);
-			}
+		if (deadline && now >= deadline)
+			return;
+		if (tick && now >= tick) {
+			series_tick(t, now);
+			/* a slow sample skips ticks rather than piling them up */
+			while (tick <= now)
+				tick += step;
+			now = now_ns();
+		}
+		next = min_nonzero(deadline, tick);
+		if (next && next > now && next - now < 1000000000ULL) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)(next - now);
 		}
 		sig = sigtimedwait(waitset, &info, &ts);
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
@@ -280,6 +324,7 @@ int main(int argc, char **argv)
 	struct command cmd = { .pid = -1, .go_fd = -1, .error_fd = -1 };
 	struct snapshot snap = { 0 };
 	struct report_files files = { 0 };
+	struct series series = { 0 };
 	struct observer *obs = NULL;
 	sigset_t waitset, orig_mask;
 	struct options o;
@@ -292,6 +337,8 @@ int main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "diff"))
 		return cmd_diff(argc - 1, argv + 1);
+	/* a closed stdout (| head) ends the text, not the run: the JSON is still written */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGINT);
 	sigaddset(&waitset, SIGTERM);
@@ -356,7 +403,16 @@ int main(int argc, char **argv)
 		goto fail;
 	}
 
-	run_until_stop(&o, &cmd, &waitset, start_ns);
+	series.obs = obs;
+	series.snap = &snap;
+	series.start_ns = series.last_ns = start_ns;
+	series.total_ns = (uint64_t)(o.duration_s * 1e9);
+	/* live on a terminal that is not also where a report goes; else a line per interval */
+	series.lines = report_files_text_stream(&files);
+	series.live = isatty(fileno(series.lines)) ? series.lines : NULL;
+	snap.cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	run_until_stop(&o, &cmd, &waitset, start_ns, &series);
+	free(series.prev);
 	observer_detach(obs);
 	ret = fill_metadata(&snap, &o, obs, now_ns() - start_ns);
 	if (!ret)

@@ -26,6 +26,7 @@ enum long_only {
 static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, 'p' },
 	{ "duration", required_argument, NULL, 'd' },
+	{ "interval", required_argument, NULL, 'i' },
 	{ "json", required_argument, NULL, 'o' },
 	{ "threads", no_argument, NULL, OPT_THREADS },
 	{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
@@ -56,6 +57,8 @@ void options_usage(FILE *f)
 		"                           and its descendants are the targets, with -p it is the load\n"
 		"Run:\n"
 		"  -d, --duration SECONDS   stop after SECONDS (Ctrl-C or SIGTERM also stop cleanly)\n"
+		"  -i, --interval SECONDS   a time series every SECONDS: live on a terminal, a line\n"
+		"                           per interval otherwise, and `intervals` in the JSON\n"
 		"Output:\n"
 		"  -o, --json FILE          also write the report as JSON (- for stdout)\n"
 		"      --csv FILE           also write it as CSV, a row per process (and thread)\n"
@@ -132,15 +135,17 @@ static int add_pids(struct options *o, const char *list, char *err, size_t errle
 	return ret;
 }
 
-static int parse_duration(const char *s, double *out, char *err, size_t errlen)
+static int parse_seconds(const char *opt, const char *s, double min, double *out, char *err,
+			 size_t errlen)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v > 365.0 * 86400)
-		return fail(err, errlen, "--duration must be a positive number of seconds, got '%s'", s);
+	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v < min || v > 365.0 * 86400)
+		return fail(err, errlen, "%s must be a %snumber of seconds%s, got '%s'", opt,
+			    min > 0 ? "" : "positive ", min > 0 ? " of at least 0.1" : "", s);
 	*out = v;
 	return 0;
 }
@@ -165,13 +170,16 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, which starts COMMAND even without "--" */
-	while ((c = getopt_long(argc, argv, "+:p:d:o:vh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:d:i:o:vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			ret = add_pids(o, optarg, err, errlen);
 			break;
 		case 'd':
-			ret = parse_duration(optarg, &o->duration_s, err, errlen);
+			ret = parse_seconds("--duration", optarg, 0, &o->duration_s, err, errlen);
+			break;
+		case 'i':
+			ret = parse_seconds("--interval", optarg, 0.1, &o->interval_s, err, errlen);
 			break;
 		case 'o':
 			if (!*optarg)

@@ -12,6 +12,7 @@ struct options {
 	int *pids;              /* -p: processes to observe, with their descendants */
 	size_t npids;
 	double duration_s;      /* -d: 0 when not given */
+	double interval_s;      /* -i: 0 when not given */
 	const char *json_path;  /* -o: NULL when not given, "-" for stdout */
 	const char *csv_path;   /* --csv: NULL when not given, "-" for stdout */
 	const char *html_path;  /* --html: NULL when not given, "-" for stdout */

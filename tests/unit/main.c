@@ -16,6 +16,7 @@ int main(void)
 	srunner_add_suite(runner, options_suite());
 	srunner_add_suite(runner, syscalls_suite());
 	srunner_add_suite(runner, analysis_suite());
+	srunner_add_suite(runner, intervals_suite());
 	srunner_add_suite(runner, features_suite());
 	srunner_add_suite(runner, csv_suite());
 	srunner_add_suite(runner, html_suite());

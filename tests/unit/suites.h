@@ -12,6 +12,7 @@ Suite *report_suite(void);
 Suite *options_suite(void);
 Suite *syscalls_suite(void);
 Suite *analysis_suite(void);
+Suite *intervals_suite(void);
 Suite *features_suite(void);
 Suite *csv_suite(void);
 Suite *html_suite(void);
