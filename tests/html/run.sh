@@ -6,7 +6,7 @@
 # Usage: tests/html/run.sh LOADSCOPE RUN.json OUT_DIR PNGREGIONS
 set -euo pipefail
 loadscope=$1 run=$2 out=$3 pngregions=$4
-chromium_timeout=60
+chromium_timeout=20 # each of the three loads takes about 4 s
 width=1200
 
 fail() {
