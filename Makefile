@@ -12,7 +12,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -I$(BUILD) -Ibpf -Iuser
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
 	-I vmlinux/$(ARCH) -I bpf -mcpu=v3
-LDLIBS := -lbpf -lelf -lz -ljansson -lcap
+LDLIBS := -lbpf -lelf -lz -ljansson -lcap -lmount
 
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
