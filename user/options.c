@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Command-line parsing: getopt_long into struct options, every value checked, one-line errors. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "model.h"
 #include "options.h"
 
@@ -18,10 +20,15 @@ enum long_only {
 	OPT_MAX_THREADS,
 	OPT_REQUESTS,
 	OPT_VERSION,
+	OPT_NO_CHILDREN,
 };
 
 static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'n' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "container", required_argument, NULL, 'C' },
+	{ "no-children", no_argument, NULL, OPT_NO_CHILDREN },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "json", required_argument, NULL, 'o' },
 	{ "threads", no_argument, NULL, OPT_THREADS },
@@ -43,8 +50,17 @@ void options_usage(FILE *f)
 		"\n"
 		"Targets:\n"
 		"  -p, --pid PID[,PID...]   these processes, all their threads and descendants\n"
-		"  -- COMMAND [ARGS...]     run COMMAND and stop when it exits; without -p, COMMAND\n"
-		"                           and its descendants are the targets, with -p it is the load\n"
+		"  -n, --comm NAME          processes named NAME: running at start or exec'd later\n"
+		"  -c, --cgroup PATH        every process in cgroup v2 directory PATH and below it,\n"
+		"                           also those moved in later; PATH absolute or relative to\n"
+		"                           the cgroup2 mount\n"
+		"  -C, --container ID       the processes of a container (Docker, containerd, CRI-O,\n"
+		"                           Podman, Kubernetes): its ID or a prefix of 12+ characters\n"
+		"      --no-children        do not follow the descendants of targets\n"
+		"  -- COMMAND [ARGS...]     run COMMAND and stop when it exits; without another\n"
+		"                           selector, COMMAND and its descendants are the targets,\n"
+		"                           with one it is the load\n"
+		"  -n, -c and -C may be repeated; a process any selector matches is a target.\n"
 		"Run:\n"
 		"  -d, --duration SECONDS   stop after SECONDS (Ctrl-C or SIGTERM also stop cleanly)\n"
 		"Output:\n"
@@ -119,6 +135,60 @@ static int add_pids(struct options *o, const char *list, char *err, size_t errle
 	return ret;
 }
 
+static int add_string(char ***arr, size_t *n, const char *s)
+{
+	char **grown = realloc(*arr, (*n + 1) * sizeof(**arr));
+
+	if (!grown)
+		return -ENOMEM;
+	*arr = grown;
+	(*arr)[(*n)++] = (char *)s;
+	return 0;
+}
+
+static int add_comm(struct options *o, const char *name, char *err, size_t errlen)
+{
+	if (!*name)
+		return fail(err, errlen, "--comm needs a process name");
+	if (strlen(name) >= LS_COMM_LEN)
+		return fail(err, errlen,
+			    "--comm %s: %zu characters, but the kernel keeps at most %d of a process "
+			    "name (what ps -o comm shows)",
+			    name, strlen(name), LS_COMM_LEN - 1);
+	if (o->ncomms == LS_MAX_COMMS)
+		return fail(err, errlen, "--comm given more than %d times", LS_MAX_COMMS);
+	return add_string(&o->comms, &o->ncomms, name);
+}
+
+/* A container ID or a prefix of one: hex, lowercased in place, from 12 to 64 characters. */
+static int add_container(struct options *o, char *id, char *err, size_t errlen)
+{
+	size_t len = strlen(id);
+
+	for (size_t i = 0; i < len; i++) {
+		if (!isxdigit((unsigned char)id[i]))
+			return fail(err, errlen,
+				    "--container %s: a container ID is hexadecimal (0-9, a-f), not "
+				    "'%c'",
+				    id, id[i]);
+		id[i] = (char)tolower((unsigned char)id[i]);
+	}
+	if (len < CONTAINER_ID_MIN || len > CONTAINER_ID_LEN)
+		return fail(err, errlen,
+			    "--container %s: give from %d to %d hex characters of the container ID "
+			    "(docker ps shows %d), not %zu",
+			    id, CONTAINER_ID_MIN, CONTAINER_ID_LEN, CONTAINER_ID_MIN, len);
+	if (o->ncgroups + o->ncontainers == LS_MAX_CGROUPS)
+		return fail(err, errlen, "more than %d --cgroup and --container given together",
+			    LS_MAX_CGROUPS);
+	return add_string(&o->containers, &o->ncontainers, id);
+}
+
+bool options_select(const struct options *o)
+{
+	return o->npids || o->ncomms || o->ncgroups || o->ncontainers;
+}
+
 static int parse_duration(const char *s, double *out, char *err, size_t errlen)
 {
 	char *end;
@@ -144,10 +214,29 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, which starts COMMAND even without "--" */
-	while ((c = getopt_long(argc, argv, "+:p:d:o:vh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:n:c:C:d:o:vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			ret = add_pids(o, optarg, err, errlen);
+			break;
+		case 'n':
+			ret = add_comm(o, optarg, err, errlen);
+			break;
+		case 'c':
+			if (!*optarg)
+				ret = fail(err, errlen, "--cgroup needs a path");
+			else if (o->ncgroups + o->ncontainers == LS_MAX_CGROUPS)
+				ret = fail(err, errlen,
+					   "more than %d --cgroup and --container given together",
+					   LS_MAX_CGROUPS);
+			else
+				ret = add_string(&o->cgroups, &o->ncgroups, optarg);
+			break;
+		case 'C':
+			ret = add_container(o, optarg, err, errlen);
+			break;
+		case OPT_NO_CHILDREN:
+			o->children = false;
 			break;
 		case 'd':
 			ret = parse_duration(optarg, &o->duration_s, err, errlen);
@@ -200,9 +289,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	}
 	if (optind < argc)
 		o->command = &argv[optind];
-	if (!o->npids && !o->command)
+	if (!options_select(o) && !o->command)
 		ret = fail(err, errlen,
-			   "no targets: give -p PID or a COMMAND after -- (see loadscope --help)");
+			   "no targets: give -p PID, -n NAME, -c CGROUP, -C CONTAINER or a COMMAND "
+			   "after -- (see loadscope --help)");
 cleanup:
 	if (ret)
 		options_free(o);
@@ -212,6 +302,10 @@ cleanup:
 void options_free(struct options *o)
 {
 	free(o->pids);
+	free(o->comms);
+	free(o->cgroups);
+	free(o->containers);
 	o->pids = NULL;
-	o->npids = 0;
+	o->comms = o->cgroups = o->containers = NULL;
+	o->npids = o->ncomms = o->ncgroups = o->ncontainers = 0;
 }
