@@ -160,19 +160,19 @@ static int add_comm(struct options *o, const char *name, char *err, size_t errle
 	return add_string(&o->comms, &o->ncomms, name);
 }
 
-/* A container ID or a prefix of one: hex, lowercased in place, from 12 to 64 characters. */
-static int add_container(struct options *o, char *id, char *err, size_t errlen)
+/* A container ID or a prefix of one: hex, kept lowercased, from 12 to 64 characters. */
+static int add_container(struct options *o, const char *id, char *err, size_t errlen)
 {
 	size_t len = strlen(id);
+	char *copy;
+	int ret;
 
-	for (size_t i = 0; i < len; i++) {
+	for (size_t i = 0; i < len; i++)
 		if (!isxdigit((unsigned char)id[i]))
 			return fail(err, errlen,
 				    "--container %s: a container ID is hexadecimal (0-9, a-f), not "
 				    "'%c'",
 				    id, id[i]);
-		id[i] = (char)tolower((unsigned char)id[i]);
-	}
 	if (len < CONTAINER_ID_MIN || len > CONTAINER_ID_LEN)
 		return fail(err, errlen,
 			    "--container %s: give from %d to %d hex characters of the container ID "
@@ -181,7 +181,15 @@ static int add_container(struct options *o, char *id, char *err, size_t errlen)
 	if (o->ncgroups + o->ncontainers == LS_MAX_CGROUPS)
 		return fail(err, errlen, "more than %d --cgroup and --container given together",
 			    LS_MAX_CGROUPS);
-	return add_string(&o->containers, &o->ncontainers, id);
+	copy = strdup(id);
+	if (!copy)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++)
+		copy[i] = (char)tolower((unsigned char)copy[i]);
+	ret = add_string(&o->containers, &o->ncontainers, copy);
+	if (ret)
+		free(copy);
+	return ret;
 }
 
 bool options_select(const struct options *o)
@@ -301,6 +309,8 @@ cleanup:
 
 void options_free(struct options *o)
 {
+	for (size_t i = 0; i < o->ncontainers; i++)
+		free(o->containers[i]);
 	free(o->pids);
 	free(o->comms);
 	free(o->cgroups);

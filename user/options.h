@@ -15,7 +15,7 @@ struct options {
 	size_t ncomms;
 	char **cgroups;         /* -c: cgroup v2 directories, as given */
 	size_t ncgroups;
-	char **containers;      /* -C: container ID prefixes, lowercase hex */
+	char **containers;      /* -C: container ID prefixes, lowercase hex (owned copies) */
 	size_t ncontainers;
 	double duration_s;      /* -d: 0 when not given */
 	const char *json_path;  /* -o: NULL when not given, "-" for stdout */

@@ -228,12 +228,12 @@ static void print_cgroups(const struct snapshot *s, FILE *f)
 			w > 44 ? 41 : 44, w > 44 ? g->path + w - 41 : g->path, g->npids,
 			percent(g->cpu_ns, s->duration_ns), percent(g->runq_wait_ns, s->duration_ns),
 			vcsw, icsw, calls);
-		at = (size_t)snprintf(line, sizeof(line), " ");
+		at = (size_t)snprintf(line, sizeof(line), "  processes:");
 		for (size_t k = 0; k < g->npids; k++) {
 			char item[48];
 
 			p = snapshot_find_process((struct snapshot *)s, g->pids[k]);
-			snprintf(item, sizeof(item), " %d %s", g->pids[k],
+			snprintf(item, sizeof(item), "%s %d %s", k ? "," : "", g->pids[k],
 				 p ? printable_comm(p->comm, name) : "?");
 			if (at + strlen(item) + 6 > REPORT_COLUMNS) {
 				snprintf(line + at, sizeof(line) - at, " ...");
