@@ -100,6 +100,7 @@ bench: loadscope $(WORKLOADS)
 	@tools/install-deps.sh libbpf-tools jq
 	tools/bench/sched.sh
 	tools/bench/syscalls.sh
+	tools/bench/cgroup.sh
 
 format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/*/*.c
