@@ -1,5 +1,6 @@
 # loadscope: CO-RE BPF programs + user-space loader, analysis and rendering.
 # `make` builds ./loadscope; `sudo make test` runs unit and integration tests; `sudo make demo` runs the demo.
+# `make test-kernels` runs the integration tests in qemu on each kernel in KERNELS_DIR.
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BUILD := build
@@ -12,7 +13,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -I$(BUILD) -Ibpf -Iuser
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
 	-I vmlinux/$(ARCH) -I bpf -mcpu=v3
-LDLIBS := -lbpf -lelf -lz -ljansson -lcap -lmount
+LDLIBS := -lbpf -lelf -lz -ljansson -lcap -lm -lmount
 
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
@@ -26,10 +27,22 @@ UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_OBJS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%.o,$(INTEG_SRCS))
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
-WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS))
+WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS)) \
+	$(BUILD)/workloads/demo-server
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps test test-unit test-integration demo bench clean format
+# Static builds, so that one binary runs unchanged in the test kernels' minimal guests.
+STATIC := $(BUILD)/static
+STATIC_BINS := $(STATIC)/loadscope $(STATIC)/integration_tests \
+	$(patsubst tests/workloads/%.c,$(STATIC)/workloads/%,$(WORKLOAD_SRCS)) \
+	$(STATIC)/workloads/demo-server
+# The test kernels (vmlinuz-*); empty: ../shared/kernels, else /work/shared/kernels (test-kernels.sh).
+KERNELS_DIR ?=
+# Seconds one guest may take from boot to power-off, and how many guests boot at once.
+GUEST_TIMEOUT ?= 300
+KERNEL_JOBS ?= 2
+
+.PHONY: all deps test test-unit test-integration test-kernels static demo demo-node bench clean format
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
@@ -78,6 +91,26 @@ $(BUILD)/workloads/%: tests/workloads/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread $< -ljansson -o $@
 
+# Debian has no static libmount: it and libc stay shared, the rest is linked in; test-kernels.sh
+# copies the shared libraries into the guests.
+$(STATIC)/loadscope: $(USER_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $^ -Wl,-Bstatic -lbpf -lelf -lz -ljansson -lcap -Wl,-Bdynamic -lm -lmount -o $@
+
+$(STATIC)/integration_tests: $(INTEG_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $^ -ljansson $(shell pkg-config --static --libs check) -pthread -o $@
+
+$(STATIC)/workloads/%: tests/workloads/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static -pthread $< -ljansson -o $@
+
+$(STATIC)/workloads/demo-server: tools/demo/server.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -static $< -o $@
+
+static: $(STATIC_BINS)
+
 test-unit: $(BUILD)/unit_tests
 	CK_FORK=yes $(BUILD)/unit_tests
 
@@ -91,9 +124,27 @@ test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS)
 	CK_FORK=yes $(BUILD)/unit_tests
 	$(BUILD)/integration_tests
 
-demo: loadscope $(WORKLOADS)
+# Boots every kernel in KERNELS_DIR in qemu and runs the integration suite there (no root needed
+# on the host: the suite runs as root inside the guest). Installs qemu, busybox-static and cpio.
+test-kernels: $(STATIC_BINS)
+	@KERNELS_DIR="$(KERNELS_DIR)" STATIC_DIR="$(STATIC)" OUT_DIR="$(BUILD)/kernels" \
+		GUEST_TIMEOUT="$(GUEST_TIMEOUT)" JOBS="$(KERNEL_JOBS)" tools/kernels/test-kernels.sh
+
+
+# The demo's HTTP server, also a workload of the integration tests.
+$(BUILD)/workloads/demo-server: tools/demo/server.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@
+
+demo: loadscope $(BUILD)/workloads/demo-server
 	@tools/require-root.sh "make demo"
 	tools/demo/run.sh
+
+# The same with Node.js (Debian's nodejs): a cluster against a single process.
+demo-node: loadscope
+	@tools/require-root.sh "make demo-node"
+	@tools/install-deps.sh nodejs
+	tools/demo/node.sh
 
 bench: loadscope $(WORKLOADS)
 	@tools/require-root.sh "make bench"

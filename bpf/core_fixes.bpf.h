@@ -43,6 +43,48 @@ static __always_inline __u32 get_task_cpu(struct task_struct *task)
 }
 
 /*
+ * A 32-bit task's syscalls on x86_64 carry the ia32 numbers: TS_COMPAT in thread_info.status
+ * (arch/x86/include/asm/thread_info.h, stable since 2.6.x) is set while one runs. Other
+ * architectures' thread_info has no status field: nothing to tell apart there.
+ */
+#define LS_TS_COMPAT 0x0002
+
+struct thread_info___x86 {
+	__u32 status;
+} __attribute__((preserve_access_index));
+
+static __always_inline bool in_compat_syscall(void)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct thread_info___x86 *ti = (struct thread_info___x86 *)&t->thread_info;
+
+	if (!bpf_core_field_exists(ti->status))
+		return false;
+	return BPF_CORE_READ(ti, status) & LS_TS_COMPAT;
+}
+
+/*
+ * sched_switch gained its prev_state argument in 5.18, commit fa2c3254d7cf ("sched/tracing:
+ * Don't re-read p->state when emitting sched_switch event"). BTF tells whether it is there; the
+ * loader reads it (user/kernel_features.c) and sets switch_has_prev_state, and the programs fall
+ * back to get_task_state() without it.
+ */
+
+/*
+ * What sched_info.pcount will read once sched_info_arrive() has run for a task being switched in
+ * whose sched_info.last_queued is `queued`. Since 5.14 the kernel counts an arrival only when the
+ * task was queued (last_queued set); before, it counted every arrival, the unqueued ones with a
+ * wait of 0. This returns the 5.14+ count; on older kernels the arrival it leaves out is caught
+ * up at the task's next switch-out from pcount (thread_catch_up_arrivals() in loadscope.h), as
+ * the zero-length wait schedstat counts too, so runq_count still equals schedstat's field 3.
+ * Verified in qemu on Debian's 5.10 and 6.1 kernels (make test-kernels).
+ */
+static __always_inline __u64 sched_info_pcount_after_arrival(__u64 queued, __u64 pcount)
+{
+	return queued ? pcount + 1 : pcount;
+}
+
+/*
  * The ids of a cgroup's ancestors, one per level, were kept in cgroup::ancestor_ids[] (u64) until
  * 6.1 replaced the array with cgroup::ancestors[] (struct cgroup *), commit 7f203bc89eb6
  * ("cgroup: Replace cgroup->ancestor_ids[] with ->ancestors[]"). Either way entry `level` of a

@@ -321,7 +321,7 @@ static __always_inline __u64 end_runq_wait(bool btf, struct thread_stats *s,
 		 * the arrival about to be counted, if last_queued is set; arrivals before it that
 		 * no event reported at all (neither switch-in nor switch-out) merge into it
 		 */
-		return thread_catch_up_arrivals(s, queued ? pcount + 1 : pcount, total);
+		return thread_catch_up_arrivals(s, sched_info_pcount_after_arrival(queued, pcount), total);
 	}
 	if (!s->runnable_since_ns)
 		return 0;
@@ -457,17 +457,32 @@ static __always_inline int handle_wakeup(bool btf, struct task_struct *p, bool n
 	if (!s)
 		return 0;
 	if (!new_task) {
-		struct task_struct *waker = (struct task_struct *)bpf_get_current_task();
-		struct pair_stats *w;
-
 		s->wakeups++;
 		end_blocked(s, bpf_ktime_get_ns(), 0);
-		w = pair_get(&wakers, s->pid, bpf_get_current_pid_tgid() >> 32, waker);
-		if (w)
-			__sync_fetch_and_add(&w->count, 1);
 	}
 	if (!HAVE_SCHED_INFO(p) && !s->runnable_since_ns)
 		s->runnable_since_ns = task_rq_clock(btf, p);
+	return 0;
+}
+
+/*
+ * sched_waking runs in the waker's context (sched_wakeup may run on the wakee's CPU later), so
+ * `current` there is who woke the target: a process, or whatever an interrupt interrupted.
+ */
+static __always_inline int handle_waking(bool btf, struct task_struct *p)
+{
+	__u32 tid = TASK_READ(btf, p, pid);
+	struct task_struct *waker;
+	struct thread_stats *s;
+	struct pair_stats *w;
+
+	s = target_thread(tid);
+	if (!s)
+		return 0;
+	waker = (struct task_struct *)bpf_get_current_task();
+	w = pair_get(&wakers, s->pid, bpf_get_current_pid_tgid() >> 32, waker);
+	if (w)
+		__sync_fetch_and_add(&w->count, 1);
 	return 0;
 }
 
@@ -883,9 +898,10 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	struct sock *sk;
 
 	s = target_thread(tid);
-	if (!s)
+	/* id -1: no syscall to run (seccomp, ptrace); a 32-bit task's numbers are another table */
+	if (!s || id < 0 || in_compat_syscall())
 		return 0;
-	if (id >= 0 && id < SYS_TABLE_SIZE) {
+	if (id < SYS_TABLE_SIZE) {
 		key = id;
 		v = bpf_map_lookup_elem(&sys_table, &key);
 		if (v)
@@ -993,6 +1009,12 @@ int BPF_PROG(ls_sched_wakeup, struct task_struct *p)
 	return handle_wakeup(true, p, false);
 }
 
+SEC("tp_btf/sched_waking")
+int BPF_PROG(ls_sched_waking, struct task_struct *p)
+{
+	return handle_waking(true, p);
+}
+
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(ls_wakeup_new, struct task_struct *p)
 {
@@ -1061,6 +1083,12 @@ SEC("raw_tp/sched_wakeup")
 int BPF_PROG(ls_r_wakeup, struct task_struct *p)
 {
 	return handle_wakeup(false, p, false);
+}
+
+SEC("raw_tp/sched_waking")
+int BPF_PROG(ls_r_waking, struct task_struct *p)
+{
+	return handle_waking(false, p);
 }
 
 SEC("raw_tp/sched_wakeup_new")

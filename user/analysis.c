@@ -426,10 +426,10 @@ static void find_imbalance(const struct snapshot *s, struct findings *fs)
 
 static void find_accept_contention(const struct snapshot *s, struct findings *fs)
 {
-	uint64_t calls = 0, eagain = 0;
+	uint64_t calls = 0, eagain = 0, ok;
 	size_t procs = 0;
 	struct finding *f;
-	double share;
+	double share, per_accept;
 
 	for (size_t i = 0; i < s->nprocesses; i++) {
 		const struct sys_figures *sys = &s->processes[i].sys;
@@ -445,16 +445,20 @@ static void find_accept_contention(const struct snapshot *s, struct findings *fs
 	}
 	if (!calls || procs < 2)
 		return;
+	ok = calls - eagain;
 	share = (double)eagain / (double)calls;
-	if (share < ACCEPT_EAGAIN_SHARE)
+	per_accept = ok ? (double)eagain / (double)ok : (double)eagain;
+	if (per_accept < ACCEPT_EAGAIN_PER_ACCEPT)
 		return;
-	f = add_finding(fs, "accept_contention", SEV_WARNING, share * 100,
-			"%llu of %llu accept calls (%.0f%%) returned EAGAIN across %zu processes: "
-			"several wake for each connection and all but one find nothing (a thundering "
-			"herd)",
-			(unsigned long long)eagain, (unsigned long long)calls, share * 100, procs);
+	f = add_finding(fs, "accept_contention", SEV_WARNING, per_accept * 10,
+			"%llu of %llu accept calls (%.0f%%) returned EAGAIN across %zu processes, %.1f "
+			"per connection accepted: several wake for each connection and all but one "
+			"find nothing (a thundering herd)",
+			(unsigned long long)eagain, (unsigned long long)calls, share * 100, procs,
+			per_accept);
 	evidence(f, "accept_calls", (double)calls);
 	evidence(f, "accept_eagain", (double)eagain);
+	evidence(f, "eagain_per_accept", per_accept);
 	evidence(f, "processes", (double)procs);
 }
 

@@ -55,7 +55,12 @@ enum role thread_role(const struct snapshot *s, const struct process *p, const s
 #define OVERSUB_RUNNABLE_SHARE 0.10   /* runnable share of serving threads' time */
 #define OVERSUB_CRITICAL_SHARE 0.30   /* ... from which it is critical */
 #define IMBALANCE_RATIO 1.5	      /* max / mean of connections, CPU or requests */
-#define ACCEPT_EAGAIN_SHARE 0.20      /* accept calls that returned EAGAIN */
+/*
+ * EAGAIN per successful accept. A non-blocking accept loop ends each wakeup with one EAGAIN, so a
+ * lone acceptor (or SO_REUSEPORT, each with its own queue) stays at or below 1; processes woken
+ * together for one connection on a shared listener each find EAGAIN: 2 and up for two of them.
+ */
+#define ACCEPT_EAGAIN_PER_ACCEPT 1.5
 #define SWITCHES_PER_REQUEST 2.0      /* context switches of all targets per request */
 #define IDLE_WORKER_SHARE 0.10	      /* of the mean requests (or CPU) of the workers */
 #define HANDOFF_CPU_BOTTLENECK 0.90   /* a dispatcher using this much of one CPU is the limit */

@@ -306,6 +306,37 @@ fail:
 	return NULL;
 }
 
+static int intervals_to_json(json_t *root, const struct snapshot *s)
+{
+	json_t *arr = json_array(), *iv, *procs, *p;
+
+	if (set(root, "interval_ns", json_u64(s->interval_ns)) || set(root, "intervals", arr))
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nintervals; i++) {
+		const struct interval *in = &s->intervals[i];
+
+		iv = json_object();
+		procs = json_array();
+		if (json_array_append_new(arr, iv) || set(iv, "end_ns", json_u64(in->end_ns)) ||
+		    set(iv, "duration_ns", json_u64(in->duration_ns)) || set(iv, "processes", procs))
+			return -ENOMEM;
+		for (size_t k = 0; k < in->nprocs; k++) {
+			const struct interval_proc *ip = &in->procs[k];
+
+			p = json_object();
+			if (json_array_append_new(procs, p) || set(p, "pid", json_integer(ip->pid)) ||
+			    set(p, "cpu_ns", json_u64(ip->cpu_ns)) ||
+			    set(p, "runq_wait_ns", json_u64(ip->runq_wait_ns)) ||
+			    set(p, "runq_p99_ns", json_u64(ip->runq_p99_ns)) ||
+			    set(p, "switches", json_u64(ip->switches)) ||
+			    set(p, "accepts", json_u64(ip->accepts)) ||
+			    set(p, "syscalls", json_u64(ip->syscalls)))
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
 static int findings_to_json(json_t *root, const struct snapshot *s)
 {
 	struct finding found[32];
@@ -431,7 +462,7 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	for (i = 0; i < s->nprocesses; i++)
 		if (json_array_append_new(processes, process_to_json(s, &s->processes[i])))
 			goto fail;
-	if (findings_to_json(root, s))
+	if (findings_to_json(root, s) || intervals_to_json(root, s))
 		goto fail;
 	return root;
 fail:
@@ -1173,6 +1204,60 @@ static int read_processes(struct reader *r, const json_t *root, struct snapshot 
 	return 0;
 }
 
+static int read_intervals(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	char at[64], pat[96];
+	json_t *arr, *iv, *procs, *p;
+	size_t i, k;
+	int rc = 0;
+
+	if ((rc = get_u64(r, root, "", "interval_ns", &s->interval_ns)))
+		return rc;
+	arr = get_typed(r, root, "", "intervals", JSON_ARRAY, 1u << 24, &rc);
+	if (!arr)
+		return rc;
+	if (!json_array_size(arr))
+		return 0;
+	s->intervals = calloc(json_array_size(arr), sizeof(*s->intervals));
+	if (!s->intervals)
+		return fail(r, -ENOMEM, "out of memory");
+	json_array_foreach(arr, i, iv) {
+		struct interval *in = &s->intervals[i];
+
+		snprintf(at, sizeof(at), "intervals[%zu]", i);
+		if (!json_is_object(iv))
+			return fail(r, -EINVAL, "%s should be an object, not %s", at, type_name(iv));
+		s->nintervals = i + 1;
+		if ((rc = get_u64(r, iv, at, "end_ns", &in->end_ns)) ||
+		    (rc = get_u64(r, iv, at, "duration_ns", &in->duration_ns)))
+			return rc;
+		procs = get_typed(r, iv, at, "processes", JSON_ARRAY, LS_PID_MAX, &rc);
+		if (!procs)
+			return rc;
+		in->procs = calloc(json_array_size(procs) + 1, sizeof(*in->procs));
+		if (!in->procs)
+			return fail(r, -ENOMEM, "out of memory");
+		json_array_foreach(procs, k, p) {
+			struct interval_proc *ip = &in->procs[k];
+
+			snprintf(pat, sizeof(pat), "%s.processes[%zu]", at, k);
+			if (!json_is_object(p))
+				return fail(r, -EINVAL, "%s should be an object, not %s", pat,
+					    type_name(p));
+			in->nprocs = k + 1;
+			if ((rc = get_int(r, p, pat, "pid", 1, LS_PID_MAX, &ip->pid)) ||
+			    (rc = get_u64(r, p, pat, "cpu_ns", &ip->cpu_ns)) ||
+			    (rc = get_u64(r, p, pat, "runq_wait_ns", &ip->runq_wait_ns)) ||
+			    (rc = get_u64(r, p, pat, "runq_p99_ns", &ip->runq_p99_ns)) ||
+			    (rc = get_u64(r, p, pat, "switches", &ip->switches)) ||
+			    (rc = get_u64(r, p, pat, "accepts", &ip->accepts)) ||
+			    (rc = get_u64(r, p, pat, "syscalls", &ip->syscalls)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
 /* The count the user gave is kept; an estimate is the analysis's to make again. */
 static int read_requests(struct reader *r, const json_t *root, struct snapshot *s)
 {
@@ -1281,7 +1366,8 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 		if (rc)
 			return rc;
 	}
-	if ((rc = read_requests(r, root, s)) || (rc = read_processes(r, root, s)))
+	if ((rc = read_requests(r, root, s)) || (rc = read_intervals(r, root, s)) ||
+	    (rc = read_processes(r, root, s)))
 		return rc;
 	if ((rc = read_handoffs(r, root, s)))
 		return rc;

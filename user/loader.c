@@ -13,6 +13,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "kernel_features.h"
 #include "loader.h"
 #include "procfs.h"
 #include "syscalls.h"
@@ -76,46 +77,6 @@ int observer_check_host(char *err, size_t errlen)
 	return 0;
 }
 
-/* Does tp_btf work here? Load and attach an empty program on sched_switch (runqlat does the same). */
-static bool probe_tp_btf(const struct btf *vmlinux)
-{
-	struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
-	};
-	int id, prog_fd, link_fd;
-
-	id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return false;
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_RAW_TP,
-		    .attach_btf_id = id);
-	prog_fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ls_probe", "GPL", insns, 2, &opts);
-	if (prog_fd < 0)
-		return false;
-	link_fd = bpf_raw_tracepoint_open(NULL, prog_fd);
-	if (link_fd >= 0)
-		close(link_fd);
-	close(prog_fd);
-	return link_fd >= 0;
-}
-
-/* sched_switch gained its prev_state argument in 5.18, commit fa2c3254d7cf; count the params. */
-static bool switch_has_prev_state(const struct btf *vmlinux)
-{
-	const struct btf_type *t;
-	int id;
-
-	id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
-	if (id < 0)
-		return false;
-	t = btf__type_by_id(vmlinux, id);
-	t = t ? btf__type_by_id(vmlinux, t->type) : NULL; /* pointer */
-	t = t ? btf__type_by_id(vmlinux, t->type) : NULL; /* function prototype */
-	/* void *__data, bool preempt, prev, next, prev_state */
-	return t && btf_is_func_proto(t) && btf_vlen(t) >= 5;
-}
-
 static void choose_programs(struct loadscope_bpf *skel, bool raw_tp)
 {
 	struct bpf_program *prog;
@@ -152,6 +113,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 		  size_t errlen)
 {
 	struct observer *o = calloc(1, sizeof(*o));
+	struct kernel_features features;
 	struct btf *vmlinux = NULL;
 	int ret;
 
@@ -167,7 +129,11 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 			   strerror(errno));
 		goto cleanup;
 	}
-	o->raw_tp = cfg->raw_tp || !probe_tp_btf(vmlinux);
+	features_probe(vmlinux, &features);
+	ret = features_check(&features, err, errlen);
+	if (ret)
+		goto cleanup;
+	o->raw_tp = cfg->raw_tp || !features.have[FEAT_TP_BTF];
 
 	o->skel = loadscope_bpf__open();
 	if (!o->skel) {
@@ -176,7 +142,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	}
 	o->skel->rodata->self_pid = (__u32)getpid();
 	o->skel->rodata->follow_children = cfg->children;
-	o->skel->rodata->switch_has_prev_state = switch_has_prev_state(vmlinux);
+	o->skel->rodata->switch_has_prev_state = features.have[FEAT_SWITCH_PREV_STATE];
 	/* names NUL-padded to the full length: the programs compare them as two words */
 	for (size_t i = 0; i < cfg->ncomms && i < LS_MAX_COMMS; i++)
 		strncpy((char *)o->skel->rodata->target_comms[i], cfg->comms[i], LS_COMM_LEN - 1);
@@ -233,6 +199,36 @@ const char *observer_program_kind(const struct observer *o)
 	return o->raw_tp ? "raw_tp" : "tp_btf";
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * A thread found asleep is blocked from now until its wakeup, in the class of the syscall it
+ * sleeps in (a server idle in epoll_wait, a master blocked in accept): without this, that time
+ * would count as `other` until its first switch.
+ */
+static void seed_blocked(int pid, int tid, struct thread_stats *s)
+{
+	unsigned int flags;
+	const char *name;
+	char state = 0;
+	long nr = -1;
+
+	if (proc_task_state(pid, tid, &state) || (state != 'S' && state != 'D'))
+		return;
+	if (proc_task_syscall(pid, tid, &nr))
+		nr = -1;
+	name = nr >= 0 ? syscall_name(nr) : NULL;
+	s->blocked_since_ns = monotonic_ns();
+	s->blocked_class = nr < 0 ? SC_NONE : name ? syscall_class(name, &flags) : SC_OTHER;
+	s->blocked_d = state == 'D';
+}
+
 /* Make every thread of a running process a target; threads the kernel side already added stay. */
 int observer_add_process(struct observer *o, int pid, enum select_reason how,
 			 unsigned int selector, uint64_t cgroup_id)
@@ -265,6 +261,7 @@ int observer_add_process(struct observer *o, int pid, enum select_reason how,
 		s.sum_exec_base_ns = st.cpu_ns;
 		s.runq_base_ns = st.runq_wait_ns;
 		s.runq_arrivals = st.runs;
+		seed_blocked(pid, tids[i], &s);
 		/* the filter first: the programs skip a thread whose byte is clear */
 		o->skel->bss->tid_filter[s.tid & (TID_FILTER_SIZE - 1)] = 1;
 		if (!bpf_map_update_elem(fd, &s.tid, &s, BPF_NOEXIST) || errno == EEXIST)
@@ -322,7 +319,7 @@ static int cmp_thread_stats(const void *a, const void *b)
  * A live thread still on a CPU when the run ended has run since its last switch-in; add that
  * from the same counter (schedstat field 1), so a thread that never switched is not reported idle.
  */
-static bool finish_live_thread(struct thread_stats *s)
+static bool finish_live_thread(struct thread_stats *s, uint64_t end_ns)
 {
 	struct proc_schedstat st;
 
@@ -333,12 +330,19 @@ static bool finish_live_thread(struct thread_stats *s)
 	}
 	if (st.cpu_ns > s->sum_exec_base_ns)
 		s->on_cpu_ns += st.cpu_ns - s->sum_exec_base_ns;
+	/* still blocked at the end: its time so far counts, as a wakeup would have counted it */
+	if (s->blocked_since_ns && end_ns > s->blocked_since_ns && s->blocked_class <= SC_NONE) {
+		s->offcpu_ns[s->blocked_class] += end_ns - s->blocked_since_ns;
+		if (s->blocked_d)
+			s->offcpu_d_ns[s->blocked_class] += end_ns - s->blocked_since_ns;
+		s->blocked_since_ns = 0;
+	}
 	proc_task_comm((int)s->pid, (int)s->tid, s->comm, sizeof(s->comm));
 	return true;
 }
 
-static int read_threads(int fd, size_t key_size, bool live, struct thread_stats **arr, size_t *n,
-			size_t *cap)
+static int read_threads(int fd, size_t key_size, bool live, uint64_t end_ns,
+			struct thread_stats **arr, size_t *n, size_t *cap)
 {
 	char key[32], next[32];
 	struct thread_stats s;
@@ -350,7 +354,7 @@ static int read_threads(int fd, size_t key_size, bool live, struct thread_stats 
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, &s))
 			continue;
-		if (live && !finish_live_thread(&s))
+		if (live && !finish_live_thread(&s, end_ns))
 			continue;
 		if ((ret = append_thread(arr, n, cap, &s)))
 			return ret;
@@ -636,6 +640,116 @@ static void collect_unaccepted(struct observer *o, struct snapshot *snap)
 	}
 }
 
+struct tid_pid {
+	__u32 tid, seq, pid, pad;
+};
+
+static int cmp_tid_pid(const void *a, const void *b)
+{
+	return cmp_tid_seq(a, b);
+}
+
+static int cmp_sample_pid(const void *a, const void *b)
+{
+	const struct proc_sample *x = a, *y = b;
+
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+static struct proc_sample *sample_of(struct proc_sample **arr, size_t *n, size_t *cap, int pid)
+{
+	struct proc_sample *grown;
+
+	/* threads arrive grouped by process more often than not: look at the last one first */
+	if (*n && (*arr)[*n - 1].pid == pid)
+		return &(*arr)[*n - 1];
+	for (size_t i = 0; i < *n; i++)
+		if ((*arr)[i].pid == pid)
+			return &(*arr)[i];
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		grown = realloc(*arr, *cap * sizeof(**arr));
+		if (!grown)
+			return NULL;
+		*arr = grown;
+	}
+	memset(&(*arr)[*n], 0, sizeof(**arr));
+	(*arr)[*n].pid = pid;
+	return &(*arr)[(*n)++];
+}
+
+int observer_sample(struct observer *o, struct proc_sample **out, size_t *nout)
+{
+	struct thread_stats *arr = NULL;
+	struct map_entries lat = { 0 };
+	struct proc_sample *samples = NULL, *p;
+	struct tid_pid *ids = NULL;
+	size_t n = 0, cap = 0, ns = 0, scap = 0;
+	int ret;
+
+	*out = NULL;
+	*nout = 0;
+	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, monotonic_ns(),
+			   &arr, &n, &cap);
+	if (!ret)
+		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key),
+				   false, 0, &arr, &n, &cap);
+	if (!ret)
+		ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
+				   sizeof(struct lat_stats), &lat);
+	ids = calloc(n ? n : 1, sizeof(*ids));
+	if (!ret && !ids)
+		ret = -ENOMEM;
+	for (size_t i = 0; !ret && i < n; i++) {
+		const struct thread_stats *s = &arr[i];
+
+		p = sample_of(&samples, &ns, &scap, (int)s->pid);
+		if (!p) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (!p->comm[0] || s->tid == s->pid)
+			memcpy(p->comm, s->comm, sizeof(p->comm));
+		p->comm[sizeof(p->comm) - 1] = '\0';
+		p->cpu_ns += s->on_cpu_ns;
+		p->runq_wait_ns += s->runq_wait_ns;
+		p->switches += s->voluntary_switches + s->involuntary_switches;
+		for (int k = 0; k < HIST_BUCKETS; k++)
+			p->runq_hist[k] += s->runq_hist[k];
+		ids[i] = (struct tid_pid){ .tid = s->tid, .seq = s->seq, .pid = s->pid };
+	}
+	if (!ret && n > 1)
+		qsort(ids, n, sizeof(*ids), cmp_tid_pid);
+	for (size_t i = 0; !ret && i < lat.n; i++) {
+		const struct lat_key *k = (const void *)(lat.data + i * lat.rec_size);
+		const struct lat_stats *l = (const void *)((const char *)k + lat.key_size);
+		const struct tid_pid *id = bsearch(k, ids, n, sizeof(*ids), cmp_tid_pid);
+
+		if (!id || k->metric >= SC_CLASSES)
+			continue;
+		p = sample_of(&samples, &ns, &scap, (int)id->pid);
+		if (!p) {
+			ret = -ENOMEM;
+			break;
+		}
+		p->syscalls += l->count;
+		if (k->metric == SC_ACCEPT)
+			p->accepts += l->count - l->errors;
+	}
+	if (!ret) {
+		if (ns > 1)
+			qsort(samples, ns, sizeof(*samples), cmp_sample_pid);
+		*out = samples;
+		*nout = ns;
+		samples = NULL;
+	}
+	free(samples);
+	free(ids);
+	free(lat.data);
+	free(arr);
+	return ret;
+}
+
 int observer_collect(struct observer *o, struct snapshot *snap)
 {
 	struct sys_maps m = { 0 };
@@ -649,10 +763,11 @@ int observer_collect(struct observer *o, struct snapshot *snap)
 	__u64 *percpu = NULL;
 	int ret;
 
-	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, &arr, &n, &cap);
+	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, o->detach_ns,
+			   &arr, &n, &cap);
 	if (!ret)
 		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key), false,
-				   &arr, &n, &cap);
+				   0, &arr, &n, &cap);
 	if (ret)
 		goto cleanup;
 

@@ -36,6 +36,11 @@ int observer_attach(struct observer *o, char *err, size_t errlen);
 int observer_add_process(struct observer *o, int pid, enum select_reason how,
 			 unsigned int selector, uint64_t cgroup_id);
 const char *observer_program_kind(const struct observer *o);
+/*
+ * Every target process's cumulative figures now, while the programs run (for -i): *out is
+ * malloc'd, sorted by pid. 0 or a negative errno.
+ */
+int observer_sample(struct observer *o, struct proc_sample **out, size_t *n);
 void observer_detach(struct observer *o);
 /* Read the maps into snap (processes, threads, drops); call after detaching. */
 int observer_collect(struct observer *o, struct snapshot *snap);

@@ -12,9 +12,12 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include "kernel_features.h"
+#include "intervals.h"
 #include "json.h"
 #include "loader.h"
 #include "model.h"
+#include "offline.h"
 #include "options.h"
 #include "output.h"
 #include "procfs.h"
@@ -160,6 +163,7 @@ static int fill_metadata(struct snapshot *s, const struct options *o, const stru
 	s->cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	s->duration_ns = duration_ns;
 	s->requests_given = o->requests;
+	s->interval_ns = (uint64_t)(o->interval_s * 1e9);
 	s->program = strdup(observer_program_kind(obs));
 	s->command_exit = -1;
 	s->targets.description = targets_describe(o, t);
@@ -187,28 +191,70 @@ static int fill_metadata(struct snapshot *s, const struct options *o, const stru
 	return (s->kernel && s->program && s->targets.description) ? 0 : -ENOMEM;
 }
 
-/* Wait for the duration, the command's exit, or SIGINT/SIGTERM. */
+/* The -i time series while the run lasts: the last sample, and where intervals are shown. */
+struct series {
+	struct observer *obs;
+	struct snapshot *snap;
+	struct proc_sample *prev;
+	size_t nprev;
+	uint64_t start_ns, last_ns, total_ns;
+	FILE *live; /* a terminal, redrawn in place; NULL: plain lines on `lines` */
+	FILE *lines;
+};
+
+static void series_tick(struct series *t, uint64_t now)
+{
+	struct proc_sample *cur = NULL;
+	size_t ncur = 0;
+
+	if (observer_sample(t->obs, &cur, &ncur))
+		return; /* the next one will cover this interval too */
+	if (!interval_append(t->snap, t->prev, t->nprev, cur, ncur, now - t->start_ns,
+			     now - t->last_ns)) {
+		if (t->live)
+			interval_live(t->snap, cur, ncur, t->total_ns, t->snap->cpus, 20, t->live);
+		else
+			interval_line(t->snap, cur, ncur, t->snap->cpus, t->lines);
+	}
+	free(t->prev);
+	t->prev = cur;
+	t->nprev = ncur;
+	t->last_ns = now;
+}
+
+static uint64_t min_nonzero(uint64_t a, uint64_t b)
+{
+	return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Wait for the duration, the command's exit, or SIGINT/SIGTERM; sample every -i on the way. */
 static void run_until_stop(const struct options *o, struct command *c, const sigset_t *waitset,
-			   uint64_t start_ns)
+			   uint64_t start_ns, struct series *t)
 {
 	uint64_t deadline = o->duration_s > 0 ? start_ns + (uint64_t)(o->duration_s * 1e9) : 0;
+	uint64_t step = (uint64_t)(o->interval_s * 1e9), tick = step ? start_ns + step : 0;
 
 	for (;;) {
 		struct timespec ts = { .tv_sec = 1 };
+		uint64_t now = now_ns(), next;
 		siginfo_t info;
 		int sig;
 
 		if (c->pid > 0 && command_poll(c))
 			return;
-		if (deadline) {
-			uint64_t now = now_ns();
-
-			if (now >= deadline)
-				return;
-			if (deadline - now < 1000000000ULL) {
-				ts.tv_sec = 0;
-				ts.tv_nsec = (long)(deadline - now);
-			}
+		if (deadline && now >= deadline)
+			return;
+		if (tick && now >= tick) {
+			series_tick(t, now);
+			/* a slow sample skips ticks rather than piling them up */
+			while (tick <= now)
+				tick += step;
+			now = now_ns();
+		}
+		next = min_nonzero(deadline, tick);
+		if (next && next > now && next - now < 1000000000ULL) {
+			ts.tv_sec = 0;
+			ts.tv_nsec = (long)(next - now);
 		}
 		sig = sigtimedwait(waitset, &info, &ts);
 		if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
@@ -216,12 +262,15 @@ static void run_until_stop(const struct options *o, struct command *c, const sig
 	}
 }
 
+static bool json_on_stdout(const struct options *o)
+{
+	return o->json_path && !strcmp(o->json_path, "-");
+}
+
 static int write_reports(const struct snapshot *s, const struct options *o, struct output *json,
 			 char *err, size_t errlen)
 {
-	bool json_on_stdout = o->json_path && !strcmp(o->json_path, "-");
-
-	report_text(s, json_on_stdout ? stderr : stdout, o->threads);
+	report_text(s, json_on_stdout(o) ? stderr : stdout, o->threads);
 	fflush(stdout);
 	if (!json->f)
 		return 0;
@@ -240,6 +289,7 @@ int main(int argc, char **argv)
 	struct snapshot snap = { 0 };
 	struct output json = { 0 };
 	struct target_set targets = { 0 };
+	struct series series = { 0 };
 	struct observer *obs = NULL;
 	sigset_t waitset, orig_mask;
 	struct options o;
@@ -247,6 +297,13 @@ int main(int argc, char **argv)
 	char err[512];
 	int ret, exit_code = EXIT_FAILED, exec_errno;
 
+	/* the subcommands on saved runs; a program called so runs with "loadscope -- report" */
+	if (argc > 1 && !strcmp(argv[1], "report"))
+		return cmd_report(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "diff"))
+		return cmd_diff(argc - 1, argv + 1);
+	/* a closed stdout (| head) ends the text, not the run: the JSON is still written */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&waitset);
 	sigaddset(&waitset, SIGINT);
 	sigaddset(&waitset, SIGTERM);
@@ -263,6 +320,18 @@ int main(int argc, char **argv)
 			printf("loadscope %s\n", LOADSCOPE_VERSION);
 		options_free(&o);
 		return 0;
+	}
+	if (o.features) {
+		/* without root nothing can be probed; without BTF, features_report says so */
+		if (observer_check_host(err, sizeof(err)) == -EPERM ||
+		    features_report(stdout, o.verbose, err, sizeof(err))) {
+			error_line(err);
+			exit_code = EXIT_FAILED;
+		} else {
+			exit_code = 0;
+		}
+		options_free(&o);
+		return exit_code;
 	}
 	for (size_t i = 0; i < o.npids; i++) {
 		if (o.pids[i] == getpid() || !proc_exists(o.pids[i])) {
@@ -297,13 +366,25 @@ int main(int argc, char **argv)
 	if (targets_seed(obs, &o, &targets, cmd.pid, err, sizeof(err)))
 		goto fail;
 	start_ns = now_ns();
+	if (o.verbose)
+		fprintf(stderr, "loadscope: attached the %s programs; observing\n",
+			observer_program_kind(obs));
 	if (o.command && (exec_errno = command_release(&cmd))) {
 		snprintf(err, sizeof(err), "cannot run %s: %s", o.command[0], strerror(exec_errno));
 		exit_code = EXIT_NOEXEC;
 		goto fail;
 	}
 
-	run_until_stop(&o, &cmd, &waitset, start_ns);
+	series.obs = obs;
+	series.snap = &snap;
+	series.start_ns = series.last_ns = start_ns;
+	series.total_ns = (uint64_t)(o.duration_s * 1e9);
+	/* live on a terminal that is not also where the JSON goes; else a line per interval */
+	series.lines = json_on_stdout(&o) ? stderr : stdout;
+	series.live = isatty(fileno(series.lines)) ? series.lines : NULL;
+	snap.cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	run_until_stop(&o, &cmd, &waitset, start_ns, &series);
+	free(series.prev);
 	observer_detach(obs);
 	ret = fill_metadata(&snap, &o, obs, &targets, now_ns() - start_ns);
 	if (!ret)

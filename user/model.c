@@ -107,31 +107,30 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* p50, p90, p99 of a histogram whose exact maximum is known: no estimate may exceed it. */
+static void capped_percentiles(const uint64_t *hist, uint64_t max_ns, uint64_t *p50_ns,
+			       uint64_t *p90_ns, uint64_t *p99_ns)
+{
+	uint64_t cap = max_ns ? max_ns : UINT64_MAX;
+
+	if (p50_ns)
+		*p50_ns = min_u64(hist_percentile(hist, HIST_BUCKETS, 0.50), cap);
+	if (p90_ns)
+		*p90_ns = min_u64(hist_percentile(hist, HIST_BUCKETS, 0.90), cap);
+	if (p99_ns)
+		*p99_ns = min_u64(hist_percentile(hist, HIST_BUCKETS, 0.99), cap);
+}
+
 void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
 			     uint64_t *p99_ns)
 {
-	/* the exact maximum is known, and an interpolated percentile must not exceed it */
-	uint64_t cap = s->runq_max_ns ? s->runq_max_ns : UINT64_MAX;
-
-	if (p50_ns)
-		*p50_ns = min_u64(hist_percentile(s->runq_hist, HIST_BUCKETS, 0.50), cap);
-	if (p90_ns)
-		*p90_ns = min_u64(hist_percentile(s->runq_hist, HIST_BUCKETS, 0.90), cap);
-	if (p99_ns)
-		*p99_ns = min_u64(hist_percentile(s->runq_hist, HIST_BUCKETS, 0.99), cap);
+	capped_percentiles(s->runq_hist, s->runq_max_ns, p50_ns, p90_ns, p99_ns);
 }
 
 void lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
 		     uint64_t *p99_ns)
 {
-	uint64_t cap = l->max_ns ? l->max_ns : UINT64_MAX;
-
-	if (p50_ns)
-		*p50_ns = min_u64(hist_percentile(l->hist, HIST_BUCKETS, 0.50), cap);
-	if (p90_ns)
-		*p90_ns = min_u64(hist_percentile(l->hist, HIST_BUCKETS, 0.90), cap);
-	if (p99_ns)
-		*p99_ns = min_u64(hist_percentile(l->hist, HIST_BUCKETS, 0.99), cap);
+	capped_percentiles(l->hist, l->max_ns, p50_ns, p90_ns, p99_ns);
 }
 
 void lat_figures_add(struct lat_figures *sum, const struct lat_figures *t)
@@ -485,6 +484,9 @@ void snapshot_free(struct snapshot *s)
 	}
 	free(s->targets.containers);
 	free(s->handoffs);
+	for (i = 0; i < s->nintervals; i++)
+		free(s->intervals[i].procs);
+	free(s->intervals);
 	free(s->kernel);
 	free(s->program);
 	free(s->targets.pids);

@@ -103,6 +103,36 @@ struct process {
 	size_t nthreads;
 };
 
+/* One process's cumulative figures at a moment of the run, as -i samples them. */
+struct proc_sample {
+	int pid;
+	char comm[LS_COMM_LEN];
+	uint64_t cpu_ns;
+	uint64_t runq_wait_ns;
+	uint64_t switches; /* voluntary and involuntary */
+	uint64_t accepts;  /* successful accept calls */
+	uint64_t syscalls;
+	uint64_t runq_hist[HIST_BUCKETS];
+};
+
+/* One process during one interval: what it did between two samples. */
+struct interval_proc {
+	int pid;
+	uint64_t cpu_ns;
+	uint64_t runq_wait_ns;
+	uint64_t runq_p99_ns; /* of the waits that ended in the interval */
+	uint64_t switches;
+	uint64_t accepts;
+	uint64_t syscalls;
+};
+
+struct interval {
+	uint64_t end_ns;      /* since the start of the run */
+	uint64_t duration_ns; /* its length */
+	struct interval_proc *procs;
+	size_t nprocs;
+};
+
 /* Descriptors one process passed to another with SCM_RIGHTS. */
 struct handoff_pair {
 	int from;
@@ -158,6 +188,9 @@ struct snapshot {
 	struct process *processes;
 	size_t nprocesses;
 	uint64_t requests_given;	/* --requests: the load tool's count; 0 when not given */
+	uint64_t interval_ns;	/* -i: the sampling interval; 0 without one */
+	struct interval *intervals;	/* the time series, oldest first */
+	size_t nintervals;
 	struct handoff_pair *handoffs; /* descriptors passed between target processes */
 	size_t nhandoffs;
 	struct cgroup_total *cgroups; /* targets grouped by cgroup, by path; see snapshot_group_cgroups */

@@ -20,6 +20,7 @@ enum long_only {
 	OPT_MAX_THREADS,
 	OPT_REQUESTS,
 	OPT_VERSION,
+	OPT_FEATURES,
 	OPT_NO_CHILDREN,
 };
 
@@ -30,6 +31,7 @@ static const struct option long_options[] = {
 	{ "container", required_argument, NULL, 'C' },
 	{ "no-children", no_argument, NULL, OPT_NO_CHILDREN },
 	{ "duration", required_argument, NULL, 'd' },
+	{ "interval", required_argument, NULL, 'i' },
 	{ "json", required_argument, NULL, 'o' },
 	{ "threads", no_argument, NULL, OPT_THREADS },
 	{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
@@ -38,6 +40,7 @@ static const struct option long_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "features", no_argument, NULL, OPT_FEATURES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -45,6 +48,8 @@ void options_usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: loadscope [OPTIONS] [-- COMMAND [ARGS...]]\n"
+		"       loadscope report RUN.json [--threads] [--requests N] [-o FILE]\n"
+		"       loadscope diff A.json B.json\n"
 		"Observe what the kernel does for a set of processes during a load test: scheduling,\n"
 		"syscalls and the connection path, and what they explain.\n"
 		"\n"
@@ -63,6 +68,8 @@ void options_usage(FILE *f)
 		"  -n, -c and -C may be repeated; a process any selector matches is a target.\n"
 		"Run:\n"
 		"  -d, --duration SECONDS   stop after SECONDS (Ctrl-C or SIGTERM also stop cleanly)\n"
+		"  -i, --interval SECONDS   a time series every SECONDS: live on a terminal, a line\n"
+		"                           per interval otherwise, and `intervals` in the JSON\n"
 		"Output:\n"
 		"  -o, --json FILE          also write the report as JSON (- for stdout)\n"
 		"      --threads            per-thread rows in the text report\n"
@@ -73,7 +80,9 @@ void options_usage(FILE *f)
 		"      --raw-tp             use raw_tp programs instead of tp_btf\n"
 		"  -v, --verbose            show libbpf's messages\n"
 		"  -h, --help               this help\n"
-		"      --version            print the version\n",
+		"      --version            print the version\n"
+		"      --features           print the kernel features loadscope uses, which of them\n"
+		"                           this kernel has and what it does without; then exit\n",
 		DEFAULT_MAX_THREADS);
 }
 
@@ -197,15 +206,17 @@ bool options_select(const struct options *o)
 	return o->npids || o->ncomms || o->ncgroups || o->ncontainers;
 }
 
-static int parse_duration(const char *s, double *out, char *err, size_t errlen)
+static int parse_seconds(const char *opt, const char *s, double min, double *out, char *err,
+			 size_t errlen)
 {
 	char *end;
 	double v;
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v > 365.0 * 86400)
-		return fail(err, errlen, "--duration must be a positive number of seconds, got '%s'", s);
+	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v < min || v > 365.0 * 86400)
+		return fail(err, errlen, "%s must be a %snumber of seconds%s, got '%s'", opt,
+			    min > 0 ? "" : "positive ", min > 0 ? " of at least 0.1" : "", s);
 	*out = v;
 	return 0;
 }
@@ -222,7 +233,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, which starts COMMAND even without "--" */
-	while ((c = getopt_long(argc, argv, "+:p:n:c:C:d:o:vh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:n:c:C:d:i:o:vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			ret = add_pids(o, optarg, err, errlen);
@@ -247,7 +258,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			o->children = false;
 			break;
 		case 'd':
-			ret = parse_duration(optarg, &o->duration_s, err, errlen);
+			ret = parse_seconds("--duration", optarg, 0, &o->duration_s, err, errlen);
+			break;
+		case 'i':
+			ret = parse_seconds("--interval", optarg, 0.1, &o->interval_s, err, errlen);
 			break;
 		case 'o':
 			if (!*optarg)
@@ -284,6 +298,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 		case OPT_VERSION:
 			o->version = true;
 			return 0;
+		case OPT_FEATURES:
+			o->features = true;
+			break;
 		case ':':
 			ret = fail(err, errlen, "option %s needs a value", argv[optind - 1]);
 			break;
@@ -297,7 +314,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	}
 	if (optind < argc)
 		o->command = &argv[optind];
-	if (!options_select(o) && !o->command)
+	if (!options_select(o) && !o->command && !o->features)
 		ret = fail(err, errlen,
 			   "no targets: give -p PID, -n NAME, -c CGROUP, -C CONTAINER or a COMMAND "
 			   "after -- (see loadscope --help)");

@@ -18,6 +18,7 @@ struct options {
 	char **containers;      /* -C: container ID prefixes, lowercase hex (owned copies) */
 	size_t ncontainers;
 	double duration_s;      /* -d: 0 when not given */
+	double interval_s;      /* -i: 0 when not given */
 	const char *json_path;  /* -o: NULL when not given, "-" for stdout */
 	bool threads;           /* --threads: per-thread rows */
 	bool verbose;           /* -v: libbpf's messages */
@@ -28,6 +29,7 @@ struct options {
 	char **command;         /* COMMAND after "--", NULL-terminated; NULL when none */
 	bool help;              /* -h: print usage and exit 0 */
 	bool version;           /* --version */
+	bool features;          /* --features: print what this kernel offers loadscope and exit */
 };
 
 enum { OPTIONS_MAX_THREADS_LIMIT = 1 << 22 /* 4M threads: far above pid_max defaults */ };

@@ -32,20 +32,32 @@ int proc_exists(int pid)
 }
 
 /* /proc/PID/task/TID/stat: "tid (comm) state ppid ...", comm may hold spaces and parentheses. */
-int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen)
+/* /proc/PID/task/TID/stat into buf; *open and *close: the parentheses around the comm. */
+static int read_task_stat(int pid, int tid, char *buf, size_t len, char **open, char **close)
 {
-	char path[64], buf[1024];
-	char *open, *close;
+	char path[64];
 	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	ret = read_small_file(path, buf, sizeof(buf));
+	ret = read_small_file(path, buf, len);
 	if (ret)
 		return ret;
-	open = strchr(buf, '(');
-	close = strrchr(buf, ')');
-	if (!open || !close || close < open || close[1] != ' ')
+	/* the comm may hold any byte, ')' included: the last one closes it */
+	*open = strchr(buf, '(');
+	*close = strrchr(buf, ')');
+	if (!*open || !*close || *close < *open || (*close)[1] != ' ' || !(*close)[2])
 		return -EINVAL;
+	return 0;
+}
+
+int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen)
+{
+	char buf[1024], *open, *close;
+	int ret;
+
+	ret = read_task_stat(pid, tid, buf, sizeof(buf), &open, &close);
+	if (ret)
+		return ret;
 	if (comm) {
 		size_t n = (size_t)(close - open - 1);
 
@@ -55,6 +67,34 @@ int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen)
 		comm[n] = '\0';
 	}
 	if (ppid && sscanf(close + 2, "%*c %d", ppid) != 1)
+		return -EINVAL;
+	return 0;
+}
+
+int proc_task_state(int pid, int tid, char *state)
+{
+	char buf[1024], *open, *close;
+	int ret;
+
+	ret = read_task_stat(pid, tid, buf, sizeof(buf), &open, &close);
+	if (!ret)
+		*state = close[2];
+	return ret;
+}
+
+int proc_task_syscall(int pid, int tid, long *nr)
+{
+	char path[64], buf[256], *end;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
+	ret = read_small_file(path, buf, sizeof(buf));
+	if (ret)
+		return ret;
+	/* "running" while on a CPU; else the number (-1: not in a syscall) and the arguments */
+	errno = 0;
+	*nr = strtol(buf, &end, 10);
+	if (end == buf || errno)
 		return -EINVAL;
 	return 0;
 }

@@ -21,6 +21,10 @@ struct proc_schedstat {
 };
 
 int proc_task_schedstat(int pid, int tid, struct proc_schedstat *out);
+/* The state letter of /proc/PID/task/TID/stat (R, S, D, ...). */
+int proc_task_state(int pid, int tid, char *state);
+/* The syscall a sleeping thread is in (/proc/PID/task/TID/syscall): -1 when in none. */
+int proc_task_syscall(int pid, int tid, long *nr);
 /* Thread ids of a process; *tids is malloc'd. */
 int proc_list_tasks(int pid, int **tids, size_t *ntids);
 /*

@@ -27,4 +27,7 @@ char *format_ns(uint64_t ns, char *buf, size_t len);
  */
 void report_text(const struct snapshot *s, FILE *f, bool threads);
 
+/* text in words on lines of at most 100 columns: the first after `first`, the rest indented. */
+void report_wrapped(FILE *f, const char *first, const char *text, int indent);
+
 #endif /* LOADSCOPE_REPORT_H */

@@ -534,7 +534,7 @@ static void print_connections(const struct snapshot *s, FILE *f)
 }
 
 /* Words of text on lines of at most REPORT_COLUMNS, the first after `first`, the rest indented. */
-static void print_wrapped(FILE *f, const char *first, const char *text, int indent)
+void report_wrapped(FILE *f, const char *first, const char *text, int indent)
 {
 	int col = fprintf(f, "%s", first);
 	const char *w = text, *end;
@@ -573,7 +573,7 @@ static void print_findings(const struct snapshot *s, FILE *f)
 	for (size_t i = 0; i < n; i++) {
 		snprintf(first, sizeof(first), "%2zu. [%s] %s:", i + 1,
 			 severity_name(found[i].severity), found[i].id);
-		print_wrapped(f, first, found[i].text, 4);
+		report_wrapped(f, first, found[i].text, 4);
 	}
 }
 

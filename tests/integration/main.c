@@ -69,6 +69,8 @@ int main(void)
 	srunner_add_suite(runner, ls_cli_suite());
 	srunner_add_suite(runner, ls_syscalls_suite());
 	srunner_add_suite(runner, ls_analysis_suite());
+	srunner_add_suite(runner, ls_demo_suite());
+	srunner_add_suite(runner, ls_kernel_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -15,6 +15,8 @@ Suite *ls_targets_suite(void);
 Suite *ls_cli_suite(void);
 Suite *ls_syscalls_suite(void);
 Suite *ls_analysis_suite(void);
+Suite *ls_demo_suite(void);
+Suite *ls_kernel_suite(void);
 
 /*
  * Runs `loadscope [--raw-tp] -o out --threads -- command...`; fails the test unless it exited 0,

@@ -70,6 +70,72 @@ START_TEST(test_half_idle)
 }
 END_TEST
 
+/*
+ * -i 0.2 over a 1.5 s spinning run: one plain line per interval on a non-terminal stdout, the same
+ * intervals in the JSON, back to back on the 0.2 s grid, and their CPU time adding up to the run's (all but the
+ * part after the last tick, and never more: within LS_TIME_TOLERANCE).
+ */
+START_TEST(test_intervals)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *oracle_path = ls_path(dir, "oracle.json");
+	uint32_t baseline = ls_bpf_max_prog_id();
+	json_t *report, *oracle, *intervals, *iv, *p, *process;
+	uint64_t sum = 0, prev_end = 0, cpu, last_end = 0, duration;
+	size_t i, k, lines = 0;
+	struct ls_result r;
+	struct ls_args a;
+	int pid;
+
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "-i", "0.2", "-o", out, "--", ls_workload("busy"), oracle_path, "2", "1.5",
+		    NULL);
+	ls_run(a.argv, 60, &r);
+	ck_assert_msg(r.status == 0, "loadscope exited %d: %s", r.status, r.err);
+	ls_assert_no_progs(baseline);
+	report = ls_load_json(out);
+	ls_check_report(report);
+	oracle = ls_load_json(oracle_path);
+	pid = ls_int(oracle, "pid");
+	process = ls_find_process(report, pid);
+	ck_assert_ptr_nonnull(process);
+	ck_assert_int_eq(ls_int(report, "interval_ns"), 200000000);
+	intervals = json_object_get(report, "intervals");
+	/* 7 ticks in 1.5 s; a slow machine may skip some, but not most */
+	ck_assert_msg(json_array_size(intervals) >= 3 && json_array_size(intervals) <= 8,
+		      "%zu intervals in a 1.5 s run at 0.2 s", json_array_size(intervals));
+	for (const char *c = r.out; (c = strstr(c, "t=")); c += 2)
+		if (c == r.out || c[-1] == '\n')
+			lines++;
+	ck_assert_uint_eq(lines, json_array_size(intervals));
+	json_array_foreach(intervals, i, iv) {
+		uint64_t end = ls_int(iv, "end_ns"), len = ls_int(iv, "duration_ns");
+
+		/* ticks keep to the 0.2 s grid: one late by a slow sample shortens the next */
+		ck_assert_msg(end > prev_end && len > 0 && len <= 450000000 && end - prev_end == len,
+			      "interval %zu: end %llu after %llu, %llu long", i,
+			      (unsigned long long)end, (unsigned long long)prev_end,
+			      (unsigned long long)len);
+		prev_end = last_end = end;
+		json_array_foreach(json_object_get(iv, "processes"), k, p)
+			if (ls_int(p, "pid") == pid)
+				sum += ls_int(p, "cpu_ns");
+	}
+	cpu = ls_int(process, "cpu_ns");
+	duration = ls_int(report, "duration_ns");
+	ck_assert_msg((double)sum <= (double)cpu * (1 + LS_TIME_TOLERANCE),
+		      "intervals add up to %llu ns of CPU, the run has %llu",
+		      (unsigned long long)sum, (unsigned long long)cpu);
+	ck_assert_msg((double)sum >= (double)cpu * ((double)last_end / (double)duration) * 0.8,
+		      "intervals add up to %llu ns of CPU; the run has %llu, %.0f%% of it before the "
+		      "last tick", (unsigned long long)sum, (unsigned long long)cpu,
+		      100.0 * (double)last_end / (double)duration);
+	json_decref(oracle);
+	json_decref(report);
+	ls_result_free(&r);
+}
+END_TEST
+
 Suite *ls_analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -77,6 +143,7 @@ Suite *ls_analysis_suite(void)
 
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
 	tcase_add_test(tc, test_half_idle);
+	tcase_add_test(tc, test_intervals);
 	suite_add_tcase(s, tc);
 	return s;
 }

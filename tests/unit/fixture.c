@@ -151,6 +151,24 @@ void fixture_snapshot(struct snapshot *s)
 	s->handoffs = fixture_calloc(1, sizeof(*s->handoffs));
 	s->handoffs[0] = (struct handoff_pair){ .from = 4211, .to = 4300, .count = 7 };
 
+	/* a time series of two 1 s intervals */
+	s->interval_ns = 1000000000ULL;
+	s->nintervals = 2;
+	s->intervals = fixture_calloc(2, sizeof(*s->intervals));
+	for (int i = 0; i < 2; i++) {
+		s->intervals[i].end_ns = (i + 1) * 1000000000ULL;
+		s->intervals[i].duration_ns = 1000000000ULL;
+		s->intervals[i].nprocs = 1;
+		s->intervals[i].procs = fixture_calloc(1, sizeof(*s->intervals[i].procs));
+		s->intervals[i].procs[0] = (struct interval_proc){ .pid = 4211,
+								   .cpu_ns = 750000000ULL * (i + 1),
+								   .runq_wait_ns = 1000000,
+								   .runq_p99_ns = 2500000,
+								   .switches = 1200,
+								   .accepts = 20,
+								   .syscalls = 110 };
+	}
+
 	/* how each became a target, its cgroup, and the selectors besides -p */
 	s->processes[0].selected_by = SELECT_DESCENDANT;
 	s->processes[0].cgroup = fixture_strdup("/system.slice/app.service/worker");

@@ -16,6 +16,8 @@ int main(void)
 	srunner_add_suite(runner, options_suite());
 	srunner_add_suite(runner, syscalls_suite());
 	srunner_add_suite(runner, analysis_suite());
+	srunner_add_suite(runner, intervals_suite());
+	srunner_add_suite(runner, features_suite());
 	srunner_add_suite(runner, cgroup_suite());
 	/* CK_ENV: CK_VERBOSITY picks the detail; unset, Check's summary line ends the output. */
 	srunner_run_all(runner, CK_ENV);

@@ -12,6 +12,8 @@ Suite *report_suite(void);
 Suite *options_suite(void);
 Suite *syscalls_suite(void);
 Suite *analysis_suite(void);
+Suite *intervals_suite(void);
+Suite *features_suite(void);
 Suite *cgroup_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */

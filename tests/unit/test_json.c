@@ -281,6 +281,15 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 			assert_sys_equal(&pa->threads[j].sys, &pb->threads[j].sys);
 		}
 	}
+	ck_assert_uint_eq(a->interval_ns, b->interval_ns);
+	ck_assert_uint_eq(a->nintervals, b->nintervals);
+	for (i = 0; i < a->nintervals; i++) {
+		ck_assert_uint_eq(a->intervals[i].end_ns, b->intervals[i].end_ns);
+		ck_assert_uint_eq(a->intervals[i].duration_ns, b->intervals[i].duration_ns);
+		ck_assert_uint_eq(a->intervals[i].nprocs, b->intervals[i].nprocs);
+		ck_assert_mem_eq(a->intervals[i].procs, b->intervals[i].procs,
+				 a->intervals[i].nprocs * sizeof(*a->intervals[i].procs));
+	}
 	ck_assert_uint_eq(a->nhandoffs, b->nhandoffs);
 	for (i = 0; i < a->nhandoffs; i++) {
 		ck_assert_int_eq(a->handoffs[i].from, b->handoffs[i].from);

@@ -57,10 +57,11 @@ END_TEST
 START_TEST(test_long_forms)
 {
 	char *argv[] = { "loadscope", "--duration=3", "--json=-", "--raw-tp", "--max-threads",
-			 "100", "-v", "--pid=7", NULL };
+			 "100", "-v", "--pid=7", "--interval=0.5", NULL };
 
 	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
 	ck_assert_double_eq_tol(o.duration_s, 3.0, 1e-9);
+	ck_assert_double_eq_tol(o.interval_s, 0.5, 1e-9);
 	ck_assert_str_eq(o.json_path, "-");
 	ck_assert(o.raw_tp);
 	ck_assert(o.verbose);
@@ -89,6 +90,8 @@ static const struct bad_case bad_cases[] = {
 	{ { "-p", "1", "-d", "nan" }, "positive number of seconds" },
 	{ { "-p", "1", "-d", "inf" }, "positive number of seconds" },
 	{ { "-p", "1", "-d", "2s" }, "positive number of seconds, got '2s'" },
+	{ { "-p", "1", "-i", "0.05" }, "--interval must be a number of seconds of at least 0.1" },
+	{ { "-p", "1", "-i", "x" }, "--interval must be a number of seconds of at least 0.1, got 'x'" },
 	{ { "-p", "1", "--bogus" }, "unknown option '--bogus'" },
 	{ { "-p", "1", "-x" }, "unknown option '-x'" },
 	{ { "-p" }, "option -p needs a value" },
@@ -193,6 +196,19 @@ START_TEST(test_help)
 }
 END_TEST
 
+/* --features needs no target, and -v after it still counts. */
+START_TEST(test_features)
+{
+	char *argv[] = { "loadscope", "--features", "-v", NULL };
+
+	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
+	ck_assert(o.features);
+	ck_assert(o.verbose);
+	ck_assert_ptr_null(o.command);
+	options_free(&o);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -205,6 +221,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_selectors);
 	tcase_add_test(tc, test_selector_limits);
 	tcase_add_test(tc, test_help);
+	tcase_add_test(tc, test_features);
 	suite_add_tcase(s, tc);
 	return s;
 }

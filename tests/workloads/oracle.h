@@ -100,16 +100,18 @@ static inline int oracle_read_key(const char *path, const char *key, uint64_t *v
 	return ret;
 }
 
-/* The calling thread's figures, read from /proc/self/task/<tid>/. */
-static inline void oracle_read_self(struct task_oracle *o)
+/*
+ * The figures of thread tid of process pid, read from /proc/<pid>/task/<tid>/. They stay readable
+ * while the task is a zombie, then final: its exit included.
+ */
+static inline void oracle_read_task(int pid, int tid, struct task_oracle *o)
 {
 	unsigned long long cpu_ns, runq_wait_ns, runs;
 	char path[128];
-	int tid = gettid();
 	FILE *f;
 
 	memset(o, 0, sizeof(*o));
-	snprintf(path, sizeof(path), "/proc/self/task/%d/schedstat", tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
 	f = fopen(path, "r");
 	if (!f || fscanf(f, "%llu %llu %llu", &cpu_ns, &runq_wait_ns, &runs) != 3)
 		oracle_die("cannot read %s: %s", path, strerror(errno));
@@ -118,14 +120,49 @@ static inline void oracle_read_self(struct task_oracle *o)
 	o->runq_wait_ns = runq_wait_ns;
 	o->runs = runs;
 
-	snprintf(path, sizeof(path), "/proc/self/task/%d/status", tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
 	if (oracle_read_key(path, "voluntary_ctxt_switches", &o->voluntary) ||
 	    oracle_read_key(path, "nonvoluntary_ctxt_switches", &o->involuntary))
 		oracle_die("cannot read the switch counts in %s", path);
 
 	/* /proc/<tid>/sched needs CONFIG_SCHED_DEBUG on older kernels: optional */
-	snprintf(path, sizeof(path), "/proc/self/task/%d/sched", tid);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", pid, tid);
 	o->has_migrations = !oracle_read_key(path, "se.nr_migrations", &o->migrations);
+}
+
+/*
+ * The calling thread's figures. se.sum_exec_runtime of a running task is updated only at a tick
+ * or a switch, so its own reading can be a tick old: within LS_CPU_FLOOR_NS.
+ */
+static inline void oracle_read_self(struct task_oracle *o)
+{
+	oracle_read_task(getpid(), gettid(), o);
+}
+
+static inline bool oracle_equal(const struct task_oracle *a, const struct task_oracle *b)
+{
+	return a->cpu_ns == b->cpu_ns && a->runq_wait_ns == b->runq_wait_ns && a->runs == b->runs &&
+	       a->voluntary == b->voluntary && a->involuntary == b->involuntary &&
+	       a->migrations == b->migrations;
+}
+
+/*
+ * The figures of a thread that is blocked for good, once they stop changing: exact, since a
+ * task off the CPU has its se.sum_exec_runtime up to date, and unaffected by how long the
+ * reading takes (a slow machine, an emulator), unlike a thread reading its own while it runs.
+ */
+static inline void oracle_read_blocked(int pid, int tid, struct task_oracle *o)
+{
+	struct task_oracle again;
+
+	oracle_read_task(pid, tid, o);
+	for (;;) {
+		oracle_sleep_ms(10);
+		oracle_read_task(pid, tid, &again);
+		if (oracle_equal(o, &again))
+			return;
+		*o = again;
+	}
 }
 
 static inline json_t *oracle_json(const struct task_oracle *o)

@@ -1,5 +1,6 @@
 /* Test workload: two processes bounce a byte over pipes and report their switch counts. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <sys/wait.h>
 
 #include "oracle.h"
@@ -28,15 +29,30 @@ static json_t *side_json(int pid, const struct task_oracle *start, const struct 
 	return obj;
 }
 
+/* The migrations member of a figures object, or nothing when the kernel does not tell them. */
+static const char *migrations(const struct task_oracle *o)
+{
+	static char buf[48];
+
+	if (!o->has_migrations)
+		return "";
+	snprintf(buf, sizeof(buf), ",\"migrations\":%llu", (unsigned long long)o->migrations);
+	return buf;
+}
+
 int main(int argc, char **argv)
 {
-	struct task_oracle parent_start, parent_end, child_result[2];
+	struct task_oracle parent_start, parent_end, child_start, child_end;
 	int to_child[2], to_parent[2], result[2];
 	long rounds, i;
 	int status;
 	char byte = 'x';
+	char tail[256], *text;
+	siginfo_t info;
+	size_t len;
 	pid_t child;
 	json_t *root;
+	int fd, n;
 
 	oracle_read_self(&parent_start);
 	if (argc != 3)
@@ -49,16 +65,15 @@ int main(int argc, char **argv)
 	if (child < 0)
 		oracle_die("pingpong: fork: %s", strerror(errno));
 	if (child == 0) {
-		struct task_oracle own[2];
+		struct task_oracle own;
 
-		oracle_read_self(&own[0]);
+		oracle_read_self(&own);
 		for (i = 0; i < rounds; i++) {
 			xread(to_child[0], &byte, 1);
 			xwrite(to_parent[1], &byte, 1);
 		}
-		oracle_read_self(&own[1]);
-		/* a pipe write of this size never blocks, so nothing is added after the reading */
-		xwrite(result[1], own, sizeof(own));
+		/* its final figures, exit included, are read by the parent from the zombie */
+		xwrite(result[1], &own, sizeof(own));
 		_exit(0);
 	}
 
@@ -67,14 +82,37 @@ int main(int argc, char **argv)
 		xread(to_parent[0], &byte, 1);
 	}
 	/* wait for the child first: blocking after our own reading would add uncounted switches */
-	xread(result[0], child_result, sizeof(child_result));
-	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status))
+	xread(result[0], &child_start, sizeof(child_start));
+	if (waitid(P_PID, child, &info, WEXITED | WNOWAIT) || info.si_code != CLD_EXITED ||
+	    info.si_status)
 		oracle_die("pingpong: child failed");
+	oracle_read_task(child, child, &child_end);
+	if (waitpid(child, &status, 0) != child)
+		oracle_die("pingpong: waitpid: %s", strerror(errno));
+	/*
+	 * Our own figures come last, and only a write and _exit() follow them: everything else is
+	 * done before, so the exit is all the kernel counts after our reading, even on a slow CPU.
+	 * The document is written with "parent" last and its final figures appended.
+	 */
+	root = json_pack("{s:I, s:o, s:{s:i, s:o}}", "rounds", (json_int_t)rounds, "child",
+			 side_json(child, &child_start, &child_end), "parent", "pid", (int)getpid(),
+			 "at_start", oracle_json(&parent_start));
+	text = root ? json_dumps(root, JSON_PRESERVE_ORDER | JSON_COMPACT) : NULL;
+	fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (!text || fd < 0)
+		oracle_die("pingpong: cannot create %s: %s", argv[1], strerror(errno));
+	len = strlen(text) - 2; /* without the closing "}}" */
+	/* a switch refreshes se.sum_exec_runtime, which a running task's own reading sees stale */
+	oracle_sleep_ms(1);
 	oracle_read_self(&parent_end);
-
-	root = json_pack("{s:I, s:o, s:o}", "rounds", (json_int_t)rounds, "parent",
-			 side_json(getpid(), &parent_start, &parent_end), "child",
-			 side_json(child, &child_result[0], &child_result[1]));
-	oracle_write(root, argv[1]);
-	return 0;
+	n = snprintf(tail, sizeof(tail),
+		     ",\"cpu_ns\":%llu,\"runq_wait_ns\":%llu,\"runs\":%llu,\"voluntary\":%llu,"
+		     "\"involuntary\":%llu%s}}\n",
+		     (unsigned long long)parent_end.cpu_ns,
+		     (unsigned long long)parent_end.runq_wait_ns,
+		     (unsigned long long)parent_end.runs, (unsigned long long)parent_end.voluntary,
+		     (unsigned long long)parent_end.involuntary, migrations(&parent_end));
+	if (write(fd, text, len) != (ssize_t)len || write(fd, tail, n) != n || close(fd))
+		oracle_die("pingpong: cannot write %s", argv[1]);
+	_exit(0);
 }

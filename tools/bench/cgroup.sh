@@ -38,32 +38,28 @@ command -v "$BPFTOOL" >/dev/null || die "needs bpftool"
 mount=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
 [ -n "$mount" ] || die "no cgroup2 file system is mounted"
 
-tmp=$(mktemp -d /tmp/loadscope-bench.XXXXXX)
 cg=$mount/loadscope-bench-$$
-stats_before=$(sysctl -n kernel.bpf_stats_enabled)
 observer=""
 helpers=()
 
-cleanup()
+# lib.sh's cleanup calls this: the helper processes, then the bench cgroups once they are empty
+cleanup_extra()
 {
-	local pid
+	local pid d
 
-	[ -z "$observer" ] || kill -INT "$observer" 2>/dev/null || true
 	for pid in "${helpers[@]}"; do
 		kill "$pid" 2>/dev/null || true
 	done
 	wait 2>/dev/null || true
-	sysctl -qw kernel.bpf_stats_enabled="$stats_before"
 	for d in "$cg/moved" "$cg/target" "$cg"; do
 		[ ! -d "$d" ] || rmdir "$d" 2>/dev/null || true
 	done
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
+
+# shellcheck source=tools/bench/lib.sh
+. tools/bench/lib.sh
 
 mkdir -p "$cg/target" "$cg/moved"
-gate=$tmp/gate
-mkfifo "$gate"
 
 # A process that only sleeps, in cgroup $1: the target when the measured events are not. Sets
 # sleeper_pid.
@@ -114,14 +110,8 @@ start_observer()
 	cgroup) "$LOADSCOPE" -c "$3" -d 3600 -o "$tmp/out.json" >/dev/null 2>"$tmp/observer.err" & ;;
 	esac
 	observer=$!
+	observers+=("$observer")
 	wait_attached "$observer" || die "loadscope did not attach: $(cat "$tmp/observer.err")"
-}
-
-stop_observer()
-{
-	kill -INT "$observer"
-	wait "$observer" || die "loadscope failed when stopped: $(cat "$tmp/observer.err")"
-	observer=""
 }
 
 # "name run_cnt run_time_ns" of each program the observer holds (found from its descriptors, so
@@ -162,7 +152,7 @@ measure_hot()
 			echo go >"$gate"
 			wait "$pingpong_pid" || die "pingpong failed"
 			observer_stats >"$tmp/after"
-			stop_observer
+			stop_observers
 			[ "$whose" = target ] || kill "$sleeper_pid"
 			stats_delta "$selector $whose" "$tmp/before" "$tmp/after"
 		done
@@ -187,7 +177,7 @@ measure_membership()
 		done
 		kill "$mover"
 		observer_stats >"$tmp/after"
-		stop_observer
+		stop_observers
 		kill "$sleeper_pid"
 		stats_delta "$selector membership" "$tmp/before" "$tmp/after"
 	done

@@ -32,27 +32,7 @@ die()
 [ -x "$LOADSCOPE" ] || die "$LOADSCOPE not found: run 'make loadscope' first"
 [ -x "$PINGPONG" ] || die "$PINGPONG not found: run 'make $PINGPONG' first"
 
-tmp=$(mktemp -d /tmp/loadscope-bench.XXXXXX)
-stats_before=$(sysctl -n kernel.bpf_stats_enabled)
-observers=()
-
-cleanup()
-{
-	local pid
-
-	for pid in "${observers[@]}"; do
-		kill -INT "$pid" 2>/dev/null || true
-	done
-	wait 2>/dev/null || true
-	sysctl -qw kernel.bpf_stats_enabled="$stats_before"
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-probe=$tmp/benchprobe
-gcc -O2 -std=gnu11 -Wall -Wextra tools/bench/benchprobe.c -o "$probe"
-gate=$tmp/gate
-mkfifo "$gate"
+. tools/bench/lib.sh
 
 now_us()
 {
@@ -82,17 +62,6 @@ start_observer()
 		;;
 	esac
 	observers+=("$observer_pid")
-}
-
-stop_observers()
-{
-	local pid
-
-	for pid in "${observers[@]}"; do
-		kill -INT "$pid"
-		wait "$pid" || die "an observer failed when stopped (pid $pid)"
-	done
-	observers=()
 }
 
 # A ping-pong held at a gate, so observers can attach to it before it starts. Sets pingpong_pid.

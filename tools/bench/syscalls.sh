@@ -33,29 +33,12 @@ command -v jq >/dev/null || tools/install-deps.sh jq || die "needs jq"
 command -v "$BPFTOOL" >/dev/null || die "needs bpftool"
 [ -x "$LOADSCOPE" ] || die "$LOADSCOPE not found: run 'make loadscope' first"
 
-tmp=$(mktemp -d /tmp/loadscope-bench.XXXXXX)
-stats_before=$(sysctl -n kernel.bpf_stats_enabled)
-observers=()
 sleeper=""
-
-cleanup()
+cleanup_extra()
 {
-	local pid
-
-	for pid in "${observers[@]}"; do
-		kill -INT "$pid" 2>/dev/null || true
-	done
 	[ -z "$sleeper" ] || kill "$sleeper" 2>/dev/null || true
-	wait 2>/dev/null || true
-	sysctl -qw kernel.bpf_stats_enabled="$stats_before"
-	rm -rf "$tmp"
 }
-trap cleanup EXIT
-
-probe=$tmp/benchprobe
-gcc -O2 -std=gnu11 -Wall -Wextra tools/bench/benchprobe.c -o "$probe"
-gate=$tmp/gate
-mkfifo "$gate"
+. tools/bench/lib.sh
 
 # The process the observers target while the measured loop is not one: it only sleeps.
 sleep 3600 &
@@ -86,17 +69,6 @@ start_observer()
 	observers+=("$observer_pid")
 	"$probe" wait "$prefix" "$baseline" "$ATTACH_TIMEOUT_S" ||
 		die "$1 did not attach: $(cat "$tmp/observer.err")"
-}
-
-stop_observers()
-{
-	local pid
-
-	for pid in "${observers[@]}"; do
-		kill -INT "$pid"
-		wait "$pid" || die "an observer failed when stopped (pid $pid)"
-	done
-	observers=()
 }
 
 # The write loop, held at the gate so an observer can target it before it starts. Sets loop_pid.

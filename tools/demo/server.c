@@ -7,7 +7,8 @@
  *                  Unix socket with SCM_RIGHTS, round robin (Node's cluster module)
  *   reuseport N    N processes, each with its own SO_REUSEPORT listener (Bun's reusePort: true)
  * Each serving process runs one epoll loop. Keep-alive unless the request says Connection: close.
- * Usage: server PORT MODE [N]; prints "ready PID" once it accepts. SIGTERM or SIGINT end it.
+ * Usage: server PORT MODE [N]; PORT 0 picks a free one. Prints "ready PID PORT" once it accepts.
+ * SIGTERM or SIGINT end it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -67,6 +68,16 @@ static int listen_on(int port, bool reuseport, bool nonblock)
 	if (listen(fd, 511))
 		die("listen");
 	return fd;
+}
+
+static int port_of(int fd)
+{
+	struct sockaddr_in addr;
+	socklen_t len = sizeof(addr);
+
+	if (getsockname(fd, (struct sockaddr *)&addr, &len))
+		die("getsockname");
+	return ntohs(addr.sin_port);
 }
 
 static void watch(int ep, int fd, void *ptr)
@@ -220,7 +231,7 @@ int main(int argc, char **argv)
 	int port, n = 1, listener, socks[MAX_WORKERS], pair[2], next = 0, fd;
 	const char *mode;
 
-	if (argc < 3 || (port = atoi(argv[1])) <= 0 || port > 65535) {
+	if (argc < 3 || (port = atoi(argv[1])) < 0 || port > 65535) {
 		fprintf(stderr, "usage: server PORT single|handoff N|reuseport N\n");
 		return 2;
 	}
@@ -237,19 +248,21 @@ int main(int argc, char **argv)
 
 	if (!strcmp(mode, "single")) {
 		listener = listen_on(port, false, true);
-		printf("ready %d\n", (int)getpid());
+		printf("ready %d %d\n", (int)getpid(), port_of(listener));
 		fflush(stdout);
 		serve_loop(listener, -1);
 	}
 	if (!strcmp(mode, "reuseport")) {
 		for (int i = 0; i < n; i++) {
 			listener = listen_on(port, true, true);
+			port = port_of(listener); /* the rest join the first one's port */
 			workers[i] = spawn_worker(listener, -1);
 			close(listener);
 		}
 	} else if (!strcmp(mode, "handoff")) {
 		/* the master's accept blocks: it has nothing else to do */
 		listener = listen_on(port, false, false);
+		port = port_of(listener);
 		for (int i = 0; i < n; i++) {
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair))
 				die("socketpair");
@@ -261,7 +274,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "server: unknown mode %s\n", mode);
 		return 2;
 	}
-	printf("ready %d\n", (int)getpid());
+	printf("ready %d %d\n", (int)getpid(), port);
 	fflush(stdout);
 	if (!strcmp(mode, "handoff")) {
 		/* the master: accept, then the descriptor to the next worker */
