@@ -38,7 +38,8 @@ static bool file_contains(const char *path, const char *needle)
 START_TEST(test_signal)
 {
 	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
-	const char *busy_argv[] = {ls_workload("busy"), ls_path(dir, "oracle.json"), "1", "8",
+	/* spins longer than the slowest start-up (an emulated guest under load); killed below */
+	const char *busy_argv[] = {ls_workload("busy"), ls_path(dir, "oracle.json"), "1", "60",
 				   NULL};
 	const char *err_path = ls_path(dir, "stderr.txt");
 	int sig = stop_signals[_i], status;

@@ -18,11 +18,11 @@
 
 /* lifecycle's thread and child spin for this long; their on-CPU time cannot be more */
 #define LIFECYCLE_SPIN_NS 100000000LL
-/* with -p the workload must outlive loadscope's attaching before it creates anything */
-#define LIFECYCLE_LATE_DELAY_MS "2000"
+/* lifecycle is held stopped until loadscope observes; then it waits this long before creating */
+#define LIFECYCLE_LATE_DELAY_MS "300"
 /* a -p target that must outlive loadscope's start-up, however slow; the tests kill it */
 #define BUSY_LONG_S "60"
-/* long enough to see everything lifecycle does after that delay (about 0.5 s) */
+/* long enough to see everything lifecycle does after that delay (about 0.5 s, more in a guest) */
 #define LIFECYCLE_LATE_RUN_S "4"
 
 static bool raw_tp_for(int i)
@@ -40,6 +40,69 @@ static int64_t max_cpu_ns(const json_t *oracle)
 	const json_t *bound = json_object_get(oracle, "max_cpu_ns");
 
 	return (bound ? ls_int(oracle, "max_cpu_ns") : LIFECYCLE_SPIN_NS) + LS_CPU_FLOOR_NS;
+}
+
+/* The end of loadscope's stderr (with -v, libbpf's messages come first); "" when there is none. */
+static const char *read_text(const char *path)
+{
+	static char buf[4096];
+	size_t n = 0;
+	FILE *f = fopen(path, "r");
+
+	buf[0] = '\0';
+	if (f) {
+		if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > (long)sizeof(buf) - 1)
+			fseek(f, -(long)(sizeof(buf) - 1), SEEK_END);
+		else
+			rewind(f);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = '\0';
+		fclose(f);
+	}
+	return buf;
+}
+
+/*
+ * loadscope (run with -v) in the background, returned once it has attached its programs and
+ * seeded the targets found at the start: what happens next can only be seen by the programs.
+ */
+static pid_t start_observer(const struct ls_args *a, const char *err_path)
+{
+	pid_t ls = ls_spawn(a->argv, NULL, err_path);
+
+	for (double t0 = ls_now_s(); ls_now_s() - t0 < 60; ls_sleep_s(0.01)) {
+		if (strstr(read_text(err_path), "; observing\n"))
+			return ls;
+		ck_assert_msg(waitpid(ls, NULL, WNOHANG) == 0, "loadscope exited at start: %s",
+			      read_text(err_path));
+	}
+	ck_abort_msg("loadscope did not start observing within 60 s: %s", read_text(err_path));
+	return -1;
+}
+
+static void stop_all(const pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		kill(pids[i], SIGKILL);
+		ls_wait(pids[i], 5, NULL);
+	}
+}
+
+/* A process of the report, which must be there, selected the way expected, in that cgroup. */
+static const json_t *expect_target(const json_t *report, int pid, const char *what,
+				   const char *selected_by, const char *cgroup)
+{
+	const json_t *p = ls_find_process(report, pid);
+
+	ck_assert_msg(p, "%s (pid %d) is not in the report", what, pid);
+	ck_assert_msg(!strcmp(ls_str(p, "selected_by"), selected_by),
+		      "%s (pid %d): selected_by '%s', expected '%s'", what, pid,
+		      ls_str(p, "selected_by"), selected_by);
+	if (cgroup)
+		ck_assert_msg(!strcmp(ls_str(p, "cgroup"), cgroup),
+			      "%s (pid %d): cgroup '%s', expected '%s'", what, pid,
+			      ls_str(p, "cgroup"), cgroup);
+	return p;
 }
 
 /* Every task lifecycle created is reported, as the right kind, under the right parent and name. */
@@ -332,26 +395,30 @@ START_TEST(test_pid_later_descendants)
 {
 	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
 	const char *oracle_path = ls_path(dir, "oracle.json");
+	const char *err_path = ls_path(dir, "stderr.txt");
 	const char *lifecycle_argv[] = {ls_workload("lifecycle"), oracle_path,
 					LIFECYCLE_LATE_DELAY_MS, NULL};
 	uint32_t baseline = ls_bpf_max_prog_id();
 	json_t *report, *oracle;
-	struct ls_result r;
 	struct ls_args a;
 	char pid_arg[16];
-	pid_t lifecycle;
+	pid_t lifecycle, ls;
 	int status;
 
+	/* held until loadscope observes, so what it creates comes after on a slow machine too */
 	lifecycle = ls_spawn(lifecycle_argv, NULL, NULL);
+	kill(lifecycle, SIGSTOP);
 	snprintf(pid_arg, sizeof(pid_arg), "%d", lifecycle);
 
 	ls_args_loadscope(&a, raw_tp_for(_i));
-	ls_args_add(&a, "-p", pid_arg, "-d", LIFECYCLE_LATE_RUN_S, "-o", out, "--threads", NULL);
-	ls_run(a.argv, 30, &r);
-	ck_assert_msg(r.status == 0, "loadscope exited %d; stderr: %s", r.status, r.err);
-	ls_assert_no_progs(baseline);
-	status = ls_wait(lifecycle, 10, NULL);
+	ls_args_add(&a, "-v", "-p", pid_arg, "-d", LIFECYCLE_LATE_RUN_S, "-o", out, "--threads",
+		    NULL);
+	ls = start_observer(&a, err_path);
+	kill(lifecycle, SIGCONT);
+	status = ls_wait(lifecycle, 30, NULL);
 	ck_assert_msg(status == 0, "lifecycle exited %d", status);
+	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope failed: %s", read_text(err_path));
+	ls_assert_no_progs(baseline);
 
 	report = ls_load_json(out);
 	ls_check_report(report);
@@ -359,60 +426,8 @@ START_TEST(test_pid_later_descendants)
 	check_lifecycle(report, oracle);
 	json_decref(oracle);
 	json_decref(report);
-	ls_result_free(&r);
 }
 END_TEST
-
-/* loadscope's whole stderr, for messages; "" when there is none. */
-static const char *read_text(const char *path)
-{
-	static char buf[4096];
-	size_t n = 0;
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (f) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		buf[n] = '\0';
-		fclose(f);
-	}
-	return buf;
-}
-
-/* loadscope in the background, returned once every program is attached. */
-static pid_t start_observer(const struct ls_args *a, const char *err_path)
-{
-	pid_t ls = ls_spawn(a->argv, NULL, err_path);
-
-	ck_assert_msg(ls_wait_attached(ls, 30), "loadscope did not attach its programs: %s",
-		      read_text(err_path));
-	return ls;
-}
-
-static void stop_all(const pid_t *pids, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		kill(pids[i], SIGKILL);
-		ls_wait(pids[i], 5, NULL);
-	}
-}
-
-/* A process of the report, which must be there, selected the way expected, in that cgroup. */
-static const json_t *expect_target(const json_t *report, int pid, const char *what,
-				   const char *selected_by, const char *cgroup)
-{
-	const json_t *p = ls_find_process(report, pid);
-
-	ck_assert_msg(p, "%s (pid %d) is not in the report", what, pid);
-	ck_assert_msg(!strcmp(ls_str(p, "selected_by"), selected_by),
-		      "%s (pid %d): selected_by '%s', expected '%s'", what, pid,
-		      ls_str(p, "selected_by"), selected_by);
-	if (cgroup)
-		ck_assert_msg(!strcmp(ls_str(p, "cgroup"), cgroup),
-			      "%s (pid %d): cgroup '%s', expected '%s'", what, pid,
-			      ls_str(p, "cgroup"), cgroup);
-	return p;
-}
 
 /*
  * --cgroup: processes in the cgroup and in one below it at the start are targets, and so is one
@@ -423,7 +438,7 @@ START_TEST(test_cgroup)
 	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
 	const char *err_path = ls_path(dir, "stderr.txt");
 	const char *sleep_argv[] = {"sleep", "30", NULL};
-	const char *busy_argv[] = {ls_workload("busy"), ls_path(dir, "oracle.json"), "2", "3",
+	const char *busy_argv[] = {ls_workload("busy"), ls_path(dir, "oracle.json"), "2", "60",
 				   NULL};
 	char app[PATH_MAX], worker[PATH_MAX], other[PATH_MAX], app_rel[256], worker_rel[256];
 	char name[64], arg[PATH_MAX];
@@ -450,14 +465,17 @@ START_TEST(test_cgroup)
 	pids[2] = ls_spawn(sleep_argv, NULL, NULL); /* beside it */
 	ls_cgroup_move(other, pids[2]);
 	pids[3] = ls_spawn(busy_argv, NULL, NULL); /* moved below it later */
-	ck_assert_msg(ls_wait_threads(pids[3], 3, 5), "busy did not start its threads");
+	ck_assert_msg(ls_wait_threads(pids[3], 3, 10), "busy did not start its threads");
+	/* held until it is moved, so it spins while observed rather than while loadscope starts */
+	kill(pids[3], SIGSTOP);
 
 	/* the path as given: absolute with tp_btf, relative to the mount with raw_tp */
 	snprintf(arg, sizeof(arg), "%s", raw_tp_for(_i) ? app_rel + 1 : app);
 	ls_args_loadscope(&a, raw_tp_for(_i));
-	ls_args_add(&a, "-c", arg, "-d", "1.5", "-o", out, "--threads", NULL);
+	ls_args_add(&a, "-v", "-c", arg, "-d", "1.5", "-o", out, "--threads", NULL);
 	ls = start_observer(&a, err_path);
 	ls_cgroup_move(worker, pids[3]);
+	kill(pids[3], SIGCONT);
 	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope -c %s failed: %s", arg,
 		      read_text(err_path));
 	ls_assert_no_progs(baseline);
@@ -502,18 +520,20 @@ START_TEST(test_no_children)
 {
 	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
 	const char *oracle_path = ls_path(dir, "oracle.json");
+	const char *err_path = ls_path(dir, "stderr.txt");
 	const char *lifecycle_argv[] = {ls_workload("lifecycle"), oracle_path,
 					LIFECYCLE_LATE_DELAY_MS, NULL};
 	static const char *const children[] = {"child", "grandchild", "early_child"};
 	uint32_t baseline = ls_bpf_max_prog_id();
 	json_t *report, *oracle;
 	char cg[PATH_MAX], cg_rel[256], pid_arg[16];
-	struct ls_result r;
 	struct ls_args a;
-	pid_t lifecycle;
+	pid_t lifecycle, ls;
 	int status;
 
+	/* held until loadscope observes: its thread and children come after, whatever the speed */
 	lifecycle = ls_spawn(lifecycle_argv, NULL, NULL);
+	kill(lifecycle, SIGSTOP);
 	snprintf(pid_arg, sizeof(pid_arg), "%d", lifecycle);
 	ls_args_loadscope(&a, false);
 	if (_i) {
@@ -524,12 +544,14 @@ START_TEST(test_no_children)
 	} else {
 		ls_args_add(&a, "-p", pid_arg, NULL);
 	}
-	ls_args_add(&a, "--no-children", "-d", LIFECYCLE_LATE_RUN_S, "-o", out, "--threads", NULL);
-	ls_run(a.argv, 30, &r);
-	ck_assert_msg(r.status == 0, "loadscope exited %d; stderr: %s", r.status, r.err);
-	ls_assert_no_progs(baseline);
-	status = ls_wait(lifecycle, 10, NULL);
+	ls_args_add(&a, "-v", "--no-children", "-d", LIFECYCLE_LATE_RUN_S, "-o", out, "--threads",
+		    NULL);
+	ls = start_observer(&a, err_path);
+	kill(lifecycle, SIGCONT);
+	status = ls_wait(lifecycle, 30, NULL);
 	ck_assert_msg(status == 0, "lifecycle exited %d", status);
+	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope failed: %s", read_text(err_path));
+	ls_assert_no_progs(baseline);
 
 	report = ls_load_json(out);
 	ls_check_report(report);
@@ -558,7 +580,6 @@ START_TEST(test_no_children)
 	}
 	json_decref(oracle);
 	json_decref(report);
-	ls_result_free(&r);
 	ls_cgroup_cleanup();
 }
 END_TEST
@@ -700,7 +721,7 @@ START_TEST(test_comm)
 	pids[0] = spawn_named(name);
 	pids[1] = ls_spawn(other_argv, NULL, NULL);
 	ls_args_loadscope(&a, raw_tp_for(_i));
-	ls_args_add(&a, "-n", name, "-d", "1.5", "-o", out, "--threads", NULL);
+	ls_args_add(&a, "-v", "-n", name, "-d", "1.5", "-o", out, "--threads", NULL);
 	ls = start_observer(&a, err_path);
 	pids[2] = ls_spawn(late_argv, NULL, NULL);
 	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope -n %s failed: %s", name,
