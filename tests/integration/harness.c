@@ -456,55 +456,6 @@ int ls_wait(pid_t pid, double timeout_s, double *elapsed_s)
 	return -1;
 }
 
-/* Descriptors of pid whose fdinfo has a line starting with key. */
-static int count_fdinfo(pid_t pid, const char *key)
-{
-	char path[300], line[128];
-	struct dirent *e;
-	int n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%d/fdinfo", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return -1;
-	while ((e = readdir(d))) {
-		FILE *f;
-
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo/%s", (int)pid, e->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, key, strlen(key))) {
-				n++;
-				break;
-			}
-		fclose(f);
-	}
-	closedir(d);
-	return n;
-}
-
-bool ls_wait_attached(pid_t pid, double timeout_s)
-{
-	double start = ls_now_s();
-	int progs, links;
-
-	do {
-		progs = count_fdinfo(pid, "prog_type:");
-		links = count_fdinfo(pid, "link_type:");
-		if (progs < 0 || links < 0)
-			return false;
-		if (progs > 0 && links >= progs)
-			return true;
-		ls_sleep_s(0.01);
-	} while (ls_now_s() - start < timeout_s);
-	return false;
-}
-
 bool ls_wait_threads(pid_t pid, int n, double timeout_s)
 {
 	double start = ls_now_s();

@@ -88,11 +88,6 @@ void ls_result_free(struct ls_result *r);
 pid_t ls_spawn(const char *const argv[], const char *out_path, const char *err_path);
 /* Waits for pid up to timeout_s: exit code, 128 + signal, or -1 after killing it on timeout. */
 int ls_wait(pid_t pid, double timeout_s, double *elapsed_s);
-/*
- * Waits until loadscope (pid) has attached every program it loaded: as many BPF link descriptors
- * as program descriptors in /proc/PID/fdinfo. False on timeout or when it exited.
- */
-bool ls_wait_attached(pid_t pid, double timeout_s);
 /* Waits until /proc/PID/task holds at least n threads; false on timeout. */
 bool ls_wait_threads(pid_t pid, int n, double timeout_s);
 
