@@ -13,7 +13,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -I$(BUILD) -Ibpf -Iuser
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
 	-I vmlinux/$(ARCH) -I bpf -mcpu=v3
-LDLIBS := -lbpf -lelf -lz -ljansson -lcap -lm
+LDLIBS := -lbpf -lelf -lz -ljansson -lcap -lm -lmount
 
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
@@ -92,9 +92,11 @@ $(BUILD)/workloads/%: tests/workloads/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread $< -ljansson -o $@
 
+# Debian has no static libmount: it and libc stay shared, the rest is linked in; test-kernels.sh
+# copies the shared libraries into the guests.
 $(STATIC)/loadscope: $(USER_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -static $^ $(LDLIBS) -o $@
+	$(CC) $(CFLAGS) $^ -Wl,-Bstatic -lbpf -lelf -lz -ljansson -lcap -Wl,-Bdynamic -lm -lmount -o $@
 
 $(STATIC)/integration_tests: $(INTEG_OBJS)
 	@mkdir -p $(@D)
@@ -198,6 +200,7 @@ bench: loadscope $(WORKLOADS)
 	@tools/install-deps.sh libbpf-tools jq
 	tools/bench/sched.sh
 	tools/bench/syscalls.sh
+	tools/bench/cgroup.sh
 
 format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/*/*.c

@@ -84,4 +84,38 @@ static __always_inline __u64 sched_info_pcount_after_arrival(__u64 queued, __u64
 	return queued ? pcount + 1 : pcount;
 }
 
+/*
+ * The ids of a cgroup's ancestors, one per level, were kept in cgroup::ancestor_ids[] (u64) until
+ * 6.1 replaced the array with cgroup::ancestors[] (struct cgroup *), commit 7f203bc89eb6
+ * ("cgroup: Replace cgroup->ancestor_ids[] with ->ancestors[]"). Either way entry `level` of a
+ * cgroup at level L >= level is its ancestor at that level, entry L the cgroup itself. A cgroup's
+ * id is its kernfs node's id, the inode number of its directory (u64 since 5.5, as BTF needs).
+ */
+struct cgroup___ancestor_ids {
+	int level;
+	u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+struct cgroup___ancestors {
+	int level;
+	struct cgroup *ancestors[];
+} __attribute__((preserve_access_index));
+
+static __always_inline __u64 get_cgroup_ancestor_id(struct cgroup *cgrp, __u32 level)
+{
+	struct cgroup___ancestors *x = (void *)cgrp;
+	struct cgroup___ancestor_ids *o = (void *)cgrp;
+	struct cgroup *ancestor = NULL;
+	__u64 id = 0;
+
+	if (bpf_core_field_exists(x->ancestors)) {
+		if (bpf_probe_read_kernel(&ancestor, sizeof(ancestor), &x->ancestors[level]) ||
+		    !ancestor)
+			return 0;
+		return BPF_CORE_READ(ancestor, kn, id);
+	}
+	bpf_probe_read_kernel(&id, sizeof(id), &o->ancestor_ids[level]);
+	return id;
+}
+
 #endif /* LOADSCOPE_CORE_FIXES_BPF_H */

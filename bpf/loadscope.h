@@ -26,6 +26,14 @@
 /* Threads that exited during the run, kept for the report. */
 #define DEFAULT_MAX_EXITED 8192
 
+/* Target selectors: each --comm and each --cgroup or --container is one entry of a small table. */
+#define LS_MAX_COMMS 8   /* --comm names: the exec handler compares the new name with each */
+#define LS_MAX_CGROUPS 8 /* --cgroup and --container subtrees: checked at fork and cgroup attach */
+/* Cgroup levels walked looking for a target ancestor; systemd and Kubernetes nest 2 to 6 deep. */
+#define LS_CGROUP_MAX_LEVEL 32
+/* Threads adopted when a whole process moves into a target cgroup; the rest count as dropped. */
+#define LS_ATTACH_MAX_THREADS 1024
+
 /* Task state values the scheduler programs test for (include/linux/sched.h, stable since 2.6). */
 #define LS_TASK_RUNNING 0x0000
 #define LS_TASK_DEAD 0x0080
@@ -42,6 +50,7 @@ enum drop_reason {
 	DROP_CONNS_FULL,    /* a new passive connection found the pending-connection map full */
 	DROP_UNREADABLE,    /* a sendmsg/recvmsg control message could not be read from user memory */
 	DROP_PAIRS_FULL,    /* a new waker or preempting process found its map full */
+	DROP_ATTACH_THREADS, /* a process moved into a target cgroup had more threads than walked */
 	DROP_REASONS,
 };
 
@@ -154,6 +163,19 @@ enum thread_flags {
 	THREAD_SEEDED = 1 << 1,     /* found in /proc at start rather than forked during the run */
 	THREAD_EXECED = 1 << 2,     /* called exec during the run */
 	THREAD_NEW_PROCESS = 1 << 3, /* first thread of a process forked during the run */
+	THREAD_JOINED = 1 << 4,      /* became a target during the run by exec or by a cgroup move */
+};
+
+/* Why a thread is a target (thread_stats.selected_by); `selector` says which --comm or cgroup. */
+enum select_reason {
+	SELECT_NONE,
+	SELECT_PID,        /* a process given with -p */
+	SELECT_COMMAND,    /* the COMMAND loadscope started */
+	SELECT_DESCENDANT, /* forked by a target, or found below one at start */
+	SELECT_COMM,       /* its name is a --comm name: at start, or when it exec'd */
+	SELECT_CGROUP,     /* in the subtree of a --cgroup or --container cgroup */
+	SELECT_CONTAINER,  /* user space only: a SELECT_CGROUP whose cgroup came from --container */
+	SELECT_REASONS,
 };
 
 /* Per-thread scheduler counters; one entry per target thread, keyed by tid. */
@@ -180,7 +202,9 @@ struct thread_stats {
 	__u64 tcp_writes;     /* writes that sent data on one (its port is one targets accept on) */
 	__u64 first_ns;       /* when it became a target by forking; 0 for one found at start */
 	__u32 last_taker;     /* process that took its CPU when it was last preempted */
-	__u32 pad2;
+	__u16 selected_by;    /* enum select_reason */
+	__u16 selector;       /* SELECT_COMM, SELECT_CGROUP: index of the name or cgroup matched */
+	__u64 cgroup_id;      /* its cgroup v2 (the inode number of the directory) when last seen */
 	__u64 runnable_since_ns; /* when it last became runnable; 0 while running or sleeping */
 	__u64 runq_base_ns;      /* sched_info.run_delay after the last switch-in seen */
 	__u64 runq_arrivals;     /* sched_info.pcount after the last arrival recorded as a wait */

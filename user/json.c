@@ -28,6 +28,7 @@ static const char *const drop_names[DROP_REASONS] = {
 	[DROP_CONNS_FULL] = "connections_full",
 	[DROP_UNREADABLE] = "unreadable",
 	[DROP_PAIRS_FULL] = "pairs_full",
+	[DROP_ATTACH_THREADS] = "attach_threads",
 };
 
 /* ---- writing ---- */
@@ -263,6 +264,17 @@ static json_t *thread_to_json(const struct snapshot *s, const struct process *p,
 	return obj;
 }
 
+/* How a process became a target, and its cgroup. */
+static int selection_to_json(json_t *obj, const struct process *p)
+{
+	const char *reason = select_reason_name(p->selected_by);
+
+	if (set(obj, "selected_by", json_string(reason ? reason : "unknown")) ||
+	    set(obj, "cgroup", json_str(p->cgroup ? p->cgroup : CGROUP_PATH_UNKNOWN)))
+		return -ENOMEM;
+	return 0;
+}
+
 static json_t *process_to_json(const struct snapshot *s, const struct process *p)
 {
 	json_t *obj, *threads;
@@ -282,7 +294,8 @@ static json_t *process_to_json(const struct snapshot *s, const struct process *p
 	    set(obj, "comm", json_comm(p->comm)) || sched_to_json(obj, &p->sched) ||
 	    sys_to_json(obj, &p->sys) || conn_to_json(obj, &p->sys) ||
 	    set(json_object_get(obj, "accept_queue"), "unaccepted", json_u64(p->unaccepted)) ||
-	    set(obj, "exited", json_boolean(p->exited)) || set(obj, "threads", threads))
+	    set(obj, "exited", json_boolean(p->exited)) || selection_to_json(obj, p) ||
+	    set(obj, "threads", threads))
 		goto fail;
 	for (i = 0; i < p->nthreads; i++)
 		if (json_array_append_new(threads, thread_to_json(s, p, &p->threads[i])))
@@ -349,6 +362,57 @@ static int findings_to_json(json_t *root, const struct snapshot *s)
 	return 0;
 }
 
+/* The selectors besides -p: names, cgroups, containers with the cgroup each resolved to. */
+static int selectors_to_json(json_t *targets, const struct targets *t)
+{
+	json_t *comms = json_array(), *cgroups = json_array(), *containers = json_array(), *c;
+
+	if (set(targets, "comms", comms) || set(targets, "cgroups", cgroups) ||
+	    set(targets, "containers", containers))
+		return -ENOMEM;
+	for (size_t i = 0; i < t->ncomms; i++)
+		if (json_array_append_new(comms, json_comm(t->comms[i])))
+			return -ENOMEM;
+	for (size_t i = 0; i < t->ncgroups; i++)
+		if (json_array_append_new(cgroups, json_str(t->cgroups[i])))
+			return -ENOMEM;
+	for (size_t i = 0; i < t->ncontainers; i++) {
+		c = json_object();
+		if (json_array_append_new(containers, c) ||
+		    set(c, "id", json_str(t->containers[i].id)) ||
+		    set(c, "cgroup", json_str(t->containers[i].cgroup)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The targets grouped by cgroup, with totals. */
+static json_t *cgroups_to_json(const struct snapshot *s)
+{
+	json_t *arr = json_array(), *g, *pids;
+
+	for (size_t i = 0; arr && i < s->ncgroups; i++) {
+		const struct cgroup_total *c = &s->cgroups[i];
+
+		g = json_object();
+		pids = json_array();
+		if (json_array_append_new(arr, g) || set(g, "path", json_str(c->path)) ||
+		    set(g, "cpu_ns", json_u64(c->cpu_ns)) ||
+		    set(g, "runq_wait_ns", json_u64(c->runq_wait_ns)) ||
+		    set(g, "voluntary_switches", json_u64(c->voluntary_switches)) ||
+		    set(g, "involuntary_switches", json_u64(c->involuntary_switches)) ||
+		    set(g, "syscalls", json_u64(c->syscalls)) || set(g, "processes", pids))
+			goto fail;
+		for (size_t k = 0; k < c->npids; k++)
+			if (json_array_append_new(pids, json_integer(c->pids[k])))
+				goto fail;
+	}
+	return arr;
+fail:
+	json_decref(arr);
+	return NULL;
+}
+
 static json_t *snapshot_to_json(const struct snapshot *s)
 {
 	json_t *root, *command, *targets, *pids, *drops, *processes, *handoffs, *h;
@@ -374,8 +438,9 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	    set(targets, "pids", pids) ||
 	    set(targets, "command", json_boolean(s->targets.command)) ||
 	    set(targets, "children", json_boolean(s->targets.children)) ||
+	    selectors_to_json(targets, &s->targets) ||
 	    set(root, "drops", drops) || set(root, "processes", processes) ||
-	    set(root, "handoffs", handoffs))
+	    set(root, "handoffs", handoffs) || set(root, "cgroups", cgroups_to_json(s)))
 		goto fail;
 	for (i = 0; i < s->nhandoffs; i++) {
 		h = json_object();
@@ -865,6 +930,24 @@ static int read_thread(struct reader *r, const json_t *obj, const char *where, s
 	return 0;
 }
 
+static int read_selection(struct reader *r, const json_t *obj, const char *where,
+			  struct process *p)
+{
+	char *reason = NULL;
+	int rc, v;
+
+	if ((rc = get_string(r, obj, where, "selected_by", &reason)))
+		return rc;
+	v = select_reason_parse(reason);
+	free(reason);
+	if (v < 0)
+		return wrong(r, where, "selected_by",
+			     "one of pid, command, descendant, comm, cgroup, container, unknown",
+			     json_object_get(obj, "selected_by"));
+	p->selected_by = (enum select_reason)v;
+	return get_string(r, obj, where, "cgroup", &p->cgroup);
+}
+
 static int read_process(struct reader *r, const json_t *obj, const char *where, struct process *p)
 {
 	json_t *threads, *t;
@@ -885,7 +968,8 @@ static int read_process(struct reader *r, const json_t *obj, const char *where, 
 	    (rc = get_u64(r, obj, where, "tcp_reads", &p->tcp_reads)) ||
 	    (rc = get_u64(r, obj, where, "tcp_writes", &p->tcp_writes)) ||
 	    (rc = read_peers(r, obj, where, "preempted_by", &p->preempted_by, &p->npreempted_by)) ||
-	    (rc = read_peers(r, obj, where, "wakers", &p->wakers, &p->nwakers)))
+	    (rc = read_peers(r, obj, where, "wakers", &p->wakers, &p->nwakers)) ||
+	    (rc = read_selection(r, obj, where, p)))
 		return rc;
 	threads = get_typed(r, obj, where, "threads", JSON_ARRAY, LS_PID_MAX, &rc);
 	if (!threads)
@@ -963,6 +1047,121 @@ static int read_targets(struct reader *r, const json_t *root, struct snapshot *s
 			return wrong(r, "targets", at, "a pid (an integer from 1 to 4194304)", pid);
 		}
 		s->targets.pids[i] = (int)json_integer_value(pid);
+	}
+	return 0;
+}
+
+/* An array of at most max strings, each shorter than maxlen, into a malloc'd list. */
+static int read_strings(struct reader *r, const json_t *obj, const char *where, const char *key,
+			size_t max, size_t maxlen, char ***out, size_t *n)
+{
+	char at[96];
+	json_t *arr, *v;
+	size_t i;
+	int rc = 0;
+
+	arr = get_typed(r, obj, where, key, JSON_ARRAY, max, &rc);
+	if (!arr)
+		return rc;
+	*out = calloc(json_array_size(arr) + 1, sizeof(**out));
+	if (!*out)
+		return fail(r, -ENOMEM, "out of memory");
+	json_array_foreach(arr, i, v) {
+		snprintf(at, sizeof(at), "%s[%zu]", key, i);
+		if (!json_is_string(v) || strlen(json_string_value(v)) >= maxlen) {
+			char expected[64];
+
+			snprintf(expected, sizeof(expected), "a string of at most %zu characters",
+				 maxlen - 1);
+			return wrong(r, where, at, expected, v);
+		}
+		(*out)[i] = strdup(json_string_value(v));
+		if (!(*out)[i])
+			return fail(r, -ENOMEM, "out of memory");
+		*n = i + 1;
+	}
+	return 0;
+}
+
+/* targets.comms, targets.cgroups and targets.containers: the selectors besides -p. */
+static int read_selectors(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	struct targets *t = &s->targets;
+	json_t *targets, *arr, *c;
+	char at[64];
+	size_t i;
+	int rc = 0;
+
+	targets = get_typed(r, root, "", "targets", JSON_OBJECT, 0, &rc);
+	if (!targets)
+		return rc;
+	if ((rc = read_strings(r, targets, "targets", "comms", LS_MAX_COMMS, LS_COMM_LEN, &t->comms,
+			       &t->ncomms)) ||
+	    (rc = read_strings(r, targets, "targets", "cgroups", LS_MAX_CGROUPS, PATH_MAX,
+			       &t->cgroups, &t->ncgroups)))
+		return rc;
+	arr = get_typed(r, targets, "targets", "containers", JSON_ARRAY, LS_MAX_CGROUPS, &rc);
+	if (!arr)
+		return rc;
+	t->containers = calloc(json_array_size(arr) + 1, sizeof(*t->containers));
+	if (!t->containers)
+		return fail(r, -ENOMEM, "out of memory");
+	json_array_foreach(arr, i, c) {
+		snprintf(at, sizeof(at), "targets.containers[%zu]", i);
+		if (!json_is_object(c))
+			return fail(r, -EINVAL, "%s should be an object, not %s", at, type_name(c));
+		t->ncontainers = i + 1;
+		if ((rc = get_string(r, c, at, "id", &t->containers[i].id)) ||
+		    (rc = get_string(r, c, at, "cgroup", &t->containers[i].cgroup)))
+			return rc;
+	}
+	return 0;
+}
+
+/* The per-cgroup totals, as written: a run read back reports what the run reported. */
+static int read_cgroups(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	json_t *arr, *g, *pids, *pid;
+	char at[48];
+	size_t i, k;
+	int rc = 0;
+
+	arr = get_typed(r, root, "", "cgroups", JSON_ARRAY, LS_PID_MAX, &rc);
+	if (!arr)
+		return rc;
+	s->cgroups = calloc(json_array_size(arr) + 1, sizeof(*s->cgroups));
+	if (!s->cgroups)
+		return fail(r, -ENOMEM, "out of memory");
+	json_array_foreach(arr, i, g) {
+		struct cgroup_total *c = &s->cgroups[i];
+
+		snprintf(at, sizeof(at), "cgroups[%zu]", i);
+		if (!json_is_object(g))
+			return fail(r, -EINVAL, "%s should be an object, not %s", at, type_name(g));
+		s->ncgroups = i + 1;
+		if ((rc = get_string(r, g, at, "path", &c->path)) ||
+		    (rc = get_u64(r, g, at, "cpu_ns", &c->cpu_ns)) ||
+		    (rc = get_u64(r, g, at, "runq_wait_ns", &c->runq_wait_ns)) ||
+		    (rc = get_u64(r, g, at, "voluntary_switches", &c->voluntary_switches)) ||
+		    (rc = get_u64(r, g, at, "involuntary_switches", &c->involuntary_switches)) ||
+		    (rc = get_u64(r, g, at, "syscalls", &c->syscalls)))
+			return rc;
+		pids = get_typed(r, g, at, "processes", JSON_ARRAY, LS_PID_MAX, &rc);
+		if (!pids)
+			return rc;
+		c->pids = calloc(json_array_size(pids) + 1, sizeof(*c->pids));
+		if (!c->pids)
+			return fail(r, -ENOMEM, "out of memory");
+		json_array_foreach(pids, k, pid) {
+			if (!json_is_integer(pid) || json_integer_value(pid) < 1 ||
+			    json_integer_value(pid) > LS_PID_MAX) {
+				char name[48];
+
+				snprintf(name, sizeof(name), "processes[%zu]", k);
+				return wrong(r, at, name, "a pid (an integer from 1 to 4194304)", pid);
+			}
+			c->pids[c->npids++] = (int)json_integer_value(pid);
+		}
 	}
 	return 0;
 }
@@ -1157,7 +1356,7 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 	    (rc = read_command(r, root, s)) ||
 	    (rc = get_int(r, root, "", "command_exit", -1, 255, &s->command_exit)) ||
 	    (rc = get_string(r, root, "", "program", &s->program)) ||
-	    (rc = read_targets(r, root, s)))
+	    (rc = read_targets(r, root, s)) || (rc = read_selectors(r, root, s)))
 		return rc;
 	drops = get_typed(r, root, "", "drops", JSON_OBJECT, 0, &rc);
 	if (!drops)
@@ -1170,7 +1369,9 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 	if ((rc = read_requests(r, root, s)) || (rc = read_intervals(r, root, s)) ||
 	    (rc = read_processes(r, root, s)))
 		return rc;
-	return read_handoffs(r, root, s);
+	if ((rc = read_handoffs(r, root, s)))
+		return rc;
+	return read_cgroups(r, root, s);
 }
 
 /* The whole input, so stdin and files are read alike and an empty one gets its own message. */

@@ -37,6 +37,10 @@ static const struct feature_info features[FEAT_COUNT] = {
 				    "the task state read at the switch"},
 	[FEAT_SCHED_INFO] = {"task_struct.sched_info", "CONFIG_SCHED_INFO=y", "",
 			     "run-queue waits timed from wakeups and preemptions"},
+	[FEAT_CGROUP_ANCESTORS] = {"cgroup.ancestors", "Linux 6.1+",
+				   "7f203bc89eb6 (\"cgroup: Replace cgroup->ancestor_ids[] with "
+				   "->ancestors[]\")",
+				   "cgroup.ancestor_ids"},
 };
 
 const struct feature_info *feature_info(enum kernel_feature f)
@@ -145,6 +149,7 @@ void features_probe(const struct btf *vmlinux, struct kernel_features *kf)
 	kf->have[FEAT_TASK_STATE] = btf_struct_has(vmlinux, "task_struct", "__state");
 	kf->have[FEAT_THREAD_INFO_CPU] = btf_struct_has(vmlinux, "thread_info", "cpu");
 	kf->have[FEAT_SWITCH_PREV_STATE] = switch_has_prev_state(vmlinux);
+	kf->have[FEAT_CGROUP_ANCESTORS] = btf_struct_has(vmlinux, "cgroup", "ancestors");
 	kf->have[FEAT_SCHED_INFO] = btf_struct_has(vmlinux, "task_struct", "sched_info") &&
 				    btf_struct_has(vmlinux, "sched_info", "run_delay");
 }

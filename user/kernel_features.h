@@ -18,6 +18,7 @@ enum kernel_feature {
 	FEAT_THREAD_INFO_CPU,	/* thread_info::cpu */
 	FEAT_SWITCH_PREV_STATE, /* sched_switch's prev_state argument */
 	FEAT_SCHED_INFO,	/* task_struct::sched_info */
+	FEAT_CGROUP_ANCESTORS,	/* cgroup::ancestors[] (--cgroup, --container) */
 	FEAT_COUNT,
 };
 

@@ -143,6 +143,14 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	o->skel->rodata->self_pid = (__u32)getpid();
 	o->skel->rodata->follow_children = cfg->children;
 	o->skel->rodata->switch_has_prev_state = features.have[FEAT_SWITCH_PREV_STATE];
+	/* names NUL-padded to the full length: the programs compare them as two words */
+	for (size_t i = 0; i < cfg->ncomms && i < LS_MAX_COMMS; i++)
+		strncpy((char *)o->skel->rodata->target_comms[i], cfg->comms[i], LS_COMM_LEN - 1);
+	o->skel->rodata->n_target_comms = cfg->ncomms < LS_MAX_COMMS ? cfg->ncomms : LS_MAX_COMMS;
+	for (size_t i = 0; i < cfg->ncgroups && i < LS_MAX_CGROUPS; i++)
+		o->skel->rodata->target_cgroups[i] = cfg->cgroup_ids[i];
+	o->skel->rodata->n_target_cgroups =
+		cfg->ncgroups < LS_MAX_CGROUPS ? cfg->ncgroups : LS_MAX_CGROUPS;
 	bpf_map__set_max_entries(o->skel->maps.threads, cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.exited, cfg->max_threads);
 	/* allocated as used: a few classes per thread, a few `other` syscalls, fewer errnos */
@@ -222,7 +230,8 @@ static void seed_blocked(int pid, int tid, struct thread_stats *s)
 }
 
 /* Make every thread of a running process a target; threads the kernel side already added stay. */
-int observer_add_process(struct observer *o, int pid)
+int observer_add_process(struct observer *o, int pid, enum select_reason how,
+			 unsigned int selector, uint64_t cgroup_id)
 {
 	int fd = bpf_map__fd(o->skel->maps.threads);
 	size_t ntids = 0;
@@ -242,6 +251,9 @@ int observer_add_process(struct observer *o, int pid)
 		s.pid = (__u32)pid;
 		s.ppid = (__u32)ppid;
 		s.flags = THREAD_SEEDED;
+		s.selected_by = how;
+		s.selector = selector;
+		s.cgroup_id = cgroup_id;
 		if (proc_task_stat(pid, tids[i], NULL, s.comm, sizeof(s.comm)))
 			continue; /* gone already */
 		/* on-CPU time counts from here, also for a thread that never switches during the run */
@@ -543,6 +555,9 @@ static int build_processes(struct snapshot *snap, struct thread_stats *arr, size
 			if (arr[k].tid == arr[k].pid || k == i) {
 				memcpy(p->comm, p->threads[p->nthreads - 1].comm, sizeof(p->comm));
 				p->ppid = (int)arr[k].ppid;
+				p->selected_by = arr[k].selected_by;
+				p->selector = arr[k].selector;
+				p->cgroup_id = arr[k].cgroup_id;
 			}
 		}
 		i = j;

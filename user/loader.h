@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "model.h"
 
@@ -13,6 +14,10 @@ struct observer_config {
 	bool verbose;  /* pass libbpf's messages to stderr */
 	bool children; /* follow forked processes */
 	unsigned int max_threads;
+	const char *const *comms; /* --comm: tasks that exec with one of these names become targets */
+	size_t ncomms;            /* at most LS_MAX_COMMS */
+	const uint64_t *cgroup_ids; /* tasks in these cgroup v2 subtrees are targets */
+	size_t ncgroups;            /* at most LS_MAX_CGROUPS */
 };
 
 struct observer;
@@ -23,8 +28,13 @@ int observer_check_host(char *err, size_t errlen);
 int observer_open(const struct observer_config *cfg, struct observer **out, char *err,
 		  size_t errlen);
 int observer_attach(struct observer *o, char *err, size_t errlen);
-/* Make every current thread of process pid a target; call after attaching so no fork is missed. */
-int observer_add_process(struct observer *o, int pid);
+/*
+ * Make every current thread of process pid a target, selected by `how` (enum select_reason;
+ * selector: which --comm or cgroup), in cgroup cgroup_id (0: unknown); call after attaching so
+ * no fork is missed. A thread that is a target already keeps its entry.
+ */
+int observer_add_process(struct observer *o, int pid, enum select_reason how,
+			 unsigned int selector, uint64_t cgroup_id);
 const char *observer_program_kind(const struct observer *o);
 /*
  * Every target process's cumulative figures now, while the programs run (for -i): *out is

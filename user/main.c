@@ -23,6 +23,7 @@
 #include "procfs.h"
 #include "report.h"
 #include "report_files.h"
+#include "targets.h"
 
 #define LOADSCOPE_VERSION "0.1.0"
 #define EXIT_FAILED 1
@@ -152,32 +153,8 @@ static int command_exit_code(const struct command *c)
 	return -1;
 }
 
-/* "tree of 4211 (node), 4300 (bun)" or "command wrk and its descendants" */
-static char *describe_targets(const struct options *o)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (!f)
-		return NULL;
-	if (o->npids) {
-		fprintf(f, "tree of ");
-		for (size_t i = 0; i < o->npids; i++) {
-			char comm[LS_COMM_LEN] = "?";
-
-			proc_task_stat(o->pids[i], o->pids[i], NULL, comm, sizeof(comm));
-			fprintf(f, "%s%d (%s)", i ? ", " : "", o->pids[i], comm);
-		}
-	} else {
-		fprintf(f, "command %s and its descendants", o->command[0]);
-	}
-	fclose(f);
-	return buf;
-}
-
 static int fill_metadata(struct snapshot *s, const struct options *o, const struct observer *obs,
-			 uint64_t duration_ns)
+			 const struct target_set *t, uint64_t duration_ns)
 {
 	struct utsname u;
 	size_t n = 0;
@@ -190,9 +167,11 @@ static int fill_metadata(struct snapshot *s, const struct options *o, const stru
 	s->interval_ns = (uint64_t)(o->interval_s * 1e9);
 	s->program = strdup(observer_program_kind(obs));
 	s->command_exit = -1;
-	s->targets.description = describe_targets(o);
-	s->targets.command = !o->npids;
+	s->targets.description = targets_describe(o, t);
+	s->targets.command = !options_select(o);
 	s->targets.children = o->children;
+	if (targets_record(s, o, t))
+		return -ENOMEM;
 	if (o->npids) {
 		s->targets.pids = malloc(o->npids * sizeof(int));
 		if (!s->targets.pids)
@@ -211,32 +190,6 @@ static int fill_metadata(struct snapshot *s, const struct options *o, const stru
 				return -ENOMEM;
 	}
 	return (s->kernel && s->program && s->targets.description) ? 0 : -ENOMEM;
-}
-
-/* Seed the targets from /proc; runs after attaching so a fork in between is seen by the programs. */
-static int seed_targets(struct observer *obs, const struct options *o, const struct command *c,
-			char *err, size_t errlen)
-{
-	size_t n = 0, seeded = 0;
-	int *pids = NULL;
-	int ret = 0;
-
-	if (!o->npids)
-		return observer_add_process(obs, c->pid);
-	ret = proc_descendants(o->pids, o->npids, getpid(), &pids, &n);
-	if (ret) {
-		snprintf(err, errlen, "cannot read the process tree from /proc: %s", strerror(-ret));
-		return ret;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!observer_add_process(obs, pids[i]))
-			seeded++;
-	free(pids);
-	if (!seeded) {
-		snprintf(err, errlen, "the target processes exited before they could be observed");
-		return -ESRCH;
-	}
-	return 0;
 }
 
 /* The -i time series while the run lasts: the last sample, and where intervals are shown. */
@@ -324,6 +277,7 @@ int main(int argc, char **argv)
 	struct command cmd = { .pid = -1, .go_fd = -1, .error_fd = -1 };
 	struct snapshot snap = { 0 };
 	struct report_files files = { 0 };
+	struct target_set targets = { 0 };
 	struct series series = { 0 };
 	struct observer *obs = NULL;
 	sigset_t waitset, orig_mask;
@@ -374,6 +328,9 @@ int main(int argc, char **argv)
 			goto fail;
 		}
 	}
+	/* a --cgroup or --container that names nothing fails before anything is loaded */
+	if (targets_resolve(&o, "/proc/self/mountinfo", &targets, err, sizeof(err)))
+		goto fail;
 	if (observer_check_host(err, sizeof(err)))
 		goto fail;
 	/* an unwritable output fails now, not after the run */
@@ -389,9 +346,13 @@ int main(int argc, char **argv)
 	cfg.verbose = o.verbose;
 	cfg.children = o.children;
 	cfg.max_threads = o.max_threads;
+	cfg.comms = (const char *const *)o.comms;
+	cfg.ncomms = o.ncomms;
+	cfg.cgroup_ids = targets.ids;
+	cfg.ncgroups = targets.ncgroups;
 	if (observer_open(&cfg, &obs, err, sizeof(err)) || observer_attach(obs, err, sizeof(err)))
 		goto fail;
-	if (seed_targets(obs, &o, &cmd, err, sizeof(err)))
+	if (targets_seed(obs, &o, &targets, cmd.pid, err, sizeof(err)))
 		goto fail;
 	start_ns = now_ns();
 	if (o.verbose)
@@ -414,9 +375,11 @@ int main(int argc, char **argv)
 	run_until_stop(&o, &cmd, &waitset, start_ns, &series);
 	free(series.prev);
 	observer_detach(obs);
-	ret = fill_metadata(&snap, &o, obs, now_ns() - start_ns);
+	ret = fill_metadata(&snap, &o, obs, &targets, now_ns() - start_ns);
 	if (!ret)
 		ret = observer_collect(obs, &snap);
+	if (!ret)
+		ret = targets_label(&snap, &targets);
 	observer_close(obs);
 	obs = NULL;
 	command_finish(&cmd, &waitset);
@@ -436,6 +399,7 @@ fail:
 	report_files_abort(&files);
 cleanup:
 	snapshot_free(&snap);
+	targets_free(&targets);
 	options_free(&o);
 	return exit_code;
 }

@@ -378,6 +378,78 @@ struct process *snapshot_find_process(struct snapshot *s, int pid)
 	return NULL;
 }
 
+static const char *const select_reason_names[SELECT_REASONS] = {
+	[SELECT_NONE] = "unknown",  [SELECT_PID] = "pid",	    [SELECT_COMMAND] = "command", [SELECT_DESCENDANT] = "descendant",
+	[SELECT_COMM] = "comm",	    [SELECT_CGROUP] = "cgroup",	  [SELECT_CONTAINER] = "container",
+};
+
+const char *select_reason_name(enum select_reason r)
+{
+	return (unsigned int)r < SELECT_REASONS ? select_reason_names[r] : NULL;
+}
+
+int select_reason_parse(const char *name)
+{
+	for (int r = 0; r < SELECT_REASONS; r++)
+		if (select_reason_names[r] && !strcmp(select_reason_names[r], name))
+			return r;
+	return -1;
+}
+
+static void cgroup_totals_free(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->ncgroups; i++) {
+		free(s->cgroups[i].path);
+		free(s->cgroups[i].pids);
+	}
+	free(s->cgroups);
+	s->cgroups = NULL;
+	s->ncgroups = 0;
+}
+
+static int cmp_cgroup_total(const void *a, const void *b)
+{
+	return strcmp(((const struct cgroup_total *)a)->path,
+		      ((const struct cgroup_total *)b)->path);
+}
+
+int snapshot_group_cgroups(struct snapshot *s)
+{
+	struct cgroup_total *g;
+	const struct process *p;
+	size_t i, k;
+
+	cgroup_totals_free(s);
+	s->cgroups = calloc(s->nprocesses ? s->nprocesses : 1, sizeof(*s->cgroups));
+	if (!s->cgroups)
+		return -ENOMEM;
+	/* processes are sorted by pid, so each group's pids come out ascending */
+	for (i = 0; i < s->nprocesses; i++) {
+		p = &s->processes[i];
+		for (k = 0; k < s->ncgroups; k++)
+			if (!strcmp(s->cgroups[k].path, p->cgroup ? p->cgroup : CGROUP_PATH_UNKNOWN))
+				break;
+		g = &s->cgroups[k];
+		if (k == s->ncgroups) {
+			g->path = strdup(p->cgroup ? p->cgroup : CGROUP_PATH_UNKNOWN);
+			g->pids = calloc(s->nprocesses, sizeof(*g->pids));
+			s->ncgroups++;
+			if (!g->path || !g->pids)
+				return -ENOMEM;
+		}
+		g->cpu_ns += p->sched.cpu_ns;
+		g->runq_wait_ns += p->sched.runq_wait_ns;
+		g->voluntary_switches += p->sched.voluntary_switches;
+		g->involuntary_switches += p->sched.involuntary_switches;
+		for (int c = 0; c < SC_CLASSES; c++)
+			g->syscalls += p->sys.cls[c].count;
+		g->pids[g->npids++] = p->pid;
+	}
+	if (s->ncgroups > 1)
+		qsort(s->cgroups, s->ncgroups, sizeof(*s->cgroups), cmp_cgroup_total);
+	return 0;
+}
+
 void snapshot_free(struct snapshot *s)
 {
 	size_t i;
@@ -396,8 +468,21 @@ void snapshot_free(struct snapshot *s)
 		free(s->processes[i].threads);
 		free(s->processes[i].preempted_by);
 		free(s->processes[i].wakers);
+		free(s->processes[i].cgroup);
 	}
 	free(s->processes);
+	cgroup_totals_free(s);
+	for (i = 0; i < s->targets.ncomms; i++)
+		free(s->targets.comms[i]);
+	free(s->targets.comms);
+	for (i = 0; i < s->targets.ncgroups; i++)
+		free(s->targets.cgroups[i]);
+	free(s->targets.cgroups);
+	for (i = 0; i < s->targets.ncontainers; i++) {
+		free(s->targets.containers[i].id);
+		free(s->targets.containers[i].cgroup);
+	}
+	free(s->targets.containers);
 	free(s->handoffs);
 	for (i = 0; i < s->nintervals; i++)
 		free(s->intervals[i].procs);

@@ -85,6 +85,10 @@ struct process {
 	int ppid;
 	char comm[LS_COMM_LEN];
 	bool exited; /* every thread seen has exited */
+	enum select_reason selected_by; /* how it became a target (its main thread's reason) */
+	unsigned int selector;    /* collection only: which --comm or cgroup it matched */
+	uint64_t cgroup_id;       /* collection only: its cgroup v2 id, named into cgroup */
+	char *cgroup;             /* cgroup v2 path under the mount, "/" for the root, or "(removed)" */
 	struct sched_stats sched; /* sum over threads; runq_max_ns is the max */
 	struct sys_figures sys;   /* sum over threads */
 	uint64_t unaccepted;      /* connections on its listeners never accepted during the run */
@@ -136,13 +140,40 @@ struct handoff_pair {
 	uint64_t count;
 };
 
+/* A container given with --container, and the cgroup its ID resolved to. */
+struct target_container {
+	char *id;     /* the full ID */
+	char *cgroup; /* path under the cgroup2 mount */
+};
+
 /* How the targets were chosen. */
 struct targets {
 	int *pids;        /* -p PID list */
 	size_t npids;
+	char **comms;     /* --comm names */
+	size_t ncomms;
+	char **cgroups;   /* --cgroup paths, under the cgroup2 mount */
+	size_t ncgroups;
+	struct target_container *containers; /* --container */
+	size_t ncontainers;
 	bool command;     /* the COMMAND and its descendants are targets (no -p) */
 	bool children;    /* descendants are followed */
 	char *description; /* one line for the report header, e.g. "tree of 4211 (node)" */
+};
+
+#define CGROUP_PATH_REMOVED "(removed)" /* a process's cgroup no longer existed at the end */
+#define CGROUP_PATH_UNKNOWN "(unknown)" /* no cgroup2 mount to name it from */
+
+/* The targets of one cgroup v2 and their totals. */
+struct cgroup_total {
+	char *path; /* as struct process's cgroup */
+	uint64_t cpu_ns;
+	uint64_t runq_wait_ns;
+	uint64_t voluntary_switches;
+	uint64_t involuntary_switches;
+	uint64_t syscalls;
+	int *pids; /* its processes, ascending */
+	size_t npids;
 };
 
 struct snapshot {
@@ -162,6 +193,8 @@ struct snapshot {
 	size_t nintervals;
 	struct handoff_pair *handoffs; /* descriptors passed between target processes */
 	size_t nhandoffs;
+	struct cgroup_total *cgroups; /* targets grouped by cgroup, by path; see snapshot_group_cgroups */
+	size_t ncgroups;
 };
 
 /* Histogram buckets: bounds in ns, [lower, upper). */
@@ -198,6 +231,12 @@ void sys_figures_free(struct sys_figures *f);
  */
 int snapshot_finish(struct snapshot *s);
 struct process *snapshot_find_process(struct snapshot *s, int pid);
+/* Fill s->cgroups from the processes' cgroup and figures (after snapshot_finish); 0 or -ENOMEM. */
+int snapshot_group_cgroups(struct snapshot *s);
+/* "unknown", "pid", "command", "descendant", "comm", "cgroup", "container"; NULL if out of range. */
+const char *select_reason_name(enum select_reason r);
+/* The reason named name, or -1. */
+int select_reason_parse(const char *name);
 void snapshot_free(struct snapshot *s);
 
 #endif /* LOADSCOPE_MODEL_H */

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Command-line parsing: getopt_long into struct options, every value checked, one-line errors. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cgroup.h"
 #include "model.h"
 #include "options.h"
 
@@ -21,10 +23,15 @@ enum long_only {
 	OPT_FEATURES,
 	OPT_CSV,
 	OPT_HTML,
+	OPT_NO_CHILDREN,
 };
 
 static const struct option long_options[] = {
 	{ "pid", required_argument, NULL, 'p' },
+	{ "comm", required_argument, NULL, 'n' },
+	{ "cgroup", required_argument, NULL, 'c' },
+	{ "container", required_argument, NULL, 'C' },
+	{ "no-children", no_argument, NULL, OPT_NO_CHILDREN },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "interval", required_argument, NULL, 'i' },
 	{ "json", required_argument, NULL, 'o' },
@@ -53,8 +60,17 @@ void options_usage(FILE *f)
 		"\n"
 		"Targets:\n"
 		"  -p, --pid PID[,PID...]   these processes, all their threads and descendants\n"
-		"  -- COMMAND [ARGS...]     run COMMAND and stop when it exits; without -p, COMMAND\n"
-		"                           and its descendants are the targets, with -p it is the load\n"
+		"  -n, --comm NAME          processes named NAME: running at start or exec'd later\n"
+		"  -c, --cgroup PATH        every process in cgroup v2 directory PATH and below it,\n"
+		"                           also those moved in later; PATH absolute or relative to\n"
+		"                           the cgroup2 mount\n"
+		"  -C, --container ID       the processes of a container (Docker, containerd, CRI-O,\n"
+		"                           Podman, Kubernetes): its ID or a prefix of 12+ characters\n"
+		"      --no-children        do not follow the descendants of targets\n"
+		"  -- COMMAND [ARGS...]     run COMMAND and stop when it exits; without another\n"
+		"                           selector, COMMAND and its descendants are the targets,\n"
+		"                           with one it is the load\n"
+		"  -n, -c and -C may be repeated; a process any selector matches is a target.\n"
 		"Run:\n"
 		"  -d, --duration SECONDS   stop after SECONDS (Ctrl-C or SIGTERM also stop cleanly)\n"
 		"  -i, --interval SECONDS   a time series every SECONDS: live on a terminal, a line\n"
@@ -135,6 +151,68 @@ static int add_pids(struct options *o, const char *list, char *err, size_t errle
 	return ret;
 }
 
+static int add_string(char ***arr, size_t *n, const char *s)
+{
+	char **grown = realloc(*arr, (*n + 1) * sizeof(**arr));
+
+	if (!grown)
+		return -ENOMEM;
+	*arr = grown;
+	(*arr)[(*n)++] = (char *)s;
+	return 0;
+}
+
+static int add_comm(struct options *o, const char *name, char *err, size_t errlen)
+{
+	if (!*name)
+		return fail(err, errlen, "--comm needs a process name");
+	if (strlen(name) >= LS_COMM_LEN)
+		return fail(err, errlen,
+			    "--comm %s: %zu characters, but the kernel keeps at most %d of a process "
+			    "name (what ps -o comm shows)",
+			    name, strlen(name), LS_COMM_LEN - 1);
+	if (o->ncomms == LS_MAX_COMMS)
+		return fail(err, errlen, "--comm given more than %d times", LS_MAX_COMMS);
+	return add_string(&o->comms, &o->ncomms, name);
+}
+
+/* A container ID or a prefix of one: hex, kept lowercased, from 12 to 64 characters. */
+static int add_container(struct options *o, const char *id, char *err, size_t errlen)
+{
+	size_t len = strlen(id);
+	char *copy;
+	int ret;
+
+	for (size_t i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)id[i]))
+			return fail(err, errlen,
+				    "--container %s: a container ID is hexadecimal (0-9, a-f), not "
+				    "'%c'",
+				    id, id[i]);
+	if (len < CONTAINER_ID_MIN || len > CONTAINER_ID_LEN)
+		return fail(err, errlen,
+			    "--container %s: give from %d to %d hex characters of the container ID "
+			    "(docker ps shows %d), not %zu",
+			    id, CONTAINER_ID_MIN, CONTAINER_ID_LEN, CONTAINER_ID_MIN, len);
+	if (o->ncgroups + o->ncontainers == LS_MAX_CGROUPS)
+		return fail(err, errlen, "more than %d --cgroup and --container given together",
+			    LS_MAX_CGROUPS);
+	copy = strdup(id);
+	if (!copy)
+		return -ENOMEM;
+	for (size_t i = 0; i < len; i++)
+		copy[i] = (char)tolower((unsigned char)copy[i]);
+	ret = add_string(&o->containers, &o->ncontainers, copy);
+	if (ret)
+		free(copy);
+	return ret;
+}
+
+bool options_select(const struct options *o)
+{
+	return o->npids || o->ncomms || o->ncgroups || o->ncontainers;
+}
+
 static int parse_seconds(const char *opt, const char *s, double min, double *out, char *err,
 			 size_t errlen)
 {
@@ -170,10 +248,29 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	optind = 1;
 	opterr = 0;
 	/* '+': stop at the first non-option, which starts COMMAND even without "--" */
-	while ((c = getopt_long(argc, argv, "+:p:d:i:o:vh", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:n:c:C:d:i:o:vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			ret = add_pids(o, optarg, err, errlen);
+			break;
+		case 'n':
+			ret = add_comm(o, optarg, err, errlen);
+			break;
+		case 'c':
+			if (!*optarg)
+				ret = fail(err, errlen, "--cgroup needs a path");
+			else if (o->ncgroups + o->ncontainers == LS_MAX_CGROUPS)
+				ret = fail(err, errlen,
+					   "more than %d --cgroup and --container given together",
+					   LS_MAX_CGROUPS);
+			else
+				ret = add_string(&o->cgroups, &o->ncgroups, optarg);
+			break;
+		case 'C':
+			ret = add_container(o, optarg, err, errlen);
+			break;
+		case OPT_NO_CHILDREN:
+			o->children = false;
 			break;
 		case 'd':
 			ret = parse_seconds("--duration", optarg, 0, &o->duration_s, err, errlen);
@@ -243,9 +340,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	}
 	if (optind < argc)
 		o->command = &argv[optind];
-	if (!o->npids && !o->command && !o->features)
+	if (!options_select(o) && !o->command && !o->features)
 		ret = fail(err, errlen,
-			   "no targets: give -p PID or a COMMAND after -- (see loadscope --help)");
+			   "no targets: give -p PID, -n NAME, -c CGROUP, -C CONTAINER or a COMMAND "
+			   "after -- (see loadscope --help)");
 cleanup:
 	if (ret)
 		options_free(o);
@@ -254,7 +352,13 @@ cleanup:
 
 void options_free(struct options *o)
 {
+	for (size_t i = 0; i < o->ncontainers; i++)
+		free(o->containers[i]);
 	free(o->pids);
+	free(o->comms);
+	free(o->cgroups);
+	free(o->containers);
 	o->pids = NULL;
-	o->npids = 0;
+	o->comms = o->cgroups = o->containers = NULL;
+	o->npids = o->ncomms = o->ncgroups = o->ncontainers = 0;
 }

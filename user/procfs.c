@@ -179,6 +179,45 @@ int proc_list_tasks(int pid, int **tids, size_t *ntids)
 	return ret;
 }
 
+int proc_find_comm(const char *const *names, size_t nnames, int exclude, int **pids, int **which,
+		   size_t *n)
+{
+	size_t cap = 0, wcap = 0, nw = 0;
+	char comm[32];
+	struct dirent *de;
+	DIR *d;
+	int ret = 0;
+
+	*pids = *which = NULL;
+	*n = 0;
+	d = opendir("/proc");
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		int pid = parse_pid_name(de->d_name);
+
+		if (pid <= 0 || pid == exclude || proc_task_stat(pid, pid, NULL, comm, sizeof(comm)))
+			continue;
+		for (size_t i = 0; i < nnames; i++) {
+			if (strcmp(comm, names[i]))
+				continue;
+			if ((ret = append_int(pids, n, &cap, pid)) ||
+			    (ret = append_int(which, &nw, &wcap, (int)i)))
+				goto cleanup;
+			break;
+		}
+	}
+cleanup:
+	closedir(d);
+	if (ret) {
+		free(*pids);
+		free(*which);
+		*pids = *which = NULL;
+		*n = 0;
+	}
+	return ret;
+}
+
 static bool contains(const int *arr, size_t n, int v)
 {
 	for (size_t i = 0; i < n; i++)

@@ -27,6 +27,12 @@ int proc_task_state(int pid, int tid, char *state);
 int proc_task_syscall(int pid, int tid, long *nr);
 /* Thread ids of a process; *tids is malloc'd. */
 int proc_list_tasks(int pid, int **tids, size_t *ntids);
+/*
+ * Processes whose name (their main thread's comm) is one of names, leaving out `exclude`: *pids
+ * and, for each, the index of its name in *which; both malloc'd.
+ */
+int proc_find_comm(const char *const *names, size_t nnames, int exclude, int **pids, int **which,
+		   size_t *n);
 /* roots and every process below them, leaving out `exclude` and its subtree; *out is malloc'd. */
 int proc_descendants(const int *roots, size_t nroots, int exclude, int **out, size_t *nout);
 

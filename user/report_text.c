@@ -203,6 +203,48 @@ static void print_table(const struct snapshot *s, FILE *f, bool threads)
 		   "MIGR: CPU moves.\n");
 }
 
+/* The targets by cgroup v2, with totals, when they are in more than one. */
+static void print_cgroups(const struct snapshot *s, FILE *f)
+{
+	char vcsw[32], icsw[32], calls[32], line[REPORT_COLUMNS + 1], name[LS_COMM_LEN];
+	const struct cgroup_total *g;
+	const struct process *p;
+	size_t at;
+	int w;
+
+	if (s->ncgroups < 2)
+		return;
+	fprintf(f, "\nCGROUPS: the targets by cgroup v2 (path under the cgroup2 mount), totals\n");
+	fprintf(f, "%-44s %5s %6s %6s %7s %7s %10s\n", "CGROUP", "PROCS", "CPU%", "RUNQ%",
+		"VCSW/s", "ICSW/s", "SYSCALLS/s");
+	for (size_t i = 0; i < s->ncgroups; i++) {
+		g = &s->cgroups[i];
+		format_rate(g->voluntary_switches, s->duration_ns, vcsw, sizeof(vcsw));
+		format_rate(g->involuntary_switches, s->duration_ns, icsw, sizeof(icsw));
+		format_rate(g->syscalls, s->duration_ns, calls, sizeof(calls));
+		/* a long path keeps its end, which names the service or container */
+		w = (int)strlen(g->path);
+		fprintf(f, "%s%-*s %5zu %6.1f %6.1f %7s %7s %10s\n", w > 44 ? "..." : "",
+			w > 44 ? 41 : 44, w > 44 ? g->path + w - 41 : g->path, g->npids,
+			percent(g->cpu_ns, s->duration_ns), percent(g->runq_wait_ns, s->duration_ns),
+			vcsw, icsw, calls);
+		at = (size_t)snprintf(line, sizeof(line), "  processes:");
+		for (size_t k = 0; k < g->npids; k++) {
+			char item[48];
+
+			p = snapshot_find_process((struct snapshot *)s, g->pids[k]);
+			snprintf(item, sizeof(item), "%s %d %s", k ? "," : "", g->pids[k],
+				 p ? printable_comm(p->comm, name) : "?");
+			if (at + strlen(item) + 6 > REPORT_COLUMNS) {
+				snprintf(line + at, sizeof(line) - at, " ...");
+				break;
+			}
+			at += (size_t)snprintf(line + at, sizeof(line) - at, "%s", item);
+		}
+		fprintf(f, "%s\n", line);
+	}
+}
+
 /* Line 0 holds the value 0, line k (k >= 1) the values [2^(k-1), 2^k). */
 static unsigned int hist_line(unsigned int idx)
 {
@@ -600,6 +642,7 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 	print_table(s, f, threads);
 	if (!s->nprocesses)
 		return;
+	print_cgroups(s, f);
 	print_states(s, f, threads);
 	fputc('\n', f);
 	print_sys_table(s, f, threads);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <mntent.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,6 +31,7 @@
 #define MAX_LEFT 64
 
 static char base_dir[256]; /* short, so every path built under it fits in PATH_MAX */
+static pid_t runner_pid;   /* names the test cgroups; forked tests inherit it */
 
 bool ls_verbose(void)
 {
@@ -91,6 +93,7 @@ int ls_init_base(void)
 {
 	const char *tmp = getenv("TMPDIR");
 
+	runner_pid = getpid();
 	snprintf(base_dir, sizeof(base_dir), "%s/loadscope-test.XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
 	return mkdtemp(base_dir) ? 0 : -errno;
@@ -108,6 +111,104 @@ void ls_cleanup_base(void)
 {
 	if (base_dir[0])
 		nftw(base_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	ls_cgroup_cleanup();
+}
+
+const char *ls_cgroup2_mount(void)
+{
+	static char mount[PATH_MAX];
+	struct mntent *m;
+	FILE *f;
+
+	if (mount[0])
+		return mount;
+	f = setmntent("/proc/self/mounts", "r");
+	ck_assert_msg(f, "cannot read /proc/self/mounts: %s", strerror(errno));
+	while ((m = getmntent(f)))
+		if (!strcmp(m->mnt_type, "cgroup2")) {
+			snprintf(mount, sizeof(mount), "%s", m->mnt_dir);
+			break;
+		}
+	endmntent(f);
+	ck_assert_msg(mount[0], "no cgroup2 file system is mounted: the cgroup tests need one");
+	return mount;
+}
+
+const char *ls_cgroup_rel(const char *name)
+{
+	char *p = path_buf();
+
+	snprintf(p, PATH_MAX, "/loadscope-test-%d/%s", (int)runner_pid, name);
+	return p;
+}
+
+const char *ls_cgroup_make(const char *name)
+{
+	char *p = path_buf(), *slash;
+	size_t mount_len = strlen(ls_cgroup2_mount());
+
+	snprintf(p, PATH_MAX, "%s/loadscope-test-%d/%s", ls_cgroup2_mount(), (int)runner_pid,
+		 name);
+	for (slash = p + mount_len + 1;; slash++) {
+		slash = strchr(slash, '/');
+		if (slash)
+			*slash = '\0';
+		ck_assert_msg(!mkdir(p, 0755) || errno == EEXIST, "mkdir %s: %s", p,
+			      strerror(errno));
+		if (!slash)
+			break;
+		*slash = '/';
+	}
+	return p;
+}
+
+void ls_cgroup_move(const char *dir, pid_t pid)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "w");
+	ck_assert_msg(f, "cannot open %s: %s", path, strerror(errno));
+	ck_assert_msg(fprintf(f, "%d\n", (int)pid) > 0 && fclose(f) == 0,
+		      "cannot move %d into %s: %s", (int)pid, dir, strerror(errno));
+}
+
+static int remove_cgroup(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	/* a cgroup is removed with rmdir; its interface files go with it */
+	if (flag == FTW_DP)
+		rmdir(path);
+	return 0;
+}
+
+void ls_cgroup_cleanup(void)
+{
+	char top[PATH_MAX];
+	struct mntent *m;
+	FILE *f;
+
+	if (!runner_pid)
+		return;
+	/* not ls_cgroup2_mount(): this runs outside any test, where a failed check cannot */
+	f = setmntent("/proc/self/mounts", "r");
+	if (!f)
+		return;
+	while ((m = getmntent(f)))
+		if (!strcmp(m->mnt_type, "cgroup2")) {
+			snprintf(top, sizeof(top), "%s/loadscope-test-%d", m->mnt_dir,
+				 (int)runner_pid);
+			/* the processes of a failed test may take a moment to leave */
+			for (int i = 0; i < 50 && !access(top, F_OK); i++) {
+				nftw(top, remove_cgroup, 16, FTW_DEPTH | FTW_PHYS);
+				if (!access(top, F_OK))
+					ls_sleep_s(0.02);
+			}
+			break;
+		}
+	endmntent(f);
 }
 
 const char *ls_tmpdir(void)
@@ -537,6 +638,50 @@ static void check_figures(const json_t *obj, const char *what, int id)
 		      (long long)prev_upper);
 }
 
+/* Every process names its cgroup and how it was selected; the cgroups add up to the processes. */
+static void check_cgroups(const json_t *report)
+{
+	static const char *const sums[] = {"cpu_ns", "runq_wait_ns", "voluntary_switches",
+					   "involuntary_switches"};
+	const json_t *processes = field(report, "processes"), *cgroups = field(report, "cgroups");
+	const json_t *p, *g, *pids;
+	size_t i, j, k, listed = 0;
+	int64_t total;
+
+	json_array_foreach(processes, i, p)
+	{
+		ck_assert_msg(strchr("/(", ls_str(p, "cgroup")[0]),
+			      "process %lld: cgroup '%s' is neither a path nor a mark",
+			      (long long)ls_int(p, "pid"), ls_str(p, "cgroup"));
+		ls_str(p, "selected_by");
+	}
+	ck_assert_msg(json_is_array(cgroups), "cgroups is not an array");
+	json_array_foreach(cgroups, i, g)
+	{
+		pids = field(g, "processes");
+		listed += json_array_size(pids);
+		for (k = 0; k < sizeof(sums) / sizeof(sums[0]); k++) {
+			total = 0;
+			json_array_foreach(pids, j, p)
+			{
+				const json_t *proc = ls_find_process(report, json_integer_value(p));
+
+				ck_assert_msg(proc, "cgroup %s lists pid %lld, not a reported process",
+					      ls_str(g, "path"), (long long)json_integer_value(p));
+				ck_assert_str_eq(ls_str(proc, "cgroup"), ls_str(g, "path"));
+				total += ls_int(proc, sums[k]);
+			}
+			ck_assert_msg(ls_int(g, sums[k]) == total,
+				      "cgroup %s: %s %lld, its processes sum to %lld",
+				      ls_str(g, "path"), sums[k], (long long)ls_int(g, sums[k]),
+				      (long long)total);
+		}
+	}
+	ck_assert_msg(listed == json_array_size(processes),
+		      "cgroups list %zu processes, the report has %zu", listed,
+		      json_array_size(processes));
+}
+
 void ls_check_report(const json_t *report)
 {
 	const json_t *processes, *drops, *command, *p, *t, *q;
@@ -612,6 +757,7 @@ void ls_check_report(const json_t *report)
 			      "process %lld: runq_max_ns %lld, its threads' max %lld",
 			      (long long)pid, (long long)ls_int(p, "runq_max_ns"), (long long)max);
 	}
+	check_cgroups(report);
 }
 
 static void cmp_log(struct ls_cmp *c, bool ok, const char *fmt, ...)

@@ -66,6 +66,20 @@ const char *ls_path(const char *dir, const char *name);
 int ls_init_base(void);
 void ls_cleanup_base(void);
 
+/*
+ * Test cgroups, under the cgroup2 mount found in /proc/self/mounts (a test fails, never skips,
+ * when there is none): <mount>/loadscope-test-<runner pid>/NAME. ls_cgroup_make creates NAME
+ * (and its parents) and returns its absolute path (a static rotating buffer, as ls_path);
+ * ls_cgroup_rel gives the same cgroup relative to the mount, as loadscope reports it.
+ */
+const char *ls_cgroup2_mount(void);
+const char *ls_cgroup_make(const char *name);
+const char *ls_cgroup_rel(const char *name);
+/* Moves process pid (all its threads) into the cgroup at dir. */
+void ls_cgroup_move(const char *dir, pid_t pid);
+/* Removes every test cgroup (their processes must have exited); best effort. */
+void ls_cgroup_cleanup(void);
+
 /* Runs argv to completion, killing it after timeout_s; captures its output. */
 void ls_run(const char *const argv[], double timeout_s, struct ls_result *r);
 void ls_result_free(struct ls_result *r);

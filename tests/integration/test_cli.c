@@ -38,7 +38,8 @@ static bool file_contains(const char *path, const char *needle)
 START_TEST(test_signal)
 {
 	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
-	const char *busy_argv[] = {ls_workload("busy"), ls_path(dir, "oracle.json"), "1", "8",
+	/* spins longer than the slowest start-up (an emulated guest under load); killed below */
+	const char *busy_argv[] = {ls_workload("busy"), ls_path(dir, "oracle.json"), "1", "60",
 				   NULL};
 	const char *err_path = ls_path(dir, "stderr.txt");
 	int sig = stop_signals[_i], status;
@@ -262,6 +263,39 @@ static const struct bad_input bad_inputs[] = {
 	 WRAP_NONE,
 	 0,
 	 {"/nonexistent-dir"},
+	 EARLY_FAILURE_S},
+	/* target selectors: what names nothing fails before anything is loaded */
+	{"comm longer than the kernel keeps",
+	 {"-n", "a-name-of-16-chr", "-d", "1"},
+	 WRAP_NONE,
+	 2,
+	 {"at most 15"},
+	 EARLY_FAILURE_S},
+	{"no such cgroup",
+	 {"-c", "loadscope-no-such-cgroup", "-d", "1"},
+	 WRAP_NONE,
+	 1,
+	 {"loadscope-no-such-cgroup"},
+	 EARLY_FAILURE_S},
+	{"cgroup path outside the cgroup2 mount",
+	 {"-c", "/tmp", "-d", "1"},
+	 WRAP_NONE,
+	 1,
+	 {"outside the cgroup2 mount"},
+	 EARLY_FAILURE_S},
+	{"cgroup path not a cgroup v2 directory",
+	 {"-c", "cgroup.procs", "-d", "1"},
+	 WRAP_NONE,
+	 1,
+	 {"not a cgroup v2 directory"},
+	 EARLY_FAILURE_S},
+	{"container ID not hex", {"-C", "3f2a9c1b7e44-web", "-d", "1"}, WRAP_NONE, 2, {"hex"}, 0},
+	{"container ID too short", {"-C", "3f2a9c1b7e4", "-d", "1"}, WRAP_NONE, 2, {"12"}, 0},
+	{"unknown container",
+	 {"-C", "000000000000", "-d", "1"},
+	 WRAP_NONE,
+	 1,
+	 {"000000000000"},
 	 EARLY_FAILURE_S},
 };
 

@@ -169,7 +169,25 @@ void fixture_snapshot(struct snapshot *s)
 								   .syscalls = 110 };
 	}
 
+	/* how each became a target, its cgroup, and the selectors besides -p */
+	s->processes[0].selected_by = SELECT_DESCENDANT;
+	s->processes[0].cgroup = fixture_strdup("/system.slice/app.service/worker");
+	s->processes[1].selected_by = SELECT_PID;
+	s->processes[1].cgroup = fixture_strdup("/system.slice/app.service");
+	s->targets.ncomms = 1;
+	s->targets.comms = fixture_calloc(1, sizeof(*s->targets.comms));
+	s->targets.comms[0] = fixture_strdup("node");
+	s->targets.ncgroups = 1;
+	s->targets.cgroups = fixture_calloc(1, sizeof(*s->targets.cgroups));
+	s->targets.cgroups[0] = fixture_strdup("/system.slice/app.service");
+	s->targets.ncontainers = 1;
+	s->targets.containers = fixture_calloc(1, sizeof(*s->targets.containers));
+	s->targets.containers[0].id = fixture_strdup(FIXTURE_CONTAINER_ID);
+	s->targets.containers[0].cgroup =
+		fixture_strdup("/system.slice/docker-" FIXTURE_CONTAINER_ID ".scope");
+
 	fixture_check(snapshot_finish(s));
+	fixture_check(snapshot_group_cgroups(s));
 }
 
 void fixture_add_lat(struct lat_figures *l, uint64_t value_ns, uint64_t count)

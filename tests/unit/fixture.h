@@ -20,8 +20,13 @@
  *   connections waited 20 x 50 us in the listen queue, backlog up to 4; 2 never accepted.
  *   Thread 4213 writes 20 x 3 us (2000 bytes) and reads 10 x 1 us (one EAGAIN).
  *   Thread 4300 receives the 7 descriptors: handoff 4211 -> 4300, 7.
+ * Selection: 4211 by pid in cgroup /system.slice/app.service, 4300 as its descendant in
+ *   /system.slice/app.service/worker (so two cgroup totals); the targets also list --comm node,
+ *   --cgroup /system.slice/app.service and container FIXTURE_CONTAINER_ID.
  * Everything is heap-allocated, so snapshot_free releases it.
  */
+#define FIXTURE_CONTAINER_ID "3f2a9c1b7e44d5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0"
+
 void fixture_snapshot(struct snapshot *s);
 
 /* Records count events of value_ns each into a latency figure. */

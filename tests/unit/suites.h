@@ -18,5 +18,6 @@ Suite *csv_suite(void);
 Suite *html_suite(void);
 Suite *output_suite(void);
 Suite *regressions_suite(void);
+Suite *cgroup_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */

@@ -198,6 +198,38 @@ static void assert_sys_equal(const struct sys_figures *a, const struct sys_figur
 	ck_assert_uint_eq(a->handoff_received, b->handoff_received);
 }
 
+/* The selectors besides -p, and the per-cgroup totals. */
+static void assert_selection_equal(const struct snapshot *a, const struct snapshot *b)
+{
+	size_t i, k;
+
+	ck_assert_uint_eq(a->targets.ncomms, b->targets.ncomms);
+	for (i = 0; i < a->targets.ncomms; i++)
+		ck_assert_str_eq(a->targets.comms[i], b->targets.comms[i]);
+	ck_assert_uint_eq(a->targets.ncgroups, b->targets.ncgroups);
+	for (i = 0; i < a->targets.ncgroups; i++)
+		ck_assert_str_eq(a->targets.cgroups[i], b->targets.cgroups[i]);
+	ck_assert_uint_eq(a->targets.ncontainers, b->targets.ncontainers);
+	for (i = 0; i < a->targets.ncontainers; i++) {
+		ck_assert_str_eq(a->targets.containers[i].id, b->targets.containers[i].id);
+		ck_assert_str_eq(a->targets.containers[i].cgroup, b->targets.containers[i].cgroup);
+	}
+	ck_assert_uint_eq(a->ncgroups, b->ncgroups);
+	for (i = 0; i < a->ncgroups; i++) {
+		const struct cgroup_total *ga = &a->cgroups[i], *gb = &b->cgroups[i];
+
+		ck_assert_str_eq(ga->path, gb->path);
+		ck_assert_uint_eq(ga->cpu_ns, gb->cpu_ns);
+		ck_assert_uint_eq(ga->runq_wait_ns, gb->runq_wait_ns);
+		ck_assert_uint_eq(ga->voluntary_switches, gb->voluntary_switches);
+		ck_assert_uint_eq(ga->involuntary_switches, gb->involuntary_switches);
+		ck_assert_uint_eq(ga->syscalls, gb->syscalls);
+		ck_assert_uint_eq(ga->npids, gb->npids);
+		for (k = 0; k < ga->npids; k++)
+			ck_assert_int_eq(ga->pids[k], gb->pids[k]);
+	}
+}
+
 static void assert_snapshots_equal(const struct snapshot *a, const struct snapshot *b)
 {
 	size_t i, j;
@@ -231,6 +263,8 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 		ck_assert_int_eq(pa->ppid, pb->ppid);
 		ck_assert_str_eq(pa->comm, pb->comm);
 		ck_assert_int_eq(pa->exited, pb->exited);
+		ck_assert_int_eq(pa->selected_by, pb->selected_by);
+		ck_assert_str_eq(pa->cgroup ? pa->cgroup : CGROUP_PATH_UNKNOWN, pb->cgroup);
 		assert_stats_equal(&pa->sched, &pb->sched);
 		assert_sys_equal(&pa->sys, &pb->sys);
 		/* kept per process only: the connection path */
@@ -262,6 +296,7 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 		ck_assert_int_eq(a->handoffs[i].to, b->handoffs[i].to);
 		ck_assert_uint_eq(a->handoffs[i].count, b->handoffs[i].count);
 	}
+	assert_selection_equal(a, b);
 }
 
 static void round_trip(const struct snapshot *in)
@@ -926,6 +961,79 @@ START_TEST(test_read_buffer)
 }
 END_TEST
 
+/* How each process was selected, its cgroup, the selectors and the per-cgroup totals. */
+START_TEST(test_written_selection)
+{
+	json_t *root = fixture_json(), *g;
+
+	ck_assert_str_eq(json_string_value(path_get(root, "processes[0].selected_by")), "pid");
+	ck_assert_str_eq(json_string_value(path_get(root, "processes[0].cgroup")),
+			 "/system.slice/app.service");
+	ck_assert_str_eq(json_string_value(path_get(root, "processes[1].selected_by")),
+			 "descendant");
+	ck_assert_str_eq(json_string_value(path_get(root, "targets.comms[0]")), "node");
+	ck_assert_str_eq(json_string_value(path_get(root, "targets.cgroups[0]")),
+			 "/system.slice/app.service");
+	ck_assert_str_eq(json_string_value(path_get(root, "targets.containers[0].id")),
+			 FIXTURE_CONTAINER_ID);
+	ck_assert_int_eq(json_integer_value(path_get(root, "drops.attach_threads")), 0);
+	/* by path: the service, then its worker's cgroup below it */
+	ck_assert_uint_eq(json_array_size(path_get(root, "cgroups")), 2);
+	g = path_get(root, "cgroups[0]");
+	ck_assert_str_eq(json_string_value(json_object_get(g, "path")), "/system.slice/app.service");
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "cpu_ns")), 2000000000LL);
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "runq_wait_ns")), 40500000);
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "voluntary_switches")), 2300);
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "involuntary_switches")), 500);
+	/* 40 accepts, 110 reads, 20 writes, 50 polls, 3 other */
+	ck_assert_int_eq(json_integer_value(json_object_get(g, "syscalls")), 223);
+	ck_assert_int_eq(json_integer_value(path_get(root, "cgroups[0].processes[0]")), 4211);
+	ck_assert_str_eq(json_string_value(path_get(root, "cgroups[1].path")),
+			 "/system.slice/app.service/worker");
+	ck_assert_int_eq(json_integer_value(path_get(root, "cgroups[1].cpu_ns")), 10000000);
+	json_decref(root);
+}
+END_TEST
+
+START_TEST(test_selection_fields_required)
+{
+	static const char *const fields[] = {
+		"targets.comms",	 "targets.cgroups",	"targets.containers",
+		"targets.containers[0].cgroup", "processes[1].selected_by", "processes[0].cgroup",
+		"drops.attach_threads",	 "cgroups",		"cgroups[1].path",
+		"cgroups[0].syscalls",	 "cgroups[0].processes",
+	};
+	char expected[128];
+	json_t *root;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		root = fixture_json();
+		path_set(root, fields[i], NULL);
+		snprintf(expected, sizeof(expected), "missing field %s", fields[i]);
+		ck_assert_str_eq(read_expect_error(root, -EINVAL), expected);
+	}
+	root = fixture_json();
+	path_set(root, "processes[0].selected_by", json_string("magic"));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field processes[0].selected_by should be one of pid, command, descendant, "
+			 "comm, cgroup, container, unknown, not a string");
+	root = fixture_json();
+	json_array_set_new(path_get(root, "targets.comms"), 0, json_string("a-name-too-long-x"));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field targets.comms[0] should be a string of at most 15 characters, not a "
+			 "string");
+	root = fixture_json();
+	json_array_set_new(path_get(root, "cgroups[0].processes"), 0, json_integer(0));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cgroups[0].processes[0] should be a pid (an integer from 1 to "
+			 "4194304), not 0");
+	root = fixture_json();
+	path_set(root, "cgroups[0].cpu_ns", json_integer(-1));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cgroups[0].cpu_ns should be a non-negative integer, not -1");
+}
+END_TEST
+
 Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -935,6 +1043,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_round_trip_edge_values);
 	tcase_add_test(tc, test_written_document);
 	tcase_add_test(tc, test_written_edge_cases);
+	tcase_add_test(tc, test_written_selection);
 	tcase_add_test(tc, test_reader_recomputes_and_sorts);
 	tcase_add_test(tc, test_read_stdin);
 	tcase_add_test(tc, test_unknown_fields_are_ignored);
@@ -952,6 +1061,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_not_a_loadscope_run);
 	tcase_add_test(tc, test_newer_version);
 	tcase_add_test(tc, test_missing_fields);
+	tcase_add_test(tc, test_selection_fields_required);
 	tcase_add_test(tc, test_wrong_types_and_ranges);
 	tcase_add_test(tc, test_bad_histograms);
 	tcase_add_test(tc, test_duplicates);

@@ -102,6 +102,13 @@ static const struct bad_case bad_cases[] = {
 	{ { "-p", "1", "--html", "" }, "--html needs a file name" },
 	{ { "-p", "1", "-o", "-", "--html", "-" }, "only one of --json, --csv and --html can be -" },
 	{ { "-p", "1", "--csv", "-", "--html=-" }, "only one of --json, --csv and --html can be -" },
+	{ { "-n", "a-name-of-16-chr" }, "the kernel keeps at most 15" },
+	{ { "-n", "" }, "--comm needs a process name" },
+	{ { "-c", "" }, "--cgroup needs a path" },
+	{ { "-C", "3f2a9c1b7e4" }, "from 12 to 64 hex characters" },
+	{ { "-C", "3f2a9c1b7e44-web" }, "hexadecimal (0-9, a-f), not '-'" },
+	{ { "-C", "nginx-container" }, "hexadecimal" },
+	{ { "--no-children", "-d", "1" }, "no targets" },
 };
 
 START_TEST(test_bad_input)
@@ -130,6 +137,69 @@ START_TEST(test_report_files)
 	ck_assert_str_eq(o.csv_path, "run.csv");
 	ck_assert_str_eq(o.html_path, "-");
 	ck_assert_str_eq(o.json_path, "run.json");
+	options_free(&o);
+}
+END_TEST
+
+/* -n, -c, -C repeat and combine with -p; COMMAND is then the load. */
+START_TEST(test_selectors)
+{
+	char *argv[] = { "loadscope", "-n", "nginx", "--comm", "php-fpm", "-c", "system.slice/x",
+			 "--cgroup=/sys/fs/cgroup/y", "-C", "3F2A9C1B7E44", "--container",
+			 "0123456789abcdef", "-p", "7", "--no-children", "--", "wrk", NULL };
+
+	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
+	ck_assert_uint_eq(o.ncomms, 2);
+	ck_assert_str_eq(o.comms[0], "nginx");
+	ck_assert_str_eq(o.comms[1], "php-fpm");
+	ck_assert_uint_eq(o.ncgroups, 2);
+	ck_assert_str_eq(o.cgroups[0], "system.slice/x");
+	ck_assert_str_eq(o.cgroups[1], "/sys/fs/cgroup/y");
+	ck_assert_uint_eq(o.ncontainers, 2);
+	ck_assert_str_eq(o.containers[0], "3f2a9c1b7e44"); /* lowercased */
+	ck_assert_str_eq(o.containers[1], "0123456789abcdef");
+	ck_assert(!o.children);
+	ck_assert(options_select(&o));
+	ck_assert_str_eq(o.command[0], "wrk");
+	options_free(&o);
+}
+END_TEST
+
+START_TEST(test_selector_limits)
+{
+	char *argv[32] = { "loadscope" }, names[LS_MAX_COMMS + 1][8];
+	int argc = 1;
+
+	/* a 15-character name is the longest the kernel keeps */
+	argv[argc++] = "-n";
+	argv[argc++] = "fifteen-chars-x";
+	for (int i = 0; i < LS_MAX_COMMS; i++) {
+		snprintf(names[i], sizeof(names[i]), "n%d", i);
+		argv[argc++] = "-n";
+		argv[argc++] = names[i];
+	}
+	argv[argc] = NULL;
+	ck_assert_int_eq(parse(argc, argv), -EINVAL);
+	ck_assert_msg(strstr(err, "--comm given more than 8 times"), "%s", err);
+
+	argc = 1;
+	for (int i = 0; i < LS_MAX_CGROUPS; i++) {
+		argv[argc++] = "-c";
+		argv[argc++] = "a";
+	}
+	argv[argc++] = "-C";
+	argv[argc++] = "0123456789ab";
+	argv[argc] = NULL;
+	ck_assert_int_eq(parse(argc, argv), -EINVAL);
+	ck_assert_msg(strstr(err, "more than 8 --cgroup and --container"), "%s", err);
+	ck_assert_ptr_null(o.containers);
+
+	argc = 1;
+	argv[argc++] = "-n";
+	argv[argc++] = "fifteen-chars-x";
+	argv[argc] = NULL;
+	ck_assert_int_eq(parse(argc, argv), 0);
+	ck_assert(o.children);
 	options_free(&o);
 }
 END_TEST
@@ -166,6 +236,8 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_command_without_dashdash);
 	tcase_add_test(tc, test_long_forms);
 	tcase_add_loop_test(tc, test_bad_input, 0, sizeof(bad_cases) / sizeof(bad_cases[0]));
+	tcase_add_test(tc, test_selectors);
+	tcase_add_test(tc, test_selector_limits);
 	tcase_add_test(tc, test_help);
 	tcase_add_test(tc, test_report_files);
 	tcase_add_test(tc, test_features);

@@ -415,6 +415,52 @@ START_TEST(test_syscalls_and_connections)
 }
 END_TEST
 
+/* Two cgroups: a section with each one's totals and processes; one cgroup: no section. */
+START_TEST(test_cgroups)
+{
+	static const char long_path[] = "/kubepods.slice/kubepods-burstable.slice/kubepods-"
+					"burstable-pod0123.slice/cri-containerd-abcdef.scope";
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "CGROUP "),
+			 "CGROUP                                       PROCS   CPU%  RUNQ%  VCSW/s"
+			 "  ICSW/s SYSCALLS/s");
+	/* the service: 4211's 2.0 s on CPU, 40.5 ms waited, 2300 + 500 switches, 223 syscalls */
+	ck_assert_str_eq(line_starting(text, "/system.slice/app.service "),
+			 "/system.slice/app.service                        1  100.0    2.0    1150"
+			 "   250.0      111.5");
+	ck_assert_str_eq(line_starting(text, "/system.slice/app.service/worker"),
+			 "/system.slice/app.service/worker                 1    0.5    0.0     0.5"
+			 "     0.0        0.0");
+	ck_assert_str_eq(line_containing(text, "processes: 4211"), "  processes: 4211 node");
+	assert_within_100_columns(text);
+	free(text);
+
+	/* a long path keeps its end */
+	free(s.processes[1].cgroup);
+	s.processes[1].cgroup = fixture_strdup(long_path);
+	ck_assert_int_eq(snapshot_group_cgroups(&s), 0);
+	text = render(&s, false);
+	ck_assert_msg(strstr(text, "\n...pod0123.slice/cri-containerd-abcdef.scope     1 "),
+		      "long path not cut at its start: %s", line_containing(text, "abcdef"));
+	assert_within_100_columns(text);
+	free(text);
+
+	free(s.processes[0].cgroup);
+	s.processes[0].cgroup = fixture_strdup(long_path);
+	ck_assert_int_eq(snapshot_group_cgroups(&s), 0);
+	ck_assert_uint_eq(s.ncgroups, 1);
+	ck_assert_uint_eq(s.cgroups[0].npids, 2);
+	text = render(&s, false);
+	ck_assert_ptr_null(strstr(text, "CGROUPS"));
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -430,6 +476,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_syscalls_and_connections);
 	tcase_add_test(tc, test_histogram_shared_marks_and_extremes);
 	tcase_add_test(tc, test_empty_and_odd_snapshots);
+	tcase_add_test(tc, test_cgroups);
 	suite_add_tcase(s, tc);
 	return s;
 }

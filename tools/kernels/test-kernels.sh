@@ -97,18 +97,25 @@ cp "$BUSYBOX" "$root/bin/busybox"
 for applet in $("$BUSYBOX" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
-# a host program with the libraries it needs, at the same paths; it replaces a busybox applet
+# the shared libraries a program needs, at the same paths
+add_libraries()
+{
+	local lib
+
+	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+# a host program with the libraries it needs; it replaces a busybox applet
 add_tool()
 {
-	local bin lib
+	local bin
 
 	bin=$(command -v "$1") || fail "$1 (GUEST_TOOLS) not found on this host"
 	rm -f "$root/bin/$(basename "$bin")"
 	cp -L "$bin" "$root/bin/$(basename "$bin")"
-	for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
-		mkdir -p "$root$(dirname "$lib")"
-		cp -L "$lib" "$root$lib"
-	done
+	add_libraries "$bin"
 }
 for tool in $GUEST_TOOLS; do
 	add_tool "$tool"
@@ -116,6 +123,8 @@ done
 echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
 echo "root:x:0:" >"$root/etc/group"
 cp "$STATIC_DIR/loadscope" "$STATIC_DIR/integration_tests" "$root/opt/loadscope/"
+# loadscope links libmount (and so libc) dynamically: Debian ships no static libmount
+add_libraries "$STATIC_DIR/loadscope"
 mkdir -p "$root/opt/loadscope/workloads"
 find "$STATIC_DIR/workloads" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/opt/loadscope/workloads/" \;
 install -m 0755 tools/kernels/init.sh "$root/init"
