@@ -145,6 +145,17 @@ static void columns(struct csv *c, const struct csv_row *r)
 		text_value(c, comm, strnlen(comm, LS_COMM_LEN));
 	}
 	text_col(c, "role", role_name(r->role), strlen(role_name(r->role)));
+	/* how the process became a target, and its cgroup: a thread row repeats its process's */
+	if (c->header) {
+		name(c, "", "selected_by");
+		name(c, "", "cgroup");
+	} else {
+		const char *why = select_reason_name(r->p->selected_by);
+
+		text_value(c, why ? why : "unknown", strlen(why ? why : "unknown"));
+		text_value(c, r->p->cgroup ? r->p->cgroup : "",
+			   r->p->cgroup ? strlen(r->p->cgroup) : 0);
+	}
 	u64_col(c, "", "exited", r->exited);
 	u64_col(c, "", "duration_ns", c->duration_ns);
 	u64_col(c, "", "alive_ns", r->alive_ns);

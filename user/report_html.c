@@ -403,6 +403,13 @@ static void print_process_figures(const struct snapshot *s, const struct process
 	kv_ns(f, "thread-time alive", p->alive_ns);
 	kv_u64(f, "threads", p->nthreads);
 	kv_u64(f, "ppid", (uint64_t)p->ppid);
+	fprintf(f, "<div><span>selected by</span><span class=\"num\">%s</span></div>\n",
+		select_reason_name(p->selected_by) ? select_reason_name(p->selected_by) : "unknown");
+	if (p->cgroup) {
+		fputs("<div><span>cgroup</span><span class=\"num\">", f);
+		esc(f, p->cgroup);
+		fputs("</span></div>\n", f);
+	}
 	kv_u64(f, "TCP reads (served)", p->tcp_reads);
 	kv_u64(f, "TCP writes (served)", p->tcp_writes);
 	if (sys->cls[SC_ACCEPT].count || sys->accept_queue.count || p->unaccepted) {

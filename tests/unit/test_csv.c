@@ -172,6 +172,8 @@ START_TEST(test_header_and_rows)
 	ck_assert_str_eq(cell(&t, 1, "runq_count"), "1100");
 	ck_assert_str_eq(cell(&t, 1, "voluntary_switches"), "2300");
 	ck_assert_str_eq(cell(&t, 1, "exited"), "0");
+	ck_assert_str_eq(cell(&t, 1, "selected_by"), "pid");
+	ck_assert_str_eq(cell(&t, 1, "cgroup"), "/system.slice/app.service");
 	ck_assert_str_eq(cell(&t, 1, "duration_ns"), "2000000000");
 	/* 1090 of the 1100 waits are 100 us or less */
 	ck_assert_uint_gt(strtoull(cell(&t, 1, "runq_p99_ns"), NULL, 10), 90000);

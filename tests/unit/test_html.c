@@ -213,6 +213,8 @@ START_TEST(test_escaping)
 	set_comm(s.processes[0].threads[1].comm, "</svg>&amp;");
 	set_comm(s.processes[0].wakers[0].comm, "a\"b'c");
 	set_comm(s.processes[1].comm, "bad\xff\xc3 \x01z");
+	free(s.processes[1].cgroup);
+	s.processes[1].cgroup = fixture_strdup("/x/<script>y");
 	free(s.command[1]);
 	s.command[1] = fixture_strdup(hostile);
 	free(s.targets.description);
@@ -230,6 +232,7 @@ START_TEST(test_escaping)
 	ck_assert_ptr_nonnull(strstr(html, "a&quot;b&#39;c"));
 	ck_assert_ptr_nonnull(strstr(html, "'&lt;b&gt;&amp;&quot;&#39;x&lt;/b&gt;'"));
 	ck_assert_ptr_nonnull(strstr(html, "tree of &lt;i&gt;1&lt;/i&gt;"));
+	ck_assert_ptr_nonnull(strstr(html, "/x/&lt;script&gt;y"));
 	/* bytes that are not UTF-8, and control characters, are replaced */
 	ck_assert_ptr_nonnull(strstr(html, "bad&#xFFFD;&#xFFFD; &#xFFFD;z"));
 	ck_assert_uint_eq(count(html, "<svg "), 5);
