@@ -1137,11 +1137,125 @@ static void chart_syscalls(const struct process *p, FILE *f)
  * The figures over time, from the -i intervals: the hook for their line chart, which is still to
  * come. A run without intervals has no such section.
  */
+/* Processes in the time series, by their CPU over the whole series: the busiest get a line. */
+#define SERIES_LINES 6
+
+struct series_line {
+	int pid;
+	uint64_t cpu_ns;
+};
+
+static int cmp_series_line(const void *a, const void *b)
+{
+	const struct series_line *x = a, *y = b;
+
+	if (x->cpu_ns != y->cpu_ns)
+		return x->cpu_ns < y->cpu_ns ? 1 : -1;
+	return (x->pid > y->pid) - (x->pid < y->pid);
+}
+
+/* One line chart over the intervals: a process's figure as a share of each interval, in %. */
+static void series_chart(const struct snapshot *s, const struct series_line *lines, size_t nlines,
+			 bool runq, FILE *f)
+{
+	static const char *const colors[SERIES_LINES] = { "#2b6cb0", "#c05621", "#2f855a",
+							  "#6b46c1", "#b83280", "#718096" };
+	const int left = 56, right = 16, top = 24, bottom = 36, h = 240;
+	const double plot_w = CHART_W - left - right, plot_h = h - top - bottom;
+	uint64_t t_end = s->intervals[s->nintervals - 1].end_ns;
+	double ymax = 100;
+	char label[FORMAT_NS_LEN];
+
+	/* the scale: 100% of one CPU, or more when a process used several */
+	for (size_t i = 0; i < s->nintervals; i++)
+		for (size_t k = 0; k < s->intervals[i].nprocs; k++) {
+			const struct interval_proc *ip = &s->intervals[i].procs[k];
+			double v = s->intervals[i].duration_ns
+					   ? 100.0 * (double)(runq ? ip->runq_wait_ns : ip->cpu_ns) /
+						     (double)s->intervals[i].duration_ns
+					   : 0;
+
+			while (v > ymax && ymax < 1e6)
+				ymax += 100;
+		}
+	fputs("<figure>\n", f);
+	svg_open(f, runq ? "series-runq" : "series-cpu", -1, h,
+		 runq ? "waiting for a CPU over time" : "CPU over time");
+	for (int i = 0; i <= 2; i++) {
+		double y = top + plot_h - plot_h * i / 2.0;
+
+		fprintf(f, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
+			left, y, CHART_W - right, y);
+		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"small\">%.0f%%</text>\n",
+			left - 6, y + 4, ymax * i / 2.0);
+	}
+	fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n", left,
+		top + plot_h, CHART_W - right, top + plot_h);
+	for (int i = 0; i <= 4; i++)
+		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"small\">%s</text>\n",
+			left + plot_w * i / 4.0, h - 12,
+			format_ns(t_end * (uint64_t)i / 4, label, sizeof(label)));
+	for (size_t l = 0; l < nlines; l++) {
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+			colors[l % SERIES_LINES]);
+		for (size_t i = 0; i < s->nintervals; i++) {
+			const struct interval *iv = &s->intervals[i];
+			double v = 0, x, y;
+
+			for (size_t k = 0; k < iv->nprocs; k++)
+				if (iv->procs[k].pid == lines[l].pid && iv->duration_ns)
+					v = 100.0 *
+					    (double)(runq ? iv->procs[k].runq_wait_ns : iv->procs[k].cpu_ns) /
+					    (double)iv->duration_ns;
+			x = left + (t_end ? plot_w * (double)iv->end_ns / (double)t_end : 0);
+			y = top + plot_h - plot_h * (v > ymax ? ymax : v) / ymax;
+			fprintf(f, "%s%.1f,%.1f", i ? " " : "", x, y);
+		}
+		fputs("\"/>\n", f);
+	}
+	fputs("</svg>\n<figcaption class=\"legend\">", f);
+	for (size_t l = 0; l < nlines; l++) {
+		const struct process *p = snapshot_find_process((struct snapshot *)s, lines[l].pid);
+
+		fprintf(f, "%s<span style=\"color:%s\">&#9632;</span> %d ", l ? " &nbsp; " : "",
+			colors[l % SERIES_LINES], lines[l].pid);
+		if (p)
+			esc_comm(f, p->comm);
+	}
+	fprintf(f, " &mdash; %s, %% of each interval (100%% = one CPU)</figcaption>\n</figure>\n",
+		runq ? "time waiting for a CPU" : "on-CPU time");
+}
+
+/* The -i time series: CPU and run-queue wait per interval for the busiest processes. */
 static void chart_timeseries(const struct snapshot *s, FILE *f)
 {
+	struct series_line lines[SERIES_LINES + 1];
+	size_t n = 0;
+
 	if (!s->nintervals)
 		return;
-	(void)f;
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		uint64_t cpu = 0;
+
+		for (size_t k = 0; k < s->nintervals; k++)
+			for (size_t j = 0; j < s->intervals[k].nprocs; j++)
+				if (s->intervals[k].procs[j].pid == s->processes[i].pid &&
+				    cpu + s->intervals[k].procs[j].cpu_ns >= cpu)
+					cpu += s->intervals[k].procs[j].cpu_ns;
+		if (!cpu)
+			continue; /* nothing to draw */
+		/* keep the busiest SERIES_LINES: insert, sort, drop the last */
+		lines[n++] = (struct series_line){ .pid = s->processes[i].pid, .cpu_ns = cpu };
+		qsort(lines, n, sizeof(*lines), cmp_series_line);
+		if (n > SERIES_LINES)
+			n = SERIES_LINES;
+	}
+	fprintf(f, "<section id=\"over-time\">\n<h2>Over time</h2>\n<p class=\"note\">Every %.1f s "
+		   "(-i): the busiest processes' on-CPU time and time waiting for a CPU.</p>\n",
+		(double)s->interval_ns / 1e9);
+	series_chart(s, lines, n, false, f);
+	series_chart(s, lines, n, true, f);
+	fputs("</section>\n", f);
 }
 
 static bool has_syscalls(const struct process *p)

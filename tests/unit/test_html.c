@@ -115,6 +115,9 @@ START_TEST(test_page_and_charts)
 		"<svg class=\"chart\" id=\"runq-4211\"",
 		"<svg class=\"chart\" id=\"syscalls-4211\"",
 		"<svg class=\"chart\" id=\"states-4211\"",
+		/* the fixture's -i time series */
+		"<svg class=\"chart\" id=\"series-cpu\"",
+		"<svg class=\"chart\" id=\"series-runq\"",
 	};
 	struct snapshot s;
 	char *html;
@@ -126,6 +129,9 @@ START_TEST(test_page_and_charts)
 	for (size_t i = 0; i < sizeof(charts) / sizeof(charts[0]); i++)
 		ck_assert_msg(strstr(html, charts[i]), "no %s", charts[i]);
 	ck_assert_uint_eq(count(html, "<svg "), sizeof(charts) / sizeof(charts[0]));
+	/* one line per chart for 4211, the one process in the series: 75% then 150% of a CPU */
+	ck_assert_uint_eq(count(html, "<polyline"), 2);
+	ck_assert_msg(strstr(html, ">200%</text>"), "the CPU scale does not reach 150%%");
 	/* no waits and no syscalls: a sentence instead of an empty chart */
 	ck_assert_ptr_null(strstr(html, "id=\"runq-4300\""));
 	ck_assert_ptr_nonnull(strstr(html, "No run-queue waits recorded."));
@@ -235,7 +241,7 @@ START_TEST(test_escaping)
 	ck_assert_ptr_nonnull(strstr(html, "/x/&lt;script&gt;y"));
 	/* bytes that are not UTF-8, and control characters, are replaced */
 	ck_assert_ptr_nonnull(strstr(html, "bad&#xFFFD;&#xFFFD; &#xFFFD;z"));
-	ck_assert_uint_eq(count(html, "<svg "), 5);
+	ck_assert_uint_eq(count(html, "<svg "), 7);
 	free(html);
 	snapshot_free(&s);
 }
