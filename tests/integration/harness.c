@@ -577,12 +577,42 @@ static const char *const figure_fields[] = {
 #define NFIGURES (sizeof(figure_fields) / sizeof(figure_fields[0]))
 
 /* The figures of one process or thread agree with each other and with their histogram. */
+void ls_hist_sum(const json_t *hist, const char *what, struct ls_hist_sum *out)
+{
+	int64_t lower, upper, n;
+	const json_t *b;
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->first_lower = -1;
+	ck_assert_msg(json_is_array(hist), "%s: the histogram is not an array", what);
+	json_array_foreach(hist, i, b)
+	{
+		lower = ls_int(b, "lower_ns");
+		upper = ls_int(b, "upper_ns");
+		n = ls_int(b, "count");
+		ck_assert_msg(n > 0, "%s: the histogram holds an empty bucket", what);
+		ck_assert_msg(lower < upper && lower >= out->top_upper,
+			      "%s: histogram buckets out of order at [%lld, %lld)", what,
+			      (long long)lower, (long long)upper);
+		out->top_upper = upper;
+		if (out->first_lower < 0)
+			out->first_lower = lower;
+		out->last_lower = lower;
+		out->count += n;
+		out->min_ns += lower * n;
+		out->max_ns += upper * n;
+	}
+}
+
 static void check_figures(const json_t *obj, const char *what, int id)
 {
-	int64_t count, wait, max, p50, p90, p99, lower, upper, n, prev_upper = 0;
-	int64_t hist_count = 0, hist_min_ns = 0, hist_max_ns = 0, first_lower = -1, last_lower = 0;
-	const json_t *hist = field(obj, "runq_hist"), *b;
-	size_t i, j;
+	int64_t count, wait, max, p50, p90, p99, prev_upper, hist_count, hist_min_ns, hist_max_ns;
+	int64_t first_lower, last_lower;
+	const json_t *hist = field(obj, "runq_hist");
+	struct ls_hist_sum sum;
+	char where[96];
+	size_t j;
 
 	for (j = 0; j < NFIGURES; j++)
 		ck_assert_msg(ls_int(obj, figure_fields[j]) >= 0, "%s %d: %s < 0", what, id,
@@ -593,25 +623,14 @@ static void check_figures(const json_t *obj, const char *what, int id)
 	p50 = ls_int(obj, "runq_p50_ns");
 	p90 = ls_int(obj, "runq_p90_ns");
 	p99 = ls_int(obj, "runq_p99_ns");
-	ck_assert_msg(json_is_array(hist), "%s %d: runq_hist is not an array", what, id);
-
-	json_array_foreach(hist, i, b)
-	{
-		lower = ls_int(b, "lower_ns");
-		upper = ls_int(b, "upper_ns");
-		n = ls_int(b, "count");
-		ck_assert_msg(n > 0, "%s %d: runq_hist holds an empty bucket", what, id);
-		ck_assert_msg(lower < upper && lower >= prev_upper,
-			      "%s %d: runq_hist buckets out of order at [%lld, %lld)", what, id,
-			      (long long)lower, (long long)upper);
-		prev_upper = upper;
-		if (first_lower < 0)
-			first_lower = lower;
-		last_lower = lower;
-		hist_count += n;
-		hist_min_ns += lower * n;
-		hist_max_ns += upper * n;
-	}
+	snprintf(where, sizeof(where), "%s %d runq_hist", what, id);
+	ls_hist_sum(hist, where, &sum);
+	hist_count = sum.count;
+	hist_min_ns = sum.min_ns;
+	hist_max_ns = sum.max_ns;
+	first_lower = sum.first_lower;
+	last_lower = sum.last_lower;
+	prev_upper = sum.top_upper;
 	ck_assert_msg(hist_count == count, "%s %d: runq_hist counts %lld waits, runq_count %lld",
 		      what, id, (long long)hist_count, (long long)count);
 	if (!count) {

@@ -34,6 +34,16 @@
  */
 #define LS_COUNT_TOLERANCE 2
 
+/* A histogram as the JSON lists it, its buckets checked in order and summed. */
+struct ls_hist_sum {
+	int64_t count;
+	int64_t min_ns, max_ns;  /* what the events can add up to: count x lower, count x upper */
+	int64_t first_lower;     /* the lowest bucket's lower bound; -1 when empty */
+	int64_t last_lower;      /* the highest bucket's bounds */
+	int64_t top_upper;
+};
+void ls_hist_sum(const json_t *hist, const char *what, struct ls_hist_sum *out);
+
 /* Outcome of one command run to completion. */
 struct ls_result {
 	pid_t pid;	  /* process that ran, so a test can check it is the parent of a command */

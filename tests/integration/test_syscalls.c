@@ -151,32 +151,20 @@ static void check_latency(const json_t *obj, const char *what, bool has_total, b
 	int64_t count = ls_int(obj, "count"), max = ls_int(obj, "max_ns");
 	int64_t p50 = ls_int(obj, "p50_ns"), p99 = ls_int(obj, "p99_ns");
 	int64_t p90 = has_p90 ? ls_int(obj, "p90_ns") : p50, total = 0;
-	int64_t lower, upper, n, prev_upper = 0, first_lower = -1, last_lower = 0;
-	int64_t hist_count = 0, hist_min_ns = 0, hist_max_ns = 0;
-	const json_t *hist = obj_field(obj, "hist"), *b;
-	size_t i;
+	int64_t prev_upper, first_lower, last_lower, hist_count, hist_min_ns, hist_max_ns;
+	const json_t *hist = obj_field(obj, "hist");
+	struct ls_hist_sum sum;
 
-	ck_assert_msg(json_is_array(hist), "%s: hist is not an array", what);
 	ck_assert_msg(count >= 0 && max >= 0 && p50 >= 0, "%s: negative figures", what);
 	if (has_total)
 		total = ls_int(obj, "total_ns");
-	json_array_foreach(hist, i, b)
-	{
-		lower = ls_int(b, "lower_ns");
-		upper = ls_int(b, "upper_ns");
-		n = ls_int(b, "count");
-		ck_assert_msg(n > 0, "%s: hist holds an empty bucket", what);
-		ck_assert_msg(lower < upper && lower >= prev_upper,
-			      "%s: hist buckets out of order at [%lld, %lld)", what,
-			      (long long)lower, (long long)upper);
-		prev_upper = upper;
-		if (first_lower < 0)
-			first_lower = lower;
-		last_lower = lower;
-		hist_count += n;
-		hist_min_ns += lower * n;
-		hist_max_ns += upper * n;
-	}
+	ls_hist_sum(hist, what, &sum);
+	hist_count = sum.count;
+	hist_min_ns = sum.min_ns;
+	hist_max_ns = sum.max_ns;
+	first_lower = sum.first_lower;
+	last_lower = sum.last_lower;
+	prev_upper = sum.top_upper;
 	ck_assert_msg(hist_count == count, "%s: hist holds %lld, count is %lld", what,
 		      (long long)hist_count, (long long)count);
 	if (!count) {
