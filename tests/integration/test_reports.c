@@ -116,6 +116,38 @@ START_TEST(test_report_files)
 }
 END_TEST
 
+/*
+ * The JSON keeps everything the text report shows: `loadscope report` of a saved run prints the
+ * same text as the run did, byte for byte (a run with threads, syscalls, waits and -i intervals).
+ */
+START_TEST(test_report_same_text)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "same.json");
+	const char *command[] = { ls_workload("halfidle"), ls_path(dir, "oracle.json"), "20", "10",
+				  "10", NULL };
+	struct ls_result run, again;
+	struct ls_args a;
+
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "--threads", "-i", "0.2", "-o", out, "--", NULL);
+	for (int i = 0; command[i]; i++)
+		ls_args_add(&a, command[i], NULL);
+	ls_run(a.argv, 60, &run);
+	ck_assert_msg(run.status == 0, "the run exited %d: %s", run.status, run.err);
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "report", "--threads", out, NULL);
+	ls_run(a.argv, OFFLINE_TIMEOUT_S, &again);
+	ck_assert_msg(again.status == 0, "report exited %d: %s", again.status, again.err);
+	/* the run's stdout also has the -i lines before its report */
+	ck_assert_msg(strlen(run.out) >= strlen(again.out) &&
+			      !strcmp(run.out + strlen(run.out) - strlen(again.out), again.out),
+		      "report printed another text:\n%s\nthe run printed:\n%s", again.out, run.out);
+	ck_assert_msg(strstr(again.out, "SYSCALLS"), "no syscall section: %.200s", again.out);
+	ls_result_free(&run);
+	ls_result_free(&again);
+}
+END_TEST
+
 /* A saved run that cannot be read: one line naming it, exit 1, and no output file at all. */
 struct bad_run {
 	const char *name;
@@ -281,6 +313,7 @@ Suite *ls_reports_suite(void)
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
 	tcase_add_unchecked_fixture(tc, make_run, NULL);
 	tcase_add_test(tc, test_report_files);
+	tcase_add_test(tc, test_report_same_text);
 	tcase_add_loop_test(tc, test_bad_run, 0, sizeof(bad_runs) / sizeof(bad_runs[0]));
 	tcase_add_test(tc, test_syntax_error_position);
 	tcase_add_test(tc, test_bad_options);
