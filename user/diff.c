@@ -29,6 +29,8 @@ void run_totals(const struct snapshot *s, struct run_totals *t)
 			t->runq_hist[k] += p->sched.runq_hist[k];
 		if (p->sched.runq_max_ns > t->runq_max_ns)
 			t->runq_max_ns = p->sched.runq_max_ns;
+		if (r == ROLE_WORKER || r == ROLE_SINGLE)
+			t->serving_polls += p->sys.cls[SC_POLL].count;
 		t->roles[r].processes++;
 		t->roles[r].cpu_ns += p->sched.cpu_ns;
 		t->roles[r].runq_wait_ns += p->sched.runq_wait_ns;
@@ -37,6 +39,11 @@ void run_totals(const struct snapshot *s, struct run_totals *t)
 		t->roles[r].handoff_received += p->sys.handoff_received;
 		t->roles[r].responses += p->tcp_writes;
 	}
+}
+
+double requests_per_poll(const struct run_totals *t)
+{
+	return t->serving_polls ? (double)t->requests / (double)t->serving_polls : 0;
 }
 
 /* One compared figure: its two values, how to print them, whether more is better. */
@@ -154,7 +161,7 @@ void report_diff(const struct snapshot *a, const char *name_a, const struct snap
 		 const char *name_b, FILE *f)
 {
 	struct run_totals ta, tb;
-	struct row rows[16];
+	struct row rows[20];
 	size_t n = 0;
 	double sa, sb;
 
@@ -179,6 +186,9 @@ void report_diff(const struct snapshot *a, const char *name_a, const struct snap
 				  per(tb.syscalls, tb.requests), false };
 	rows[n++] = (struct row){ "wakeups per request", per(ta.wakeups, ta.requests),
 				  per(tb.wakeups, tb.requests), false };
+	rows[n++] = (struct row){ "requests per poll wakeup (workers)",
+				  ta.serving_polls ? requests_per_poll(&ta) : NAN,
+				  tb.serving_polls ? requests_per_poll(&tb) : NAN, false };
 	rows[n++] = (struct row){ "run-queue wait per request", per(ta.runq_wait_ns, ta.requests),
 				  per(tb.runq_wait_ns, tb.requests), true };
 	rows[n++] = (struct row){ "run-queue wait p99",

@@ -31,6 +31,7 @@ struct run_totals {
 	uint64_t switches;
 	uint64_t wakeups;
 	uint64_t syscalls;
+	uint64_t serving_polls; /* poll-class calls of the processes that serve: their wakeups */
 	uint64_t accepted;
 	uint64_t handoffs;
 	uint64_t runq_hist[HIST_BUCKETS];
@@ -38,6 +39,8 @@ struct run_totals {
 };
 
 void run_totals(const struct snapshot *s, struct run_totals *t);
+/* Requests per poll wakeup of the serving processes (batching); 0 when none was seen. */
+double requests_per_poll(const struct run_totals *t);
 /*
  * The comparison: per-request figures and totals with B/A ratios, the largest differences first;
  * the same by role; then the findings only one run has, and those both have.

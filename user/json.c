@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "analysis.h"
+#include "diff.h"
 #include "json.h"
 #include "syscalls.h"
 
@@ -344,6 +345,17 @@ static int findings_to_json(json_t *root, const struct snapshot *s)
 	size_t n = analyze_findings(s, found, sizeof(found) / sizeof(found[0]));
 	bool given;
 
+	struct run_totals t;
+	json_t *per = json_object();
+
+	run_totals(s, &t);
+	if (set(root, "per_request", per) ||
+	    (t.requests && (set(per, "cpu_ns", json_real((double)t.cpu_ns / (double)t.requests)) ||
+			    set(per, "syscalls", json_real((double)t.syscalls / (double)t.requests)) ||
+			    set(per, "switches", json_real((double)t.switches / (double)t.requests)) ||
+			    set(per, "wakeups", json_real((double)t.wakeups / (double)t.requests)) ||
+			    set(per, "requests_per_poll", json_real(requests_per_poll(&t))))))
+		return -ENOMEM;
 	if (set(root, "requests", req) ||
 	    set(req, "count", json_u64(snapshot_requests(s, &given))) ||
 	    set(req, "given", json_boolean(given)) || set(root, "findings", arr))

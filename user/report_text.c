@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "diff.h"
 #include "report.h"
 #include "syscalls.h"
 
@@ -577,6 +578,24 @@ static void print_findings(const struct snapshot *s, FILE *f)
 	}
 }
 
+/* What a request cost the targets: CPU, syscalls, switches, wakeups; and how they batch. */
+static void print_per_request(const struct snapshot *s, FILE *f)
+{
+	struct run_totals t;
+	char cpu[FORMAT_NS_LEN];
+
+	run_totals(s, &t);
+	if (!t.requests)
+		return;
+	fprintf(f, "PER REQUEST: CPU %s, %.1f syscalls, %.2f context switches, %.2f wakeups",
+		format_ns(t.cpu_ns / t.requests, cpu, sizeof(cpu)),
+		(double)t.syscalls / (double)t.requests, (double)t.switches / (double)t.requests,
+		(double)t.wakeups / (double)t.requests);
+	if (t.serving_polls)
+		fprintf(f, "; %.1f requests per poll wakeup", requests_per_poll(&t));
+	fputc('\n', f);
+}
+
 static void print_state_row(FILE *f, const char *id, const char *comm, enum role role,
 			    const struct states *st)
 {
@@ -637,6 +656,7 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 	fputc('\n', f);
 	if (s->nprocesses) {
 		print_findings(s, f);
+		print_per_request(s, f);
 		fputc('\n', f);
 	}
 	print_table(s, f, threads);

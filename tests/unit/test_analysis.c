@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "analysis.h"
+#include "diff.h"
 #include "fixture.h"
 #include "suites.h"
 
@@ -341,9 +342,17 @@ START_TEST(test_switch_rate_and_requests)
 	t->tcp_reads = t->tcp_writes = 1000;
 	t->sched.voluntary_switches = 3000;
 	t->sched.involuntary_switches = 1000;
+	/* 250 epoll_wait returns served the 1000 requests: 4 per wakeup */
+	fixture_add_lat(&t->sys.cls[SC_POLL], 1000000, 250);
 	n = findings(&s, f);
 	ck_assert_uint_eq(snapshot_requests(&s, &given), 1000);
 	ck_assert(!given);
+	{
+		struct run_totals rt;
+
+		run_totals(&s, &rt);
+		ck_assert_double_eq_tol(requests_per_poll(&rt), 4.0, 1e-9);
+	}
 	sw = find(f, n, "switch_rate");
 	ck_assert_ptr_nonnull(sw);
 	ck_assert_msg(strstr(sw->text, "4.0 context switches per request (3.0 voluntary, 1.0 "

@@ -405,6 +405,14 @@ START_TEST(test_syscalls_and_connections)
 	ck_assert_str_eq(line_starting(text, "4211 node syscalls:"),
 			 "4211 node syscalls: 223 calls, 12 failed");
 	ck_assert_str_eq(line_containing(text, "accept errors"), "    accept errors: EAGAIN 10");
+	/* no TCP responses in the fixture and no count given: no per-request line */
+	ck_assert_ptr_null(strstr(text, "PER REQUEST"));
+	free(text);
+	s.requests_given = 1000;
+	text = render(&s, false);
+	/* 2.01 s of CPU, 223 syscalls, 2801 switches, 1751 wakeups; no serving process polls */
+	ck_assert_str_eq(line_starting(text, "PER REQUEST"),
+			 "PER REQUEST: CPU 2.0ms, 0.2 syscalls, 2.80 context switches, 1.75 wakeups");
 	ck_assert_str_eq(line_containing(text, "most time first"),
 			 "    other, most time first: nanosleep 2 in 20ms, openat 1 in 4.0us");
 	ck_assert_str_eq(line_starting(text, "  poll "),
