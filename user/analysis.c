@@ -97,13 +97,6 @@ void process_states(const struct process *p, struct states *out)
 	}
 }
 
-static uint64_t accepted(const struct sys_figures *sys)
-{
-	const struct lat_figures *a = &sys->cls[SC_ACCEPT];
-
-	return a->count > a->errors ? a->count - a->errors : 0;
-}
-
 static bool serves(const struct process *p)
 {
 	return p->tcp_reads || p->tcp_writes;
@@ -121,7 +114,7 @@ static size_t serving_processes(const struct snapshot *s)
 
 enum role process_role(const struct snapshot *s, const struct process *p)
 {
-	uint64_t acc = accepted(&p->sys);
+	uint64_t acc = sys_accepted(&p->sys);
 
 	if (acc && p->sys.handoff_sent && (double)p->sys.handoff_sent >= DISPATCH_SHARE * acc)
 		return ROLE_DISPATCHER;
@@ -143,7 +136,7 @@ enum role thread_role(const struct snapshot *s, const struct process *p, const s
 	if (r == ROLE_IDLE || r == ROLE_OTHER || p->nthreads < 2)
 		return r;
 	/* in a serving process, a thread that touches no connection helps the ones that do */
-	if (!t->tcp_reads && !t->tcp_writes && !accepted(&t->sys) && !t->sys.handoff_sent &&
+	if (!t->tcp_reads && !t->tcp_writes && !sys_accepted(&t->sys) && !t->sys.handoff_sent &&
 	    !t->sys.handoff_received)
 		return ROLE_HELPER;
 	return r;
@@ -203,7 +196,7 @@ void workers_imbalance(const struct snapshot *s, struct imbalance *out)
 
 		if (!is_worker(s, p))
 			continue;
-		conn[n] = (double)(accepted(&p->sys) + p->sys.handoff_received);
+		conn[n] = (double)(sys_accepted(&p->sys) + p->sys.handoff_received);
 		cpu[n] = (double)p->sched.cpu_ns;
 		req[n] = (double)p->tcp_writes;
 		pids[n++] = p->pid;
@@ -295,10 +288,10 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 	char t50[FORMAT_NS_LEN], t99[FORMAT_NS_LEN], name[LS_COMM_LEN];
 
 	for (size_t i = 0; i < s->nprocesses; i++)
-		total_acc += accepted(&s->processes[i].sys);
+		total_acc += sys_accepted(&s->processes[i].sys);
 	for (size_t i = 0; i < s->nprocesses; i++) {
 		const struct process *p = &s->processes[i];
-		uint64_t acc = accepted(&p->sys), receivers = 0;
+		uint64_t acc = sys_accepted(&p->sys), receivers = 0;
 		double share, cpu_share, per_conn_sys, per_conn_wake;
 		enum severity sev = SEV_WARNING;
 		struct finding *f;

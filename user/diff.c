@@ -23,7 +23,7 @@ void run_totals(const struct snapshot *s, struct run_totals *t)
 		t->wakeups += p->sched.wakeups;
 		for (int c = 0; c < SC_CLASSES; c++)
 			t->syscalls += p->sys.cls[c].count;
-		t->accepted += p->sys.cls[SC_ACCEPT].count - p->sys.cls[SC_ACCEPT].errors;
+		t->accepted += sys_accepted(&p->sys);
 		t->handoffs += p->sys.handoff_sent;
 		for (int k = 0; k < HIST_BUCKETS; k++)
 			t->runq_hist[k] += p->sched.runq_hist[k];
@@ -34,7 +34,7 @@ void run_totals(const struct snapshot *s, struct run_totals *t)
 		t->roles[r].processes++;
 		t->roles[r].cpu_ns += p->sched.cpu_ns;
 		t->roles[r].runq_wait_ns += p->sched.runq_wait_ns;
-		t->roles[r].accepted += p->sys.cls[SC_ACCEPT].count - p->sys.cls[SC_ACCEPT].errors;
+		t->roles[r].accepted += sys_accepted(&p->sys);
 		t->roles[r].handoff_sent += p->sys.handoff_sent;
 		t->roles[r].handoff_received += p->sys.handoff_received;
 		t->roles[r].responses += p->tcp_writes;

@@ -212,6 +212,14 @@ static int cmp_peer_count(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+uint64_t sys_accepted(const struct sys_figures *f)
+{
+	const struct lat_figures *a = &f->cls[SC_ACCEPT];
+
+	/* a corrupt file may say more failed than were made */
+	return a->count > a->errors ? a->count - a->errors : 0;
+}
+
 int sys_figures_add(struct sys_figures *sum, const struct sys_figures *t)
 {
 	size_t i;

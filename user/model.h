@@ -222,6 +222,8 @@ void lat_figures_add(struct lat_figures *sum, const struct lat_figures *t);
 int named_count_add(struct named_count **arr, size_t *n, const char *name, uint64_t count,
 		    uint64_t errors, uint64_t total_ns);
 int sys_figures_add(struct sys_figures *sum, const struct sys_figures *t);
+/* Connections accepted: accept calls that did not fail. */
+uint64_t sys_accepted(const struct sys_figures *f);
 /* Order `top` by time, most first, and each errno list by count. */
 void sys_figures_sort(struct sys_figures *f);
 void sys_figures_free(struct sys_figures *f);

@@ -181,13 +181,6 @@ static unsigned int hist_line(unsigned int idx)
 	return idx / HIST_SUB + HIST_SUB_BITS;
 }
 
-static uint64_t accepted(const struct sys_figures *sys)
-{
-	const struct lat_figures *a = &sys->cls[SC_ACCEPT];
-
-	return a->count > a->errors ? a->count - a->errors : 0;
-}
-
 static const char *process_comm(const struct snapshot *s, int pid)
 {
 	const struct process *p = snapshot_find_process((struct snapshot *)s, pid);
@@ -355,7 +348,7 @@ static void print_overview(const struct snapshot *s, FILE *f)
 		rate(f, p->sched.involuntary_switches, s->duration_ns);
 		fprintf(f, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu / %llu</td><td>",
 			(unsigned long long)p->sched.migrations,
-			(unsigned long long)p->sched.wakeups, (unsigned long long)accepted(&p->sys),
+			(unsigned long long)p->sched.wakeups, (unsigned long long)sys_accepted(&p->sys),
 			(unsigned long long)p->sys.handoff_sent,
 			(unsigned long long)p->sys.handoff_received);
 		p50_p99(f, &p->sys.cls[SC_READ]);
@@ -413,7 +406,7 @@ static void print_process_figures(const struct snapshot *s, const struct process
 	kv_u64(f, "TCP reads (served)", p->tcp_reads);
 	kv_u64(f, "TCP writes (served)", p->tcp_writes);
 	if (sys->cls[SC_ACCEPT].count || sys->accept_queue.count || p->unaccepted) {
-		kv_u64(f, "connections accepted", accepted(sys));
+		kv_u64(f, "connections accepted", sys_accepted(sys));
 		kv_u64(f, "accept calls failed", sys->cls[SC_ACCEPT].errors);
 		lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
 		fprintf(f,

@@ -486,10 +486,8 @@ static void print_connections(const struct snapshot *s, FILE *f)
 		printable_comm(p->comm, name);
 		if (sys->cls[SC_ACCEPT].count) {
 			fprintf(f, "%d %s accepted %llu connection%s (%llu accept calls failed)\n",
-				p->pid, name,
-				(unsigned long long)(sys->cls[SC_ACCEPT].count -
-						     sys->cls[SC_ACCEPT].errors),
-				sys->cls[SC_ACCEPT].count - sys->cls[SC_ACCEPT].errors == 1 ? "" : "s",
+				p->pid, name, (unsigned long long)sys_accepted(sys),
+				sys_accepted(sys) == 1 ? "" : "s",
 				(unsigned long long)sys->cls[SC_ACCEPT].errors);
 		}
 		if (sys->accept_queue.count || p->unaccepted) {
