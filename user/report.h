@@ -27,6 +27,18 @@ char *format_ns(uint64_t ns, char *buf, size_t len);
  */
 void report_text(const struct snapshot *s, FILE *f, bool threads);
 
+/* Histogram lines as the reports draw them: one for the value 0, then one per power of two. */
+#define HIST_LINES (HIST_MAX_LOG2 + 1)
+
+/* Line of the histogram holding bucket idx: 0 for the value 0, k for [2^(k-1), 2^k). */
+unsigned int hist_line(unsigned int idx);
+/*
+ * hist folded into lines[HIST_LINES] (sums saturate); *first and *last: the lowest and highest
+ * line with a count. Returns the largest line's count, 0 when hist is empty.
+ */
+uint64_t hist_fold_lines(const uint64_t *hist, uint64_t *lines, unsigned int *first,
+			 unsigned int *last);
+
 /* text in words on lines of at most 100 columns: the first after `first`, the rest indented. */
 void report_wrapped(FILE *f, const char *first, const char *text, int indent);
 

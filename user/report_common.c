@@ -1,6 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What the CSV and HTML renderers share: text from the run made safe to copy into their formats. */
+#include <string.h>
+
 #include "report.h"
+
+unsigned int hist_line(unsigned int idx)
+{
+	if (idx == 0)
+		return 0;
+	if (idx < HIST_SUB)
+		return ls_log2_u64(idx) + 1;
+	return idx / HIST_SUB + HIST_SUB_BITS;
+}
+
+uint64_t hist_fold_lines(const uint64_t *hist, uint64_t *lines, unsigned int *first,
+			 unsigned int *last)
+{
+	uint64_t max = 0;
+	unsigned int k;
+
+	memset(lines, 0, HIST_LINES * sizeof(*lines));
+	*first = HIST_LINES;
+	*last = 0;
+	for (unsigned int i = 0; i < HIST_BUCKETS; i++) {
+		if (!hist[i])
+			continue;
+		k = hist_line(i);
+		/* saturate: a corrupt file's counts must not wrap */
+		lines[k] = lines[k] + hist[i] < lines[k] ? UINT64_MAX : lines[k] + hist[i];
+		*first = k < *first ? k : *first;
+		*last = k > *last ? k : *last;
+	}
+	for (k = *first; k <= *last && k < HIST_LINES; k++)
+		max = lines[k] > max ? lines[k] : max;
+	return max;
+}
 
 /*
  * Length of the UTF-8 sequence at s (n bytes available): 1 to 4 for a well-formed one (no

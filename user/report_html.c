@@ -13,7 +13,6 @@
 #include "syscalls.h"
 
 /* Lines of a run-queue histogram: one for the value 0, then one per power of two (as the text). */
-#define HIST_LINES (HIST_MAX_LOG2 + 1)
 /* Rows of a thread-state chart before the rest are only counted: a page stays readable. */
 #define STATE_ROWS_MAX 64
 /* Thread rows of a process's table, for the same reason. */
@@ -171,15 +170,6 @@ static void rate(FILE *f, uint64_t count, uint64_t duration_ns)
 	fprintf(f, r < 999.95 ? "%.1f" : "%.0f", r);
 }
 
-/* Line of the histogram holding bucket idx: 0 for the value 0, k for [2^(k-1), 2^k). */
-static unsigned int hist_line(unsigned int idx)
-{
-	if (idx == 0)
-		return 0;
-	if (idx < HIST_SUB)
-		return ls_log2_u64(idx) + 1;
-	return idx / HIST_SUB + HIST_SUB_BITS;
-}
 
 static const char *process_comm(const struct snapshot *s, int pid)
 {
@@ -552,8 +542,8 @@ static void chart_runq(const struct process *p, FILE *f)
 	static const char *const names[3] = {"p50", "p90", "p99"};
 	const int left = 64, right = 16, top = 52, bottom = 40, h = 280;
 	const double plot_w = CHART_W - left - right, plot_h = h - top - bottom;
-	uint64_t lines[HIST_LINES] = {0}, total, max = 0, pct[3];
-	unsigned int first = HIST_LINES, last = 0, nbars, k, every;
+	uint64_t lines[HIST_LINES], total, max, pct[3];
+	unsigned int first, last, nbars, k, every;
 	char a[FORMAT_NS_LEN], b[FORMAT_NS_LEN];
 	double bar_w, label_end[3] = {-1e9, -1e9, -1e9};
 
@@ -562,19 +552,7 @@ static void chart_runq(const struct process *p, FILE *f)
 		fputs("<p class=\"note\">No run-queue waits recorded.</p>\n", f);
 		return;
 	}
-	for (unsigned int i = 0; i < HIST_BUCKETS; i++) {
-		if (!p->sched.runq_hist[i])
-			continue;
-		k = hist_line(i);
-		/* saturate: a corrupt file's counts must not wrap */
-		lines[k] = lines[k] + p->sched.runq_hist[i] < lines[k]
-				   ? UINT64_MAX
-				   : lines[k] + p->sched.runq_hist[i];
-		first = k < first ? k : first;
-		last = k > last ? k : last;
-	}
-	for (k = first; k <= last; k++)
-		max = lines[k] > max ? lines[k] : max;
+	max = hist_fold_lines(p->sched.runq_hist, lines, &first, &last);
 	sched_stats_percentiles(&p->sched, &pct[0], &pct[1], &pct[2]);
 	nbars = last - first + 1;
 	bar_w = plot_w / nbars;

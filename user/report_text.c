@@ -12,8 +12,6 @@
 #define REPORT_COLUMNS 100
 #define BAR_WIDTH      40
 #define STATE_BAR      20
-/* Histogram lines: one for the value 0, then one per power of two up to the last bucket's. */
-#define HIST_LINES (HIST_MAX_LOG2 + 1)
 
 char *format_ns(uint64_t ns, char *buf, size_t len)
 {
@@ -246,23 +244,13 @@ static void print_cgroups(const struct snapshot *s, FILE *f)
 	}
 }
 
-/* Line 0 holds the value 0, line k (k >= 1) the values [2^(k-1), 2^k). */
-static unsigned int hist_line(unsigned int idx)
-{
-	if (idx == 0)
-		return 0;
-	if (idx < HIST_SUB)
-		return ls_log2_u64(idx) + 1;
-	return idx / HIST_SUB + HIST_SUB_BITS;
-}
-
 static void print_histogram(const struct process *p, FILE *f)
 {
 	static const char *const names[] = {"p50", "p90", "p99"};
 	char lo[FORMAT_NS_LEN], hi[FORMAT_NS_LEN], name[LS_COMM_LEN];
 	char bar[BAR_WIDTH + 1], marks[32];
-	uint64_t lines[HIST_LINES] = {0}, pct[3], total, max = 0;
-	unsigned int first = HIST_LINES, last = 0, mark_line[3], i, k, width;
+	uint64_t lines[HIST_LINES], pct[3], total, max;
+	unsigned int first, last, mark_line[3], i, k, width;
 	size_t at;
 
 	total = hist_total(p->sched.runq_hist, HIST_BUCKETS);
@@ -271,19 +259,7 @@ static void print_histogram(const struct process *p, FILE *f)
 		fprintf(f, "%d %s: no run-queue waits recorded\n", p->pid, name);
 		return;
 	}
-	for (i = 0; i < HIST_BUCKETS; i++) {
-		if (!p->sched.runq_hist[i])
-			continue;
-		k = hist_line(i);
-		lines[k] += p->sched.runq_hist[i];
-		if (k < first)
-			first = k;
-		if (k > last)
-			last = k;
-	}
-	for (k = first; k <= last; k++)
-		if (lines[k] > max)
-			max = lines[k];
+	max = hist_fold_lines(p->sched.runq_hist, lines, &first, &last);
 	sched_stats_percentiles(&p->sched, &pct[0], &pct[1], &pct[2]);
 	for (i = 0; i < 3; i++)
 		mark_line[i] = hist_line(hist_bucket(pct[i]));
