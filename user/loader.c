@@ -278,14 +278,10 @@ int observer_add_process(struct observer *o, int pid, enum select_reason how,
 
 void observer_detach(struct observer *o)
 {
-	struct timespec ts;
-
 	if (o && o->skel)
 		loadscope_bpf__detach(o->skel);
-	if (o) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		o->detach_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	}
+	if (o)
+		o->detach_ns = monotonic_ns();
 }
 
 static int append_thread(struct thread_stats **arr, size_t *n, size_t *cap,

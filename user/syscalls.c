@@ -91,14 +91,6 @@ const char *sys_class_name(unsigned int c)
 	return c <= SC_NONE ? class_names[c] : "?";
 }
 
-int sys_class_from_name(const char *name)
-{
-	for (int c = 0; c <= SC_NONE; c++)
-		if (!strcmp(class_names[c], name))
-			return c;
-	return -1;
-}
-
 const char *errno_name(int err, char *buf, size_t len)
 {
 	/* codes the kernel uses inside and a syscall exit can show before a signal is delivered */

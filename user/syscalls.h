@@ -16,8 +16,6 @@ long syscall_nr(const char *name);
 enum sys_class syscall_class(const char *name, unsigned int *flags);
 /* Name of a class as the report and the JSON spell it ("accept", ..., "other"), "none" for SC_NONE. */
 const char *sys_class_name(unsigned int c);
-/* Class of a name spelled as sys_class_name does; -1 when none. */
-int sys_class_from_name(const char *name);
 /* "EAGAIN" for EAGAIN, the kernel's names for its restart codes, else "E<number>". */
 const char *errno_name(int err, char *buf, size_t len);
 
