@@ -362,11 +362,12 @@ static __always_inline struct pair_stats *pair_get(void *map, __u32 target, __u3
 		return p;
 	if (other_task)
 		BPF_CORE_READ_STR_INTO(&first.comm, other_task, group_leader, comm);
-	if (bpf_map_update_elem(map, &key, &first, BPF_NOEXIST) && bpf_map_lookup_elem(map, &key) == NULL) {
+	/* another CPU may have added it meanwhile: then the insert fails and the lookup finds it */
+	bpf_map_update_elem(map, &key, &first, BPF_NOEXIST);
+	p = bpf_map_lookup_elem(map, &key);
+	if (!p)
 		count_drop(DROP_PAIRS_FULL);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(map, &key);
+	return p;
 }
 
 /* A thread's last switch-out: keep its figures under (tid, exit time) and free the live slot. */
