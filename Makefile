@@ -15,9 +15,16 @@ BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP 
 	-I vmlinux/$(ARCH) -I bpf -mcpu=v3
 LDLIBS := -lbpf -lelf -lz -ljansson -lcap -lm -lmount
 
-USER_SRCS := $(wildcard user/*.c)
+# user/ by layer (user/README.md): the layers without BPF build as one library, libloadscope.a, that
+# the unit tests, the fuzzer and the offline commands link; observe/ is the only one with libbpf.
+NOBPF_LAYERS := core render io targets
+USER_SRCS := $(wildcard user/*.c user/*/*.c)
 USER_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_SRCS))
-LIB_OBJS := $(filter-out $(BUILD)/user/main.o,$(USER_OBJS))
+NOBPF_OBJS := $(patsubst user/%.c,$(BUILD)/user/%.o,$(wildcard $(NOBPF_LAYERS:%=user/%/*.c)))
+LIB := $(BUILD)/libloadscope.a
+# observe/ and cmd/ (all but main.o) as archives too, so a test links only what it calls
+OBSERVE_LIB := $(BUILD)/libloadscope-observe.a
+CMD_LIB := $(BUILD)/libloadscope-cmd.a
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
@@ -75,14 +82,29 @@ $(BUILD)/user/%.o: user/%.c $(BUILD)/user/%.d | $(SKELS) $(BUILD)/syscall_names.
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-loadscope: $(USER_OBJS)
+$(LIB): $(NOBPF_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(OBSERVE_LIB): $(patsubst user/%.c,$(BUILD)/user/%.o,$(wildcard user/observe/*.c))
+	rm -f $@ && ar rcs $@ $^
+
+$(CMD_LIB): $(patsubst user/%.c,$(BUILD)/user/%.o,$(wildcard user/cmd/*.c))
+	rm -f $@ && ar rcs $@ $^
+
+# Which layer may include which (user/README.md); core/, render/ and io/ include no libbpf header.
+$(BUILD)/.layers-ok: tools/check-layers.sh $(wildcard user/*.c user/*/*.[ch])
+	@mkdir -p $(@D)
+	tools/check-layers.sh user
+	@touch $@
+
+loadscope: $(BUILD)/user/main.o $(CMD_LIB) $(OBSERVE_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/tests/%.d | $(SKELS) $(BUILD)/syscall_names.h $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/unit_tests: $(UNIT_OBJS) $(LIB_OBJS)
+$(BUILD)/unit_tests: $(UNIT_OBJS) $(CMD_LIB) $(OBSERVE_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -lcsv $(shell pkg-config --libs check) -o $@
 
 $(BUILD)/integration_tests: $(INTEG_OBJS)
@@ -94,7 +116,7 @@ $(BUILD)/workloads/%: tests/workloads/%.c | $(DEPS_STAMP)
 
 # Debian has no static libmount: it and libc stay shared, the rest is linked in; test-kernels.sh
 # copies the shared libraries into the guests.
-$(STATIC)/loadscope: $(USER_OBJS)
+$(STATIC)/loadscope: $(BUILD)/user/main.o $(CMD_LIB) $(OBSERVE_LIB) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $^ -Wl,-Bstatic -lbpf -lelf -lz -ljansson -lcap -Wl,-Bdynamic -lm -lmount -o $@
 
@@ -113,7 +135,7 @@ $(STATIC)/workloads/demo-server: tools/demo/server.c | $(DEPS_STAMP)
 static: $(STATIC_BINS)
 
 # The unit tests' fixture as a saved run (with wakers): a fuzzing seed and test-html's page.
-$(BUILD)/fixture_json: $(BUILD)/tests/fuzz/fixture_json.o $(BUILD)/tests/unit/fixture.o $(LIB_OBJS)
+$(BUILD)/fixture_json: $(BUILD)/tests/fuzz/fixture_json.o $(BUILD)/tests/unit/fixture.o $(LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) $(shell pkg-config --libs check) -o $@
 
 $(BUILD)/fixture.json: $(BUILD)/fixture_json
@@ -125,14 +147,18 @@ $(BUILD)/fixture.json: $(BUILD)/fixture_json
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Werror -I$(BUILD) -Ibpf -Iuser \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-FUZZ_LIB := json model analysis diff report_text report_csv report_html report_common syscalls
-FUZZ_OBJS := $(patsubst %,$(BUILD)/fuzz/%.o,$(FUZZ_LIB))
+# the no-BPF library again, instrumented
+FUZZ_OBJS := $(patsubst $(BUILD)/user/%.o,$(BUILD)/fuzz/%.o,$(NOBPF_OBJS))
+FUZZ_LIB := $(BUILD)/fuzz/libloadscope.a
 
 $(BUILD)/fuzz/%.o: user/%.c | $(BUILD)/syscall_names.h $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(BUILD)/fuzz/fuzz_report: tests/fuzz/fuzz_report.c $(FUZZ_OBJS) | $(DEPS_STAMP)
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/fuzz_report: tests/fuzz/fuzz_report.c $(FUZZ_LIB) | $(DEPS_STAMP)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -ljansson -lm -o $@
 
 test-fuzz: $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json
@@ -203,9 +229,9 @@ bench: loadscope $(WORKLOADS)
 	tools/bench/cgroup.sh
 
 format:
-	clang-format -i bpf/*.c bpf/*.h user/*.c user/*.h tests/*/*.c
+	clang-format -i bpf/*.c bpf/*.h user/*.c user/*/*.[ch] tests/*/*.c
 
 clean:
 	rm -rf $(BUILD) loadscope
 
--include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/*/*/*.d)
+-include $(wildcard $(BUILD)/*.d $(BUILD)/*/*.d $(BUILD)/*/*/*.d $(BUILD)/*/*/*/*.d)

@@ -12,18 +12,18 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
-#include "kernel_features.h"
-#include "intervals.h"
-#include "json.h"
-#include "loader.h"
-#include "model.h"
-#include "offline.h"
-#include "options.h"
-#include "output.h"
-#include "procfs.h"
-#include "report.h"
-#include "report_files.h"
-#include "targets.h"
+#include "observe/kernel_features.h"
+#include "core/intervals.h"
+#include "render/json.h"
+#include "observe/observer.h"
+#include "core/model.h"
+#include "cmd/offline.h"
+#include "cmd/options.h"
+#include "io/output.h"
+#include "targets/procfs.h"
+#include "render/render.h"
+#include "io/report_files.h"
+#include "targets/targets.h"
 
 #define LOADSCOPE_VERSION "0.1.0"
 #define EXIT_FAILED 1

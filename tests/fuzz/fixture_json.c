@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "../unit/fixture.h"
-#include "json.h"
+#include "render/json.h"
 
 static const char *out_path;
 

@@ -3,7 +3,7 @@
 #ifndef LOADSCOPE_TEST_FIXTURE_H
 #define LOADSCOPE_TEST_FIXTURE_H
 
-#include "model.h"
+#include "core/model.h"
 
 /*
  * 2 s on 4 CPUs; command "wrk -t2 -c100 http://127.0.0.1:3000/json", exit status 0; 3 threads

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis.h"
-#include "diff.h"
+#include "core/analysis.h"
+#include "core/diff.h"
 #include "fixture.h"
 #include "suites.h"
 

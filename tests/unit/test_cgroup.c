@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgroup.h"
+#include "targets/cgroup.h"
 #include "suites.h"
 
 /* Samples of /proc/self/mountinfo, relative to the repository root the tests run from. */

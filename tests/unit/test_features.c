@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel_features.h"
+#include "observe/kernel_features.h"
 #include "suites.h"
 
 static struct kernel_features all_present(void)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
+#include "core/model.h"
 #include "suites.h"
 
 #define LAST_BUCKET (HIST_BUCKETS - 1)

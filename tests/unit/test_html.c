@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "report.h"
+#include "render/render.h"
 #include "suites.h"
 
 static char *render(const struct snapshot *s)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "intervals.h"
+#include "core/intervals.h"
 #include "suites.h"
 
 static struct proc_sample sample(int pid, const char *comm, uint64_t cpu, uint64_t sw,

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "fixture.h"
-#include "json.h"
+#include "render/json.h"
 #include "suites.h"
 
 static char tmp_path[64];

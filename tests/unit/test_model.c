@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "fixture.h"
-#include "model.h"
+#include "core/model.h"
 #include "suites.h"
 
 START_TEST(test_stats_add_sums_and_maxes)

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "model.h"
-#include "options.h"
+#include "core/model.h"
+#include "cmd/options.h"
 #include "suites.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "fixture.h"
-#include "output.h"
-#include "report_files.h"
+#include "io/output.h"
+#include "io/report_files.h"
 #include "suites.h"
 
 #define OTHER_UID 65534 /* nobody: an owner that is neither us nor the directory's */

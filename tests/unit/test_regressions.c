@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
-#include "json.h"
-#include "report.h"
+#include "core/diff.h"
+#include "render/json.h"
+#include "render/render.h"
 #include "suites.h"
 
 #define REGRESSIONS_DIR "tests/fuzz/regressions"

@@ -6,7 +6,7 @@
 
 #include "fixture.h"
 #include "suites.h"
-#include "syscalls.h"
+#include "core/syscalls.h"
 
 /* Numbers from the architecture's table, generated from the kernel's headers. */
 START_TEST(test_names_by_number)

@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the figures mean: thread states, roles, worker imbalance and findings, from the model. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/analysis.h"
+#include "render/render.h"
+
+static const char *const state_names[ST_COUNT] = {
+	[ST_RUNNING] = "running", [ST_RUNNABLE] = "runnable",
+	[ST_IDLE] = "idle",	  [ST_IO] = "io",
+	[ST_LOCK] = "lock",	  [ST_UNINTERRUPTIBLE] = "uninterruptible",
+	[ST_OTHER] = "other",
+};
+
+static const char *const role_names[ROLE_COUNT] = {
+	[ROLE_DISPATCHER] = "dispatcher", [ROLE_WORKER] = "worker", [ROLE_SINGLE] = "single",
+	[ROLE_IDLE] = "idle",		  [ROLE_HELPER] = "helper", [ROLE_OTHER] = "other",
+};
+
+const char *state_name(enum thread_state st)
+{
+	return st < ST_COUNT ? state_names[st] : "?";
+}
+
+const char *role_name(enum role r)
+{
+	return r < ROLE_COUNT ? role_names[r] : "?";
+}
+
+const char *severity_name(enum severity sev)
+{
+	switch (sev) {
+	case SEV_CRITICAL:
+		return "critical";
+	case SEV_WARNING:
+		return "warning";
+	default:
+		return "info";
+	}
+}
+
+/*
+ * The measured states come from the kernel's accounting; `other` is what remains of the time the
+ * thread existed. Should the measured ones exceed that time (a thread alive the whole run whose
+ * clocks disagree by a little), the total grows to their sum and other is 0: shares still add up.
+ */
+/* Sums of times saturate: a corrupt saved run must not wrap a total below one of its parts. */
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+static void states_from(const struct sched_stats *sched, const struct sys_figures *sys,
+			uint64_t alive_ns, struct states *out)
+{
+	uint64_t measured = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->ns[ST_RUNNING] = sched->cpu_ns;
+	out->ns[ST_RUNNABLE] = sched->runq_wait_ns;
+	/* uninterruptible sleep in accept, read, write, poll or futex stays in their states */
+	out->ns[ST_IDLE] = sys->offcpu_ns[SC_POLL];
+	out->ns[ST_IO] = add_sat(add_sat(sys->offcpu_ns[SC_ACCEPT], sys->offcpu_ns[SC_READ]),
+				 sys->offcpu_ns[SC_WRITE]);
+	out->ns[ST_LOCK] = sys->offcpu_ns[SC_FUTEX];
+	out->ns[ST_UNINTERRUPTIBLE] =
+		add_sat(add_sat(sys->offcpu_d_ns[SC_OTHER], sys->offcpu_d_ns[SC_IO_URING]),
+			sys->offcpu_d_ns[SC_NONE]);
+	for (int i = 0; i < ST_OTHER; i++)
+		measured = add_sat(measured, out->ns[i]);
+	out->ns[ST_OTHER] = alive_ns > measured ? alive_ns - measured : 0;
+	out->total_ns = add_sat(measured, out->ns[ST_OTHER]);
+}
+
+void thread_states(const struct thread *t, struct states *out)
+{
+	states_from(&t->sched, &t->sys, t->alive_ns, out);
+}
+
+void process_states(const struct process *p, struct states *out)
+{
+	struct states t;
+
+	if (!p->nthreads) {
+		states_from(&p->sched, &p->sys, p->alive_ns, out);
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < p->nthreads; i++) {
+		thread_states(&p->threads[i], &t);
+		for (int k = 0; k < ST_COUNT; k++)
+			out->ns[k] = add_sat(out->ns[k], t.ns[k]);
+		out->total_ns = add_sat(out->total_ns, t.total_ns);
+	}
+}
+
+static bool serves(const struct process *p)
+{
+	return p->tcp_reads || p->tcp_writes;
+}
+
+static size_t serving_processes(const struct snapshot *s)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < s->nprocesses; i++)
+		if (serves(&s->processes[i]))
+			n++;
+	return n;
+}
+
+enum role process_role(const struct snapshot *s, const struct process *p)
+{
+	uint64_t acc = sys_accepted(&p->sys);
+
+	if (acc && p->sys.handoff_sent && (double)p->sys.handoff_sent >= DISPATCH_SHARE * acc)
+		return ROLE_DISPATCHER;
+	if (serves(p)) {
+		if (p->sys.handoff_received || serving_processes(s) > 1)
+			return ROLE_WORKER;
+		return ROLE_SINGLE;
+	}
+	if (!acc && (!s->duration_ns ||
+		     (double)p->sched.cpu_ns < IDLE_CPU_SHARE * (double)s->duration_ns))
+		return ROLE_IDLE;
+	return ROLE_OTHER;
+}
+
+enum role thread_role(const struct snapshot *s, const struct process *p, const struct thread *t)
+{
+	enum role r = process_role(s, p);
+
+	if (r == ROLE_IDLE || r == ROLE_OTHER || p->nthreads < 2)
+		return r;
+	/* in a serving process, a thread that touches no connection helps the ones that do */
+	if (!t->tcp_reads && !t->tcp_writes && !sys_accepted(&t->sys) && !t->sys.handoff_sent &&
+	    !t->sys.handoff_received)
+		return ROLE_HELPER;
+	return r;
+}
+
+uint64_t snapshot_requests(const struct snapshot *s, bool *given)
+{
+	uint64_t n = 0;
+
+	if (given)
+		*given = s->requests_given > 0;
+	if (s->requests_given)
+		return s->requests_given;
+	for (size_t i = 0; i < s->nprocesses; i++)
+		n += s->processes[i].tcp_writes;
+	return n;
+}
+
+static bool is_worker(const struct snapshot *s, const struct process *p)
+{
+	enum role r = process_role(s, p);
+
+	return r == ROLE_WORKER;
+}
+
+/* max / mean of values[0..n); 0 when the mean is 0. */
+static double max_over_mean(const double *v, size_t n, size_t *at)
+{
+	double sum = 0, max = 0;
+
+	*at = 0;
+	for (size_t i = 0; i < n; i++) {
+		sum += v[i];
+		if (v[i] > max) {
+			max = v[i];
+			*at = i;
+		}
+	}
+	return sum > 0 ? max / (sum / (double)n) : 0;
+}
+
+void workers_imbalance(const struct snapshot *s, struct imbalance *out)
+{
+	double *conn, *cpu, *req;
+	int *pids;
+	size_t n = 0, at;
+
+	memset(out, 0, sizeof(*out));
+	conn = calloc(s->nprocesses + 1, sizeof(double));
+	cpu = calloc(s->nprocesses + 1, sizeof(double));
+	req = calloc(s->nprocesses + 1, sizeof(double));
+	pids = calloc(s->nprocesses + 1, sizeof(int));
+	if (!conn || !cpu || !req || !pids)
+		goto out;
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		const struct process *p = &s->processes[i];
+
+		if (!is_worker(s, p))
+			continue;
+		conn[n] = (double)(sys_accepted(&p->sys) + p->sys.handoff_received);
+		cpu[n] = (double)p->sched.cpu_ns;
+		req[n] = (double)p->tcp_writes;
+		pids[n++] = p->pid;
+	}
+	out->nworkers = n;
+	if (n < 2)
+		goto out;
+	out->conn_max_mean = max_over_mean(conn, n, &at);
+	out->conn_max_pid = pids[at];
+	out->cpu_max_mean = max_over_mean(cpu, n, &at);
+	out->cpu_max_pid = pids[at];
+	out->req_max_mean = max_over_mean(req, n, &at);
+	out->req_max_pid = pids[at];
+out:
+	free(conn);
+	free(cpu);
+	free(req);
+	free(pids);
+}
+
+/* ---- findings ---- */
+
+struct findings {
+	struct finding *out;
+	size_t n, max;
+};
+
+static struct finding *add_finding(struct findings *fs, const char *id, enum severity sev,
+				   double score, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static struct finding *add_finding(struct findings *fs, const char *id, enum severity sev,
+				   double score, const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	if (fs->n >= fs->max)
+		return NULL;
+	f = &fs->out[fs->n++];
+	memset(f, 0, sizeof(*f));
+	f->id = id;
+	f->severity = sev;
+	f->score = score;
+	va_start(ap, fmt);
+	vsnprintf(f->text, sizeof(f->text), fmt, ap);
+	va_end(ap);
+	return f;
+}
+
+static void evidence(struct finding *f, const char *name, double value)
+{
+	if (f && f->nevidence < FINDING_EVIDENCE) {
+		f->evidence[f->nevidence].name = name;
+		f->evidence[f->nevidence].value = value;
+		f->nevidence++;
+	}
+}
+
+static uint64_t syscalls_of(const struct sys_figures *sys)
+{
+	uint64_t n = 0;
+
+	for (int c = 0; c < SC_CLASSES; c++)
+		n += sys->cls[c].count;
+	return n;
+}
+
+/* Wakeups of target processes other than p that p caused. */
+static uint64_t wakeups_by(const struct snapshot *s, int pid)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		const struct process *q = &s->processes[i];
+
+		if (q->pid == pid)
+			continue;
+		for (size_t j = 0; j < q->nwakers; j++)
+			if (q->wakers[j].pid == pid)
+				n += q->wakers[j].count;
+	}
+	return n;
+}
+
+static void find_handoff(const struct snapshot *s, struct findings *fs)
+{
+	uint64_t total_acc = 0, p50, p99;
+	char t50[FORMAT_NS_LEN], t99[FORMAT_NS_LEN], name[LS_COMM_LEN];
+
+	for (size_t i = 0; i < s->nprocesses; i++)
+		total_acc += sys_accepted(&s->processes[i].sys);
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		const struct process *p = &s->processes[i];
+		uint64_t acc = sys_accepted(&p->sys), receivers = 0;
+		double share, cpu_share, per_conn_sys, per_conn_wake;
+		enum severity sev = SEV_WARNING;
+		struct finding *f;
+
+		if (process_role(s, p) != ROLE_DISPATCHER)
+			continue;
+		for (size_t j = 0; j < s->nhandoffs; j++)
+			if (s->handoffs[j].from == p->pid)
+				receivers++;
+		share = total_acc ? (double)acc / (double)total_acc : 0;
+		cpu_share = s->duration_ns ? (double)p->sched.cpu_ns / (double)s->duration_ns : 0;
+		per_conn_sys = (double)syscalls_of(&p->sys) / (double)acc;
+		per_conn_wake = (double)wakeups_by(s, p->pid) / (double)p->sys.handoff_sent;
+		if (cpu_share >= HANDOFF_CPU_BOTTLENECK)
+			sev = SEV_CRITICAL;
+		snprintf(name, sizeof(name), "%s", p->comm);
+		lat_percentiles(&p->sys.handoff_delay, &p50, NULL, &p99);
+		f = add_finding(
+			fs, "handoff", sev, share * 100 + cpu_share * 100,
+			"%s (%d) accepted %.0f%% of connections (%llu) and passed %llu of them over a "
+			"Unix socket to %llu process%s: %.1f syscalls and %.1f cross-process wakeups "
+			"per connection in it, %s from accept to handoff (p50; p99 %s), and it ran "
+			"%.0f%% of a CPU",
+			name, p->pid, share * 100, (unsigned long long)acc,
+			(unsigned long long)p->sys.handoff_sent, (unsigned long long)receivers,
+			receivers == 1 ? "" : "es", per_conn_sys, per_conn_wake,
+			format_ns(p50, t50, sizeof(t50)), format_ns(p99, t99, sizeof(t99)),
+			cpu_share * 100);
+		evidence(f, "accepted", (double)acc);
+		evidence(f, "accept_share", share);
+		evidence(f, "handoff_sent", (double)p->sys.handoff_sent);
+		evidence(f, "syscalls_per_connection", per_conn_sys);
+		evidence(f, "wakeups_per_connection", per_conn_wake);
+		evidence(f, "handoff_delay_p50_ns", (double)p50);
+		evidence(f, "cpu_share", cpu_share);
+	}
+}
+
+static void find_oversubscription(const struct snapshot *s, struct findings *fs)
+{
+	uint64_t runnable = 0, alive = 0, busy = 0;
+	const struct peer *top = NULL;
+	const struct process *victim = NULL;
+	double share, avg_busy;
+	struct finding *f;
+	char taker[LS_COMM_LEN] = "", tail[160] = "";
+
+	if (!s->duration_ns || !s->cpus)
+		return;
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		const struct process *p = &s->processes[i];
+		enum role r = process_role(s, p);
+
+		busy += p->sched.cpu_ns + p->sched.runq_wait_ns;
+		if (r != ROLE_WORKER && r != ROLE_SINGLE && r != ROLE_DISPATCHER)
+			continue;
+		runnable += p->sched.runq_wait_ns;
+		alive += p->alive_ns;
+		for (size_t j = 0; j < p->npreempted_by; j++)
+			if (!top || p->preempted_by[j].wait_ns > top->wait_ns) {
+				top = &p->preempted_by[j];
+				victim = p;
+			}
+	}
+	if (!alive)
+		return;
+	share = (double)runnable / (double)alive;
+	avg_busy = (double)busy / (double)s->duration_ns;
+	if (share < OVERSUB_RUNNABLE_SHARE)
+		return;
+	if (top) {
+		char w[FORMAT_NS_LEN], name[LS_COMM_LEN];
+
+		snprintf(name, sizeof(name), "%s", victim->comm);
+		snprintf(taker, sizeof(taker), "%s", top->comm);
+		snprintf(tail, sizeof(tail),
+			 "; the preemptions that cost the most waiting were by %s (%d): %s waited "
+			 "%s after them",
+			 taker, top->pid, name, format_ns(top->wait_ns, w, sizeof(w)));
+	}
+	f = add_finding(fs, "cpu_oversubscription",
+			share >= OVERSUB_CRITICAL_SHARE ? SEV_CRITICAL : SEV_WARNING,
+			share * 100,
+			"serving threads waited for a CPU %.0f%% of their time: on average %.1f threads "
+			"wanted the %d CPUs%s",
+			share * 100, avg_busy, s->cpus, tail);
+	evidence(f, "runnable_share", share);
+	evidence(f, "threads_wanting_cpu", avg_busy);
+	evidence(f, "cpus", s->cpus);
+	if (top) {
+		evidence(f, "top_preempter_pid", top->pid);
+		evidence(f, "top_preempter_wait_ns", (double)top->wait_ns);
+	}
+}
+
+static void find_imbalance(const struct snapshot *s, struct findings *fs)
+{
+	struct imbalance im;
+	struct finding *f;
+	double worst;
+	const char *what;
+	int pid;
+
+	workers_imbalance(s, &im);
+	if (im.nworkers < 2)
+		return;
+	worst = im.conn_max_mean;
+	what = "connections";
+	pid = im.conn_max_pid;
+	if (im.cpu_max_mean > worst) {
+		worst = im.cpu_max_mean;
+		what = "CPU time";
+		pid = im.cpu_max_pid;
+	}
+	if (im.req_max_mean > worst) {
+		worst = im.req_max_mean;
+		what = "requests";
+		pid = im.req_max_pid;
+	}
+	if (worst < IMBALANCE_RATIO)
+		return;
+	f = add_finding(fs, "imbalance", SEV_WARNING, worst * 10,
+			"the %zu workers share the load unevenly: %d has %.1fx the mean %s "
+			"(connections %.1fx, CPU %.1fx, requests %.1fx max/mean)",
+			im.nworkers, pid, worst, what, im.conn_max_mean, im.cpu_max_mean,
+			im.req_max_mean);
+	evidence(f, "workers", (double)im.nworkers);
+	evidence(f, "connections_max_mean", im.conn_max_mean);
+	evidence(f, "cpu_max_mean", im.cpu_max_mean);
+	evidence(f, "requests_max_mean", im.req_max_mean);
+}
+
+static void find_accept_contention(const struct snapshot *s, struct findings *fs)
+{
+	uint64_t calls = 0, eagain = 0, ok;
+	size_t procs = 0;
+	struct finding *f;
+	double share, per_accept;
+
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		const struct sys_figures *sys = &s->processes[i].sys;
+		uint64_t mine = 0;
+
+		for (size_t j = 0; j < sys->nerrnos[SC_ACCEPT]; j++)
+			if (!strcmp(sys->errnos[SC_ACCEPT][j].name, "EAGAIN"))
+				mine += sys->errnos[SC_ACCEPT][j].count;
+		calls += sys->cls[SC_ACCEPT].count;
+		eagain += mine;
+		if (mine)
+			procs++;
+	}
+	if (!calls || procs < 2)
+		return;
+	ok = calls - eagain;
+	share = (double)eagain / (double)calls;
+	per_accept = ok ? (double)eagain / (double)ok : (double)eagain;
+	if (per_accept < ACCEPT_EAGAIN_PER_ACCEPT)
+		return;
+	f = add_finding(fs, "accept_contention", SEV_WARNING, per_accept * 10,
+			"%llu of %llu accept calls (%.0f%%) returned EAGAIN across %zu processes, %.1f "
+			"per connection accepted: several wake for each connection and all but one "
+			"find nothing (a thundering herd)",
+			(unsigned long long)eagain, (unsigned long long)calls, share * 100, procs,
+			per_accept);
+	evidence(f, "accept_calls", (double)calls);
+	evidence(f, "accept_eagain", (double)eagain);
+	evidence(f, "eagain_per_accept", per_accept);
+	evidence(f, "processes", (double)procs);
+}
+
+static void find_switch_rate(const struct snapshot *s, struct findings *fs)
+{
+	uint64_t vol = 0, invol = 0, req;
+	struct finding *f;
+	double per;
+	bool given;
+
+	req = snapshot_requests(s, &given);
+	if (!req)
+		return;
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		vol += s->processes[i].sched.voluntary_switches;
+		invol += s->processes[i].sched.involuntary_switches;
+	}
+	per = (double)(vol + invol) / (double)req;
+	if (per < SWITCHES_PER_REQUEST)
+		return;
+	f = add_finding(fs, "switch_rate", SEV_INFO, per,
+			"%.1f context switches per request (%.1f voluntary, %.1f involuntary) over "
+			"%llu requests (%s)",
+			per, (double)vol / (double)req, (double)invol / (double)req,
+			(unsigned long long)req, given ? "as given" : "estimated from TCP writes");
+	evidence(f, "switches_per_request", per);
+	evidence(f, "requests", (double)req);
+}
+
+static void find_idle_workers(const struct snapshot *s, struct findings *fs)
+{
+	uint64_t total = 0;
+	size_t n = 0, idle = 0;
+	struct finding *f;
+	double mean;
+
+	for (size_t i = 0; i < s->nprocesses; i++)
+		if (is_worker(s, &s->processes[i])) {
+			total += s->processes[i].tcp_writes;
+			n++;
+		}
+	if (n < 2 || !total)
+		return;
+	mean = (double)total / (double)n;
+	for (size_t i = 0; i < s->nprocesses; i++)
+		if (is_worker(s, &s->processes[i]) &&
+		    (double)s->processes[i].tcp_writes < IDLE_WORKER_SHARE * mean)
+			idle++;
+	if (!idle)
+		return;
+	f = add_finding(fs, "idle_workers", SEV_WARNING, (double)idle / (double)n * 100,
+			"%zu of %zu workers served almost nothing (under %.0f%% of the mean of %.0f "
+			"responses)",
+			idle, n, IDLE_WORKER_SHARE * 100, mean);
+	evidence(f, "idle_workers", (double)idle);
+	evidence(f, "workers", (double)n);
+}
+
+static int cmp_finding(const void *a, const void *b)
+{
+	const struct finding *x = a, *y = b;
+
+	if (x->severity != y->severity)
+		return x->severity < y->severity ? 1 : -1;
+	if (x->score != y->score)
+		return x->score < y->score ? 1 : -1;
+	return strcmp(x->id, y->id);
+}
+
+size_t analyze_findings(const struct snapshot *s, struct finding *out, size_t max)
+{
+	struct findings fs = { .out = out, .max = max };
+
+	find_handoff(s, &fs);
+	find_oversubscription(s, &fs);
+	find_imbalance(s, &fs);
+	find_accept_contention(s, &fs);
+	find_switch_rate(s, &fs);
+	find_idle_workers(s, &fs);
+	if (fs.n > 1)
+		qsort(out, fs.n, sizeof(*out), cmp_finding);
+	return fs.n;
+}

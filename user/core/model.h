@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The snapshot model: plain data filled by collection or by the JSON reader, read by analysis and rendering. */
+#ifndef LOADSCOPE_MODEL_H
+#define LOADSCOPE_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "loadscope.h"
+
+#define SCHEMA_NAME "loadscope/1"
+#define SCHEMA_VERSION 1
+
+/* Scheduler figures of one thread, or summed over the threads of a process. */
+struct sched_stats {
+	uint64_t cpu_ns;
+	uint64_t runq_wait_ns;
+	uint64_t runq_count;
+	uint64_t runq_max_ns;
+	uint64_t voluntary_switches;
+	uint64_t involuntary_switches;
+	uint64_t migrations;
+	uint64_t wakeups;
+	uint64_t runq_hist[HIST_BUCKETS];
+};
+
+/* One latency figure (a syscall class, the accept queue, the handoff delay), per thread or summed. */
+struct lat_figures {
+	uint64_t count;
+	uint64_t errors;   /* syscalls: calls that returned an error (included in count) */
+	uint64_t total_ns;
+	uint64_t bytes;    /* read and write classes */
+	uint64_t max_ns;
+	uint64_t hist[HIST_BUCKETS];
+};
+
+#define NAME_LEN 32
+/* A named count: one errno of a syscall class, or one syscall of class `other`. */
+struct named_count {
+	char name[NAME_LEN];
+	uint64_t count;
+	uint64_t errors;
+	uint64_t total_ns;
+};
+
+/* Syscalls, descriptor handoffs and accepted connections of a thread, or summed per process. */
+struct sys_figures {
+	struct lat_figures cls[SC_CLASSES];     /* by enum sys_class */
+	struct named_count *errnos[SC_CLASSES]; /* failed calls by errno name, per class */
+	size_t nerrnos[SC_CLASSES];
+	struct named_count *top; /* class `other` by syscall, most time first */
+	size_t ntop;
+	uint64_t offcpu_ns[SC_CLASSES + 1]; /* blocked, by the class of the syscall; SC_NONE: none */
+	uint64_t offcpu_d_ns[SC_CLASSES + 1]; /* the part of offcpu_ns in uninterruptible sleep */
+	uint64_t handoff_sent;              /* descriptors passed with SCM_RIGHTS */
+	uint64_t handoff_received;
+	struct lat_figures accept_queue; /* connection established -> accept() */
+	uint64_t backlog_max;            /* longest listen queue seen at an accept */
+	struct lat_figures handoff_delay; /* accept() -> sendmsg() passing it on */
+};
+
+struct thread {
+	int tid;
+	char comm[LS_COMM_LEN];
+	bool exited;
+	uint64_t alive_ns;    /* time it existed during the run */
+	uint64_t tcp_reads;   /* reads that returned data from a TCP connection */
+	uint64_t tcp_writes;  /* writes that sent data on one */
+	struct sched_stats sched;
+	struct sys_figures sys;
+};
+
+/* Another process seen from a target: one that took its CPU, or one that woke it. */
+struct peer {
+	int pid; /* 0: the idle task (a wakeup from an interrupt on an idle CPU) */
+	char comm[LS_COMM_LEN];
+	uint64_t count;
+	uint64_t wait_ns; /* preempted_by: the run-queue wait the preemptions were followed by */
+};
+
+struct process {
+	int pid;
+	int ppid;
+	char comm[LS_COMM_LEN];
+	bool exited; /* every thread seen has exited */
+	enum select_reason selected_by; /* how it became a target (its main thread's reason) */
+	unsigned int selector;    /* collection only: which --comm or cgroup it matched */
+	uint64_t cgroup_id;       /* collection only: its cgroup v2 id, named into cgroup */
+	char *cgroup;             /* cgroup v2 path under the mount, "/" for the root, or "(removed)" */
+	struct sched_stats sched; /* sum over threads; runq_max_ns is the max */
+	struct sys_figures sys;   /* sum over threads */
+	uint64_t unaccepted;      /* connections on its listeners never accepted during the run */
+	uint64_t alive_ns;        /* summed over threads: thread-time during the run */
+	uint64_t tcp_reads;
+	uint64_t tcp_writes;
+	struct peer *preempted_by; /* most wait first */
+	size_t npreempted_by;
+	struct peer *wakers; /* most wakeups first */
+	size_t nwakers;
+	struct thread *threads;
+	size_t nthreads;
+};
+
+/* One process's cumulative figures at a moment of the run, as -i samples them. */
+struct proc_sample {
+	int pid;
+	char comm[LS_COMM_LEN];
+	uint64_t cpu_ns;
+	uint64_t runq_wait_ns;
+	uint64_t switches; /* voluntary and involuntary */
+	uint64_t accepts;  /* successful accept calls */
+	uint64_t syscalls;
+	uint64_t runq_hist[HIST_BUCKETS];
+};
+
+/* One process during one interval: what it did between two samples. */
+struct interval_proc {
+	int pid;
+	uint64_t cpu_ns;
+	uint64_t runq_wait_ns;
+	uint64_t runq_p99_ns; /* of the waits that ended in the interval */
+	uint64_t switches;
+	uint64_t accepts;
+	uint64_t syscalls;
+};
+
+struct interval {
+	uint64_t end_ns;      /* since the start of the run */
+	uint64_t duration_ns; /* its length */
+	struct interval_proc *procs;
+	size_t nprocs;
+};
+
+/* Descriptors one process passed to another with SCM_RIGHTS. */
+struct handoff_pair {
+	int from;
+	int to;
+	uint64_t count;
+};
+
+/* A container given with --container, and the cgroup its ID resolved to. */
+struct target_container {
+	char *id;     /* the full ID */
+	char *cgroup; /* path under the cgroup2 mount */
+};
+
+/* How the targets were chosen. */
+struct targets {
+	int *pids;        /* -p PID list */
+	size_t npids;
+	char **comms;     /* --comm names */
+	size_t ncomms;
+	char **cgroups;   /* --cgroup paths, under the cgroup2 mount */
+	size_t ncgroups;
+	struct target_container *containers; /* --container */
+	size_t ncontainers;
+	bool command;     /* the COMMAND and its descendants are targets (no -p) */
+	bool children;    /* descendants are followed */
+	char *description; /* one line for the report header, e.g. "tree of 4211 (node)" */
+};
+
+#define CGROUP_PATH_REMOVED "(removed)" /* a process's cgroup no longer existed at the end */
+#define CGROUP_PATH_UNKNOWN "(unknown)" /* no cgroup2 mount to name it from */
+
+/* The targets of one cgroup v2 and their totals. */
+struct cgroup_total {
+	char *path; /* as struct process's cgroup */
+	uint64_t cpu_ns;
+	uint64_t runq_wait_ns;
+	uint64_t voluntary_switches;
+	uint64_t involuntary_switches;
+	uint64_t syscalls;
+	int *pids; /* its processes, ascending */
+	size_t npids;
+};
+
+struct snapshot {
+	char *kernel;       /* uname release */
+	int cpus;           /* online CPUs */
+	uint64_t duration_ns;
+	char **command;     /* COMMAND argv, NULL-terminated; NULL when none */
+	int command_exit;   /* exit status as a shell reports it; -1 when no command or not finished */
+	char *program;      /* "raw_tp" or "tp_btf": how the programs were attached */
+	struct targets targets;
+	uint64_t drops[DROP_REASONS];
+	struct process *processes;
+	size_t nprocesses;
+	uint64_t requests_given;	/* --requests: the load tool's count; 0 when not given */
+	uint64_t interval_ns;	/* -i: the sampling interval; 0 without one */
+	struct interval *intervals;	/* the time series, oldest first */
+	size_t nintervals;
+	struct handoff_pair *handoffs; /* descriptors passed between target processes */
+	size_t nhandoffs;
+	struct cgroup_total *cgroups; /* targets grouped by cgroup, by path; see snapshot_group_cgroups */
+	size_t ncgroups;
+};
+
+/* Histogram buckets: bounds in ns, [lower, upper). */
+uint64_t hist_bucket_lower(unsigned int idx);
+uint64_t hist_bucket_upper(unsigned int idx);
+/* Value below which a fraction q (0..1) of the samples lie, interpolated inside its bucket; 0 when empty. */
+uint64_t hist_percentile(const uint64_t *hist, unsigned int nbuckets, double q);
+uint64_t hist_total(const uint64_t *hist, unsigned int nbuckets);
+/* Run-queue wait percentiles of one thread or process, from its histogram (see hist_percentile). */
+void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
+			     uint64_t *p99_ns);
+
+/* Add to the peer with that pid, appending it when new; 0 or -ENOMEM. */
+int peer_add(struct peer **arr, size_t *n, int pid, const char *comm, uint64_t count,
+	     uint64_t wait_ns);
+
+/* Percentiles of a latency figure, capped at its exact maximum. */
+void lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
+		     uint64_t *p99_ns);
+
+/* Add one thread's figures into a process total. */
+void sched_stats_add(struct sched_stats *sum, const struct sched_stats *t);
+void lat_figures_add(struct lat_figures *sum, const struct lat_figures *t);
+/* Add to the entry called name, appending it when new; 0 or -ENOMEM. */
+int named_count_add(struct named_count **arr, size_t *n, const char *name, uint64_t count,
+		    uint64_t errors, uint64_t total_ns);
+int sys_figures_add(struct sys_figures *sum, const struct sys_figures *t);
+/* Connections accepted: accept calls that did not fail. */
+uint64_t sys_accepted(const struct sys_figures *f);
+/* Order `top` by time, most first, and each errno list by count. */
+void sys_figures_sort(struct sys_figures *f);
+void sys_figures_free(struct sys_figures *f);
+/*
+ * Recompute every process total from its threads; sort processes by pid, threads by tid, handoffs
+ * by count. 0, or -ENOMEM when a total could not be built.
+ */
+int snapshot_finish(struct snapshot *s);
+struct process *snapshot_find_process(struct snapshot *s, int pid);
+/* Fill s->cgroups from the processes' cgroup and figures (after snapshot_finish); 0 or -ENOMEM. */
+int snapshot_group_cgroups(struct snapshot *s);
+/* "unknown", "pid", "command", "descendant", "comm", "cgroup", "container"; NULL if out of range. */
+const char *select_reason_name(enum select_reason r);
+/* The reason named name, or -1. */
+int select_reason_parse(const char *name);
+void snapshot_free(struct snapshot *s);
+
+#endif /* LOADSCOPE_MODEL_H */
