@@ -14,6 +14,7 @@
 
 #include "observe/kernel_features.h"
 #include "core/intervals.h"
+#include "render/live.h"
 #include "render/json.h"
 #include "observe/observer.h"
 #include "core/model.h"

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/diff.h"
 #include "render/json.h"
 #include "render/render.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/analysis.h"
-#include "core/diff.h"
+#include "core/totals.h"
 #include "fixture.h"
 #include "suites.h"
 

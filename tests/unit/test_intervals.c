@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/intervals.h"
+#include "render/live.h"
 #include "suites.h"
 
 static struct proc_sample sample(int pid, const char *comm, uint64_t cpu, uint64_t sw,

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/diff.h"
 #include "render/json.h"
 #include "cmd/offline.h"
 #include "render/render.h"

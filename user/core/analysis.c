@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/analysis.h"
-#include "render/render.h"
+#include "core/format.h"
 
 static const char *const state_names[ST_COUNT] = {
 	[ST_RUNNING] = "running", [ST_RUNNABLE] = "runnable",

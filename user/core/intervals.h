@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The -i time series: intervals from successive samples, and how they are shown while running. */
+/* The -i time series: intervals from successive samples (math only; render/live.h shows them). */
 #ifndef LOADSCOPE_INTERVALS_H
 #define LOADSCOPE_INTERVALS_H
 
@@ -17,14 +17,7 @@ int interval_append(struct snapshot *s, const struct proc_sample *prev, size_t n
 		    const struct proc_sample *cur, size_t ncur, uint64_t end_ns,
 		    uint64_t duration_ns);
 
-/*
- * The latest interval on a terminal, in place: a header with elapsed (and remaining, when
- * total_ns is set) time, then one row per process, busiest first, at most max_rows.
- */
-void interval_live(const struct snapshot *s, const struct proc_sample *cur, size_t ncur,
-		   uint64_t total_ns, int cpus, size_t max_rows, FILE *f);
-/* The latest interval as one plain line: time, totals over the targets, the busiest process. */
-void interval_line(const struct snapshot *s, const struct proc_sample *cur, size_t ncur, int cpus,
-		   FILE *f);
+/* The sample of process pid in arr (sorted by pid); NULL when it has none. */
+const struct proc_sample *proc_sample_find(const struct proc_sample *arr, size_t n, int pid);
 
 #endif /* LOADSCOPE_INTERVALS_H */

@@ -9,7 +9,7 @@
 #include <jansson.h>
 
 #include "core/analysis.h"
-#include "core/diff.h"
+#include "core/totals.h"
 #include "render/json.h"
 #include "core/syscalls.h"
 

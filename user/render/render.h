@@ -8,17 +8,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/format.h"
 #include "core/model.h"
-
-/* Size of a buffer that holds any format_ns() result, NUL included. */
-#define FORMAT_NS_LEN 24
-
-/*
- * A duration in the largest unit (ns, us, ms, s) that keeps it at 1 or more: one decimal below
- * 10 ("6.1us", "2.1ms"), none from 10 on ("14ms", "312us"); exact below 1 us ("999ns").
- * Returns buf.
- */
-char *format_ns(uint64_t ns, char *buf, size_t len);
 
 /*
  * The text report: a header (duration, CPUs, kernel, targets, command, dropped threads), a table
@@ -61,5 +52,12 @@ void report_html(const struct snapshot *s, FILE *f);
  * well-formed UTF-8. comm and argv are whatever bytes a program chose.
  */
 size_t utf8_sequence_len(const char *s, size_t n);
+
+/*
+ * The comparison: per-request figures and totals with B/A ratios, the largest differences first;
+ * the same by role; then the findings only one run has, and those both have.
+ */
+void report_diff(const struct snapshot *a, const char *name_a, const struct snapshot *b,
+		 const char *name_b, FILE *f);
 
 #endif /* LOADSCOPE_REPORT_H */

@@ -5,36 +5,13 @@
 #include <string.h>
 
 #include "core/analysis.h"
-#include "core/diff.h"
+#include "core/totals.h"
 #include "render/render.h"
 #include "core/syscalls.h"
 
 #define REPORT_COLUMNS 100
 #define BAR_WIDTH      40
 #define STATE_BAR      20
-
-char *format_ns(uint64_t ns, char *buf, size_t len)
-{
-	static const char *const units[] = {"us", "ms", "s"};
-	unsigned int u = 0;
-	double v;
-
-	if (ns < 1000) {
-		snprintf(buf, len, "%lluns", (unsigned long long)ns);
-		return buf;
-	}
-	v = ns / 1000.0;
-	/* Move up before printing, so rounding never shows "1000us" for what is 1.0ms. */
-	while (v >= 999.5 && u < 2) {
-		v /= 1000.0;
-		u++;
-	}
-	if (v < 9.95)
-		snprintf(buf, len, "%.1f%s", v, units[u]);
-	else
-		snprintf(buf, len, "%.0f%s", v, units[u]);
-	return buf;
-}
 
 /* comm is whatever bytes a task set with prctl(); keep control characters off the terminal. */
 static const char *printable_comm(const char *comm, char *buf)

@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Two saved runs side by side (loadscope diff): pure functions over two snapshots. */
-#ifndef LOADSCOPE_DIFF_H
-#define LOADSCOPE_DIFF_H
+/* A run summed over its target processes, overall and by role: pure functions over a snapshot. */
+#ifndef LOADSCOPE_TOTALS_H
+#define LOADSCOPE_TOTALS_H
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "core/analysis.h"
 #include "core/model.h"
@@ -41,11 +40,5 @@ struct run_totals {
 void run_totals(const struct snapshot *s, struct run_totals *t);
 /* Requests per poll wakeup of the serving processes (batching); 0 when none was seen. */
 double requests_per_poll(const struct run_totals *t);
-/*
- * The comparison: per-request figures and totals with B/A ratios, the largest differences first;
- * the same by role; then the findings only one run has, and those both have.
- */
-void report_diff(const struct snapshot *a, const char *name_a, const struct snapshot *b,
-		 const char *name_b, FILE *f);
 
-#endif /* LOADSCOPE_DIFF_H */
+#endif /* LOADSCOPE_TOTALS_H */
