@@ -16,7 +16,9 @@
 #include "core/intervals.h"
 #include "render/live.h"
 #include "render/json.h"
+#include "observe/collect.h"
 #include "observe/observer.h"
+#include "observe/seed.h"
 #include "core/model.h"
 #include "cmd/offline.h"
 #include "cmd/options.h"
@@ -168,17 +170,17 @@ static int fill_metadata(struct snapshot *s, const struct options *o, const stru
 	s->interval_ns = (uint64_t)(o->interval_s * 1e9);
 	s->program = strdup(observer_program_kind(obs));
 	s->command_exit = -1;
-	s->targets.description = targets_describe(o, t);
-	s->targets.command = !options_select(o);
-	s->targets.children = o->children;
-	if (targets_record(s, o, t))
+	s->targets.description = targets_describe(&o->sel, o->command, t);
+	s->targets.command = !selectors_any(&o->sel);
+	s->targets.children = o->sel.children;
+	if (targets_record(s, &o->sel, t))
 		return -ENOMEM;
-	if (o->npids) {
-		s->targets.pids = malloc(o->npids * sizeof(int));
+	if (o->sel.npids) {
+		s->targets.pids = malloc(o->sel.npids * sizeof(int));
 		if (!s->targets.pids)
 			return -ENOMEM;
-		memcpy(s->targets.pids, o->pids, o->npids * sizeof(int));
-		s->targets.npids = o->npids;
+		memcpy(s->targets.pids, o->sel.pids, o->sel.npids * sizeof(int));
+		s->targets.npids = o->sel.npids;
 	}
 	if (o->command) {
 		while (o->command[n])
@@ -283,7 +285,7 @@ int main(int argc, char **argv)
 	struct observer *obs = NULL;
 	sigset_t waitset, orig_mask;
 	struct options o;
-	uint64_t start_ns;
+	uint64_t start_ns, end_ns;
 	char err[512];
 	int ret, exit_code = EXIT_FAILED, exec_errno;
 
@@ -323,14 +325,14 @@ int main(int argc, char **argv)
 		options_free(&o);
 		return exit_code;
 	}
-	for (size_t i = 0; i < o.npids; i++) {
-		if (o.pids[i] == getpid() || !proc_exists(o.pids[i])) {
-			snprintf(err, sizeof(err), "no such process: %d", o.pids[i]);
+	for (size_t i = 0; i < o.sel.npids; i++) {
+		if (o.sel.pids[i] == getpid() || !proc_exists(o.sel.pids[i])) {
+			snprintf(err, sizeof(err), "no such process: %d", o.sel.pids[i]);
 			goto fail;
 		}
 	}
 	/* a --cgroup or --container that names nothing fails before anything is loaded */
-	if (targets_resolve(&o, "/proc/self/mountinfo", &targets, err, sizeof(err)))
+	if (targets_resolve(&o.sel, "/proc/self/mountinfo", &targets, err, sizeof(err)))
 		goto fail;
 	if (observer_check_host(err, sizeof(err)))
 		goto fail;
@@ -345,15 +347,15 @@ int main(int argc, char **argv)
 
 	cfg.raw_tp = o.raw_tp;
 	cfg.verbose = o.verbose;
-	cfg.children = o.children;
+	cfg.children = o.sel.children;
 	cfg.max_threads = o.max_threads;
-	cfg.comms = (const char *const *)o.comms;
-	cfg.ncomms = o.ncomms;
+	cfg.comms = (const char *const *)o.sel.comms;
+	cfg.ncomms = o.sel.ncomms;
 	cfg.cgroup_ids = targets.ids;
 	cfg.ncgroups = targets.ncgroups;
 	if (observer_open(&cfg, &obs, err, sizeof(err)) || observer_attach(obs, err, sizeof(err)))
 		goto fail;
-	if (targets_seed(obs, &o, &targets, cmd.pid, err, sizeof(err)))
+	if (observer_seed_targets(obs, &o.sel, &targets, cmd.pid, err, sizeof(err)))
 		goto fail;
 	start_ns = now_ns();
 	if (o.verbose)
@@ -375,10 +377,10 @@ int main(int argc, char **argv)
 	snap.cpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	run_until_stop(&o, &cmd, &waitset, start_ns, &series);
 	free(series.prev);
-	observer_detach(obs);
+	end_ns = observer_detach(obs);
 	ret = fill_metadata(&snap, &o, obs, &targets, now_ns() - start_ns);
 	if (!ret)
-		ret = observer_collect(obs, &snap);
+		ret = observer_collect(obs, end_ns, &snap);
 	if (!ret)
 		ret = targets_label(&snap, &targets);
 	observer_close(obs);

@@ -24,14 +24,14 @@ START_TEST(test_pid_list_and_command)
 			 "--threads", "--", "wrk", "-t2", "http://127.0.0.1/", NULL };
 
 	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
-	ck_assert_uint_eq(o.npids, 3);
-	ck_assert_int_eq(o.pids[0], 12);
-	ck_assert_int_eq(o.pids[1], 34);
-	ck_assert_int_eq(o.pids[2], 56);
+	ck_assert_uint_eq(o.sel.npids, 3);
+	ck_assert_int_eq(o.sel.pids[0], 12);
+	ck_assert_int_eq(o.sel.pids[1], 34);
+	ck_assert_int_eq(o.sel.pids[2], 56);
 	ck_assert_double_eq_tol(o.duration_s, 1.5, 1e-9);
 	ck_assert_str_eq(o.json_path, "run.json");
 	ck_assert(o.threads);
-	ck_assert(o.children);
+	ck_assert(o.sel.children);
 	ck_assert_uint_eq(o.max_threads, DEFAULT_MAX_THREADS);
 	ck_assert_ptr_nonnull(o.command);
 	ck_assert_str_eq(o.command[0], "wrk");
@@ -47,7 +47,7 @@ START_TEST(test_command_without_dashdash)
 	char *argv[] = { "loadscope", "-d", "2", "sleep", "-x", NULL };
 
 	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
-	ck_assert_uint_eq(o.npids, 0);
+	ck_assert_uint_eq(o.sel.npids, 0);
 	ck_assert_str_eq(o.command[0], "sleep");
 	ck_assert_str_eq(o.command[1], "-x");
 	options_free(&o);
@@ -66,7 +66,7 @@ START_TEST(test_long_forms)
 	ck_assert(o.raw_tp);
 	ck_assert(o.verbose);
 	ck_assert_uint_eq(o.max_threads, 100);
-	ck_assert_int_eq(o.pids[0], 7);
+	ck_assert_int_eq(o.sel.pids[0], 7);
 	ck_assert_ptr_null(o.command);
 	options_free(&o);
 }
@@ -123,7 +123,7 @@ START_TEST(test_bad_input)
 	ck_assert_int_eq(parse(argc, argv), -EINVAL);
 	ck_assert_msg(strstr(err, c->message), "error '%s' lacks '%s'", err, c->message);
 	ck_assert_ptr_null(strchr(err, '\n'));
-	ck_assert_ptr_null(o.pids);
+	ck_assert_ptr_null(o.sel.pids);
 }
 END_TEST
 
@@ -149,17 +149,17 @@ START_TEST(test_selectors)
 			 "0123456789abcdef", "-p", "7", "--no-children", "--", "wrk", NULL };
 
 	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
-	ck_assert_uint_eq(o.ncomms, 2);
-	ck_assert_str_eq(o.comms[0], "nginx");
-	ck_assert_str_eq(o.comms[1], "php-fpm");
-	ck_assert_uint_eq(o.ncgroups, 2);
-	ck_assert_str_eq(o.cgroups[0], "system.slice/x");
-	ck_assert_str_eq(o.cgroups[1], "/sys/fs/cgroup/y");
-	ck_assert_uint_eq(o.ncontainers, 2);
-	ck_assert_str_eq(o.containers[0], "3f2a9c1b7e44"); /* lowercased */
-	ck_assert_str_eq(o.containers[1], "0123456789abcdef");
-	ck_assert(!o.children);
-	ck_assert(options_select(&o));
+	ck_assert_uint_eq(o.sel.ncomms, 2);
+	ck_assert_str_eq(o.sel.comms[0], "nginx");
+	ck_assert_str_eq(o.sel.comms[1], "php-fpm");
+	ck_assert_uint_eq(o.sel.ncgroups, 2);
+	ck_assert_str_eq(o.sel.cgroups[0], "system.slice/x");
+	ck_assert_str_eq(o.sel.cgroups[1], "/sys/fs/cgroup/y");
+	ck_assert_uint_eq(o.sel.ncontainers, 2);
+	ck_assert_str_eq(o.sel.containers[0], "3f2a9c1b7e44"); /* lowercased */
+	ck_assert_str_eq(o.sel.containers[1], "0123456789abcdef");
+	ck_assert(!o.sel.children);
+	ck_assert(selectors_any(&o.sel));
 	ck_assert_str_eq(o.command[0], "wrk");
 	options_free(&o);
 }
@@ -192,14 +192,14 @@ START_TEST(test_selector_limits)
 	argv[argc] = NULL;
 	ck_assert_int_eq(parse(argc, argv), -EINVAL);
 	ck_assert_msg(strstr(err, "more than 8 --cgroup and --container"), "%s", err);
-	ck_assert_ptr_null(o.containers);
+	ck_assert_ptr_null(o.sel.containers);
 
 	argc = 1;
 	argv[argc++] = "-n";
 	argv[argc++] = "fifteen-chars-x";
 	argv[argc] = NULL;
 	ck_assert_int_eq(parse(argc, argv), 0);
-	ck_assert(o.children);
+	ck_assert(o.sel.children);
 	options_free(&o);
 }
 END_TEST

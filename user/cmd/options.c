@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "targets/cgroup.h"
-#include "core/model.h"
 #include "cmd/options.h"
+#include "core/model.h"
+#include "core/strutil.h"
+#include "targets/cgroup.h"
 
 enum long_only {
 	OPT_THREADS = 0x100,
@@ -93,126 +94,6 @@ void options_usage(FILE *f)
 		DEFAULT_MAX_THREADS);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
-/* A whole decimal number in [min, max]; no sign games, no trailing text. */
-static int parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	if (!*s || *s == '+' || *s == ' ')
-		return -EINVAL;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < min || v > max)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-static int add_pids(struct options *o, const char *list, char *err, size_t errlen)
-{
-	char *copy = strdup(list), *tok, *save = NULL;
-	int ret = 0;
-	long v;
-
-	if (!copy)
-		return -ENOMEM;
-	if (!*list)
-		ret = fail(err, errlen, "--pid needs a PID, got an empty list");
-	for (tok = strtok_r(copy, ",", &save); tok && !ret; tok = strtok_r(NULL, ",", &save)) {
-		int *grown;
-
-		if (parse_long(tok, 1, INT_MAX, &v)) {
-			ret = fail(err, errlen, "invalid PID '%s' in --pid %s: PIDs are positive integers",
-				   tok, list);
-			break;
-		}
-		grown = realloc(o->pids, (o->npids + 1) * sizeof(*o->pids));
-		if (!grown) {
-			ret = -ENOMEM;
-			break;
-		}
-		o->pids = grown;
-		o->pids[o->npids++] = (int)v;
-	}
-	if (!ret && list[strlen(list) - 1] == ',')
-		ret = fail(err, errlen, "invalid --pid %s: trailing comma", list);
-	free(copy);
-	return ret;
-}
-
-static int add_string(char ***arr, size_t *n, const char *s)
-{
-	char **grown = realloc(*arr, (*n + 1) * sizeof(**arr));
-
-	if (!grown)
-		return -ENOMEM;
-	*arr = grown;
-	(*arr)[(*n)++] = (char *)s;
-	return 0;
-}
-
-static int add_comm(struct options *o, const char *name, char *err, size_t errlen)
-{
-	if (!*name)
-		return fail(err, errlen, "--comm needs a process name");
-	if (strlen(name) >= LS_COMM_LEN)
-		return fail(err, errlen,
-			    "--comm %s: %zu characters, but the kernel keeps at most %d of a process "
-			    "name (what ps -o comm shows)",
-			    name, strlen(name), LS_COMM_LEN - 1);
-	if (o->ncomms == LS_MAX_COMMS)
-		return fail(err, errlen, "--comm given more than %d times", LS_MAX_COMMS);
-	return add_string(&o->comms, &o->ncomms, name);
-}
-
-/* A container ID or a prefix of one: hex, kept lowercased, from 12 to 64 characters. */
-static int add_container(struct options *o, const char *id, char *err, size_t errlen)
-{
-	size_t len = strlen(id);
-	char *copy;
-	int ret;
-
-	for (size_t i = 0; i < len; i++)
-		if (!isxdigit((unsigned char)id[i]))
-			return fail(err, errlen,
-				    "--container %s: a container ID is hexadecimal (0-9, a-f), not "
-				    "'%c'",
-				    id, id[i]);
-	if (len < CONTAINER_ID_MIN || len > CONTAINER_ID_LEN)
-		return fail(err, errlen,
-			    "--container %s: give from %d to %d hex characters of the container ID "
-			    "(docker ps shows %d), not %zu",
-			    id, CONTAINER_ID_MIN, CONTAINER_ID_LEN, CONTAINER_ID_MIN, len);
-	if (o->ncgroups + o->ncontainers == LS_MAX_CGROUPS)
-		return fail(err, errlen, "more than %d --cgroup and --container given together",
-			    LS_MAX_CGROUPS);
-	copy = strdup(id);
-	if (!copy)
-		return -ENOMEM;
-	for (size_t i = 0; i < len; i++)
-		copy[i] = (char)tolower((unsigned char)copy[i]);
-	ret = add_string(&o->containers, &o->ncontainers, copy);
-	if (ret)
-		free(copy);
-	return ret;
-}
-
-bool options_select(const struct options *o)
-{
-	return o->npids || o->ncomms || o->ncgroups || o->ncontainers;
-}
-
 static int parse_seconds(const char *opt, const char *s, double min, double *out, char *err,
 			 size_t errlen)
 {
@@ -222,7 +103,7 @@ static int parse_seconds(const char *opt, const char *s, double min, double *out
 	errno = 0;
 	v = strtod(s, &end);
 	if (!*s || *end || errno || !isfinite(v) || v <= 0 || v < min || v > 365.0 * 86400)
-		return fail(err, errlen, "%s must be a %snumber of seconds%s, got '%s'", opt,
+		return errmsg(err, errlen, -EINVAL, "%s must be a %snumber of seconds%s, got '%s'", opt,
 			    min > 0 ? "" : "positive ", min > 0 ? " of at least 0.1" : "", s);
 	*out = v;
 	return 0;
@@ -242,7 +123,7 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	long v;
 
 	memset(o, 0, sizeof(*o));
-	o->children = true;
+	o->sel.children = true;
 	o->max_threads = DEFAULT_MAX_THREADS;
 	err[0] = '\0';
 	optind = 1;
@@ -251,26 +132,19 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	while ((c = getopt_long(argc, argv, "+:p:n:c:C:d:i:o:vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			ret = add_pids(o, optarg, err, errlen);
+			ret = selectors_add_pids(&o->sel, optarg, err, errlen);
 			break;
 		case 'n':
-			ret = add_comm(o, optarg, err, errlen);
+			ret = selectors_add_comm(&o->sel, optarg, err, errlen);
 			break;
 		case 'c':
-			if (!*optarg)
-				ret = fail(err, errlen, "--cgroup needs a path");
-			else if (o->ncgroups + o->ncontainers == LS_MAX_CGROUPS)
-				ret = fail(err, errlen,
-					   "more than %d --cgroup and --container given together",
-					   LS_MAX_CGROUPS);
-			else
-				ret = add_string(&o->cgroups, &o->ncgroups, optarg);
+			ret = selectors_add_cgroup(&o->sel, optarg, err, errlen);
 			break;
 		case 'C':
-			ret = add_container(o, optarg, err, errlen);
+			ret = selectors_add_container(&o->sel, optarg, err, errlen);
 			break;
 		case OPT_NO_CHILDREN:
-			o->children = false;
+			o->sel.children = false;
 			break;
 		case 'd':
 			ret = parse_seconds("--duration", optarg, 0, &o->duration_s, err, errlen);
@@ -280,13 +154,13 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			break;
 		case 'o':
 			if (!*optarg)
-				ret = fail(err, errlen, "--json needs a file name (or - for stdout)");
+				ret = errmsg(err, errlen, -EINVAL, "--json needs a file name (or - for stdout)");
 			o->json_path = optarg;
 			break;
 		case OPT_CSV:
 		case OPT_HTML:
 			if (!*optarg)
-				ret = fail(err, errlen, "%s needs a file name (or - for stdout)",
+				ret = errmsg(err, errlen, -EINVAL, "%s needs a file name (or - for stdout)",
 					   c == OPT_CSV ? "--csv" : "--html");
 			*(c == OPT_CSV ? &o->csv_path : &o->html_path) = optarg;
 			break;
@@ -298,14 +172,14 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			break;
 		case OPT_MAX_THREADS:
 			if (parse_long(optarg, 1, OPTIONS_MAX_THREADS_LIMIT, &v))
-				ret = fail(err, errlen, "--max-threads must be between 1 and %d, got '%s'",
+				ret = errmsg(err, errlen, -EINVAL, "--max-threads must be between 1 and %d, got '%s'",
 					   OPTIONS_MAX_THREADS_LIMIT, optarg);
 			else
 				o->max_threads = (unsigned int)v;
 			break;
 		case OPT_REQUESTS:
 			if (parse_long(optarg, 1, LONG_MAX, &v))
-				ret = fail(err, errlen,
+				ret = errmsg(err, errlen, -EINVAL,
 					   "--requests must be a positive number of requests, got '%s'",
 					   optarg);
 			else
@@ -324,10 +198,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			o->features = true;
 			break;
 		case ':':
-			ret = fail(err, errlen, "option %s needs a value", argv[optind - 1]);
+			ret = errmsg(err, errlen, -EINVAL, "option %s needs a value", argv[optind - 1]);
 			break;
 		default:
-			ret = fail(err, errlen, "unknown option '%s' (see loadscope --help)",
+			ret = errmsg(err, errlen, -EINVAL, "unknown option '%s' (see loadscope --help)",
 				   argv[optind - 1]);
 			break;
 		}
@@ -335,13 +209,13 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			goto cleanup;
 	}
 	if (!ret && output_paths_conflict(o->json_path, o->csv_path, o->html_path)) {
-		ret = fail(err, errlen, "only one of --json, --csv and --html can be - (stdout)");
+		ret = errmsg(err, errlen, -EINVAL, "only one of --json, --csv and --html can be - (stdout)");
 		goto cleanup;
 	}
 	if (optind < argc)
 		o->command = &argv[optind];
-	if (!options_select(o) && !o->command && !o->features)
-		ret = fail(err, errlen,
+	if (!selectors_any(&o->sel) && !o->command && !o->features)
+		ret = errmsg(err, errlen, -EINVAL,
 			   "no targets: give -p PID, -n NAME, -c CGROUP, -C CONTAINER or a COMMAND "
 			   "after -- (see loadscope --help)");
 cleanup:
@@ -352,13 +226,5 @@ cleanup:
 
 void options_free(struct options *o)
 {
-	for (size_t i = 0; i < o->ncontainers; i++)
-		free(o->containers[i]);
-	free(o->pids);
-	free(o->comms);
-	free(o->cgroups);
-	free(o->containers);
-	o->pids = NULL;
-	o->comms = o->cgroups = o->containers = NULL;
-	o->npids = o->ncomms = o->ncgroups = o->ncontainers = 0;
+	selectors_free(&o->sel);
 }

@@ -8,15 +8,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "targets/selectors.h"
+
 struct options {
-	int *pids;              /* -p: processes to observe, with their descendants */
-	size_t npids;
-	char **comms;           /* -n: process names, at most 15 characters each */
-	size_t ncomms;
-	char **cgroups;         /* -c: cgroup v2 directories, as given */
-	size_t ncgroups;
-	char **containers;      /* -C: container ID prefixes, lowercase hex (owned copies) */
-	size_t ncontainers;
+	struct selectors sel;    /* -p, -n, -c, -C, --no-children */
 	double duration_s;      /* -d: 0 when not given */
 	double interval_s;      /* -i: 0 when not given */
 	const char *json_path;  /* -o: NULL when not given, "-" for stdout */
@@ -25,7 +20,6 @@ struct options {
 	bool threads;           /* --threads: per-thread rows */
 	bool verbose;           /* -v: libbpf's messages */
 	bool raw_tp;            /* --raw-tp: use the raw_tp fallback programs */
-	bool children;          /* follow descendants; --no-children turns it off */
 	unsigned int max_threads; /* --max-threads: size of the live-thread map */
 	uint64_t requests;        /* --requests: served during the run, from the load tool; 0 if not given */
 	char **command;         /* COMMAND after "--", NULL-terminated; NULL when none */
@@ -35,9 +29,6 @@ struct options {
 };
 
 enum { OPTIONS_MAX_THREADS_LIMIT = 1 << 22 /* 4M threads: far above pid_max defaults */ };
-
-/* Any selector of target processes given (-p, -n, -c, -C): then COMMAND is only the load. */
-bool options_select(const struct options *o);
 
 /* Parse argv; returns 0, or -EINVAL with a one-line reason in err. */
 int options_parse(int argc, char **argv, struct options *o, char *err, size_t errlen);

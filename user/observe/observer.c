@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The BPF lifecycle: check the host, open, configure, load, attach, seed targets, detach, close. */
+/* The BPF lifecycle: check the host, open, configure, load, attach, detach, close. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,19 +14,14 @@
 #include <bpf/libbpf.h>
 
 #include "observe/kernel_features.h"
+#include "core/strutil.h"
+#include "observe/internal.h"
 #include "observe/observer.h"
 #include "targets/procfs.h"
 #include "core/syscalls.h"
 #include "loadscope.skel.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
-
-struct observer {
-	struct loadscope_bpf *skel;
-	bool raw_tp;
-	uint64_t detach_ns; /* CLOCK_MONOTONIC (bpf_ktime_get_ns's clock) at detach */
-	uint64_t seed_drops; /* threads found in /proc that did not fit in the map */
-};
 
 static bool verbose_libbpf;
 
@@ -36,16 +31,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (!verbose_libbpf)
 		return 0;
 	return vfprintf(stderr, fmt, args);
-}
-
-static int fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
 }
 
 static bool has_cap(cap_t caps, cap_value_t cap)
@@ -61,16 +46,16 @@ int observer_check_host(char *err, size_t errlen)
 	bool ok;
 
 	if (!caps)
-		return fail(err, errlen, -errno, "cannot read own capabilities: %s", strerror(errno));
+		return errmsg(err, errlen, -errno, "cannot read own capabilities: %s", strerror(errno));
 	/* CAP_BPF and CAP_PERFMON split out of CAP_SYS_ADMIN in 5.8; either set is enough */
 	ok = has_cap(caps, CAP_SYS_ADMIN) || (has_cap(caps, CAP_BPF) && has_cap(caps, CAP_PERFMON));
 	cap_free(caps);
 	if (!ok)
-		return fail(err, errlen, -EPERM,
+		return errmsg(err, errlen, -EPERM,
 			    "needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs: "
 			    "run it with sudo");
 	if (access(VMLINUX_BTF, R_OK))
-		return fail(err, errlen, -ENOENT,
+		return errmsg(err, errlen, -ENOENT,
 			    "kernel BTF not found at " VMLINUX_BTF ": loadscope needs a kernel built "
 			    "with CONFIG_DEBUG_INFO_BTF=y (Linux 5.5+; Debian, Ubuntu and Fedora "
 			    "kernels have it)");
@@ -125,7 +110,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 
 	vmlinux = btf__load_vmlinux_btf();
 	if (!vmlinux) {
-		ret = fail(err, errlen, -errno, "cannot read kernel BTF from " VMLINUX_BTF ": %s",
+		ret = errmsg(err, errlen, -errno, "cannot read kernel BTF from " VMLINUX_BTF ": %s",
 			   strerror(errno));
 		goto cleanup;
 	}
@@ -137,7 +122,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 
 	o->skel = loadscope_bpf__open();
 	if (!o->skel) {
-		ret = fail(err, errlen, -errno, "cannot open the BPF object: %s", strerror(errno));
+		ret = errmsg(err, errlen, -errno, "cannot open the BPF object: %s", strerror(errno));
 		goto cleanup;
 	}
 	o->skel->rodata->self_pid = (__u32)getpid();
@@ -164,7 +149,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 
 	ret = loadscope_bpf__load(o->skel);
 	if (ret) {
-		ret = fail(err, errlen, ret,
+		ret = errmsg(err, errlen, ret,
 			   "cannot load the BPF programs into this kernel (%s): %s; "
 			   "run with -v for the verifier log",
 			   o->raw_tp ? "raw_tp" : "tp_btf", strerror(-ret));
@@ -172,7 +157,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	}
 	ret = fill_sys_table(o);
 	if (ret) {
-		ret = fail(err, errlen, ret, "cannot fill the syscall table: %s", strerror(-ret));
+		ret = errmsg(err, errlen, ret, "cannot fill the syscall table: %s", strerror(-ret));
 		goto cleanup;
 	}
 	*out = o;
@@ -189,7 +174,7 @@ int observer_attach(struct observer *o, char *err, size_t errlen)
 	int ret = loadscope_bpf__attach(o->skel);
 
 	if (ret)
-		return fail(err, errlen, ret, "cannot attach the %s programs: %s",
+		return errmsg(err, errlen, ret, "cannot attach the %s programs: %s",
 			    o->raw_tp ? "raw_tp" : "tp_btf", strerror(-ret));
 	return 0;
 }
@@ -199,613 +184,11 @@ const char *observer_program_kind(const struct observer *o)
 	return o->raw_tp ? "raw_tp" : "tp_btf";
 }
 
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * A thread found asleep is blocked from now until its wakeup, in the class of the syscall it
- * sleeps in (a server idle in epoll_wait, a master blocked in accept): without this, that time
- * would count as `other` until its first switch.
- */
-static void seed_blocked(int pid, int tid, struct thread_stats *s)
-{
-	unsigned int flags;
-	const char *name;
-	char state = 0;
-	long nr = -1;
-
-	if (proc_task_state(pid, tid, &state) || (state != 'S' && state != 'D'))
-		return;
-	if (proc_task_syscall(pid, tid, &nr))
-		nr = -1;
-	name = nr >= 0 ? syscall_name(nr) : NULL;
-	s->blocked_since_ns = monotonic_ns();
-	s->blocked_class = nr < 0 ? SC_NONE : name ? syscall_class(name, &flags) : SC_OTHER;
-	s->blocked_d = state == 'D';
-}
-
-/* Make every thread of a running process a target; threads the kernel side already added stay. */
-int observer_add_process(struct observer *o, int pid, enum select_reason how,
-			 unsigned int selector, uint64_t cgroup_id)
-{
-	int fd = bpf_map__fd(o->skel->maps.threads);
-	size_t ntids = 0;
-	int *tids = NULL;
-	int ret, ppid = 0;
-
-	ret = proc_list_tasks(pid, &tids, &ntids);
-	if (ret)
-		return ret;
-	proc_task_stat(pid, pid, &ppid, NULL, 0);
-	for (size_t i = 0; i < ntids; i++) {
-		struct proc_schedstat st = {0};
-		struct thread_stats s;
-
-		memset(&s, 0, sizeof(s));
-		s.tid = (__u32)tids[i];
-		s.pid = (__u32)pid;
-		s.ppid = (__u32)ppid;
-		s.flags = THREAD_SEEDED;
-		s.selected_by = how;
-		s.selector = selector;
-		s.cgroup_id = cgroup_id;
-		if (proc_task_stat(pid, tids[i], NULL, s.comm, sizeof(s.comm)))
-			continue; /* gone already */
-		/* on-CPU time counts from here, also for a thread that never switches during the run */
-		proc_task_schedstat(pid, tids[i], &st);
-		s.sum_exec_base_ns = st.cpu_ns;
-		s.runq_base_ns = st.runq_wait_ns;
-		s.runq_arrivals = st.runs;
-		seed_blocked(pid, tids[i], &s);
-		/* the filter first: the programs skip a thread whose byte is clear */
-		o->skel->bss->tid_filter[s.tid & (TID_FILTER_SIZE - 1)] = 1;
-		if (!bpf_map_update_elem(fd, &s.tid, &s, BPF_NOEXIST) || errno == EEXIST)
-			continue;
-		if (errno != E2BIG) {
-			ret = -errno;
-			break;
-		}
-		o->seed_drops++;
-	}
-	free(tids);
-	return ret;
-}
-
-void observer_detach(struct observer *o)
+uint64_t observer_detach(struct observer *o)
 {
 	if (o && o->skel)
 		loadscope_bpf__detach(o->skel);
-	if (o)
-		o->detach_ns = monotonic_ns();
-}
-
-static int append_thread(struct thread_stats **arr, size_t *n, size_t *cap,
-			 const struct thread_stats *s)
-{
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 256;
-		struct thread_stats *grown = realloc(*arr, ncap * sizeof(**arr));
-
-		if (!grown)
-			return -ENOMEM;
-		*arr = grown;
-		*cap = ncap;
-	}
-	(*arr)[(*n)++] = *s;
-	return 0;
-}
-
-static int cmp_thread_stats(const void *a, const void *b)
-{
-	const struct thread_stats *x = a, *y = b;
-
-	if (x->pid != y->pid)
-		return x->pid < y->pid ? -1 : 1;
-	if (x->tid != y->tid)
-		return x->tid < y->tid ? -1 : 1;
-	return (x->exit_ns > y->exit_ns) - (x->exit_ns < y->exit_ns);
-}
-
-/*
- * A live thread still on a CPU when the run ended has run since its last switch-in; add that
- * from the same counter (schedstat field 1), so a thread that never switched is not reported idle.
- */
-static bool finish_live_thread(struct thread_stats *s, uint64_t end_ns)
-{
-	struct proc_schedstat st;
-
-	if (proc_task_schedstat((int)s->pid, (int)s->tid, &st)) {
-		/* gone: seeded just as it exited, or exited after the programs were detached */
-		return s->on_cpu_ns || s->voluntary_switches || s->involuntary_switches ||
-		       (s->flags & THREAD_EXITED);
-	}
-	if (st.cpu_ns > s->sum_exec_base_ns)
-		s->on_cpu_ns += st.cpu_ns - s->sum_exec_base_ns;
-	/* still blocked at the end: its time so far counts, as a wakeup would have counted it */
-	if (s->blocked_since_ns && end_ns > s->blocked_since_ns && s->blocked_class <= SC_NONE) {
-		s->offcpu_ns[s->blocked_class] += end_ns - s->blocked_since_ns;
-		if (s->blocked_d)
-			s->offcpu_d_ns[s->blocked_class] += end_ns - s->blocked_since_ns;
-		s->blocked_since_ns = 0;
-	}
-	proc_task_comm((int)s->pid, (int)s->tid, s->comm, sizeof(s->comm));
-	return true;
-}
-
-static int read_threads(int fd, size_t key_size, bool live, uint64_t end_ns,
-			struct thread_stats **arr, size_t *n, size_t *cap)
-{
-	char key[32], next[32];
-	struct thread_stats s;
-	void *prev = NULL;
-	int ret;
-
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, key_size);
-		prev = key;
-		if (bpf_map_lookup_elem(fd, key, &s))
-			continue;
-		if (live && !finish_live_thread(&s, end_ns))
-			continue;
-		if ((ret = append_thread(arr, n, cap, &s)))
-			return ret;
-	}
-	return 0;
-}
-
-/* The entries of a hash map whose keys begin with (tid, seq), sorted by those. */
-struct map_entries {
-	char *data; /* n records of key_size + value_size bytes */
-	size_t n, key_size, rec_size;
-};
-
-static int cmp_tid_seq(const void *a, const void *b)
-{
-	const __u32 *x = a, *y = b;
-
-	if (x[0] != y[0])
-		return x[0] < y[0] ? -1 : 1;
-	return (x[1] > y[1]) - (x[1] < y[1]);
-}
-
-static int read_entries(int fd, size_t key_size, size_t value_size, struct map_entries *e)
-{
-	char key[64], next[64];
-	void *prev = NULL, *grown;
-	size_t cap = 0;
-
-	e->key_size = key_size;
-	e->rec_size = key_size + value_size;
-	while (bpf_map_get_next_key(fd, prev, next) == 0) {
-		memcpy(key, next, key_size);
-		prev = key;
-		if (e->n == cap) {
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(e->data, cap * e->rec_size);
-			if (!grown)
-				return -ENOMEM;
-			e->data = grown;
-		}
-		memcpy(e->data + e->n * e->rec_size, key, key_size);
-		if (bpf_map_lookup_elem(fd, key, e->data + e->n * e->rec_size + key_size))
-			continue;
-		e->n++;
-	}
-	if (e->n > 1)
-		qsort(e->data, e->n, e->rec_size, cmp_tid_seq);
-	return 0;
-}
-
-/* First record of thread (tid, seq), or n when it has none. */
-static size_t entries_find(const struct map_entries *e, __u32 tid, __u32 seq)
-{
-	__u32 want[2] = { tid, seq };
-	size_t lo = 0, hi = e->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cmp_tid_seq(e->data + mid * e->rec_size, want) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < e->n && !cmp_tid_seq(e->data + lo * e->rec_size, want) ? lo : e->n;
-}
-
-struct sys_maps {
-	struct map_entries lat, others, errnos;
-};
-
-static void lat_copy(struct lat_figures *f, const struct lat_stats *l)
-{
-	f->count = l->count;
-	f->errors = l->errors;
-	f->total_ns = l->total_ns;
-	f->bytes = l->bytes;
-	f->max_ns = l->max_ns;
-	for (unsigned int i = 0; i < HIST_BUCKETS; i++)
-		f->hist[i] = l->hist[i];
-}
-
-static int fill_sys(struct sys_figures *f, const struct thread_stats *s, const struct sys_maps *m)
-{
-	char name[32], buf[24];
-	size_t i;
-	int c, ret;
-
-	for (i = entries_find(&m->lat, s->tid, s->seq); i < m->lat.n; i++) {
-		const struct lat_key *k = (const void *)(m->lat.data + i * m->lat.rec_size);
-		const struct lat_stats *l = (const void *)((const char *)k + m->lat.key_size);
-
-		if (k->tid != s->tid || k->seq != s->seq)
-			break;
-		if (k->metric < SC_CLASSES)
-			lat_copy(&f->cls[k->metric], l);
-		else if (k->metric == LAT_ACCEPT_QUEUE) {
-			lat_copy(&f->accept_queue, l);
-			f->backlog_max = l->extra_max;
-		} else if (k->metric == LAT_HANDOFF_DELAY)
-			lat_copy(&f->handoff_delay, l);
-	}
-	for (i = entries_find(&m->others, s->tid, s->seq); i < m->others.n; i++) {
-		const struct other_key *k = (const void *)(m->others.data + i * m->others.rec_size);
-		const struct other_stats *o = (const void *)((const char *)k + m->others.key_size);
-		const char *sc;
-
-		if (k->tid != s->tid || k->seq != s->seq)
-			break;
-		sc = syscall_name(k->nr);
-		if (!sc) {
-			snprintf(name, sizeof(name), "syscall_%u", k->nr);
-			sc = name;
-		}
-		ret = named_count_add(&f->top, &f->ntop, sc, o->count, o->errors, o->total_ns);
-		if (ret)
-			return ret;
-	}
-	for (i = entries_find(&m->errnos, s->tid, s->seq); i < m->errnos.n; i++) {
-		const struct errno_key *k = (const void *)(m->errnos.data + i * m->errnos.rec_size);
-		const __u64 *n = (const void *)((const char *)k + m->errnos.key_size);
-
-		if (k->tid != s->tid || k->seq != s->seq)
-			break;
-		c = k->sys_class < SC_CLASSES ? k->sys_class : SC_OTHER;
-		ret = named_count_add(&f->errnos[c], &f->nerrnos[c],
-				      errno_name(k->err, buf, sizeof(buf)), *n, 0, 0);
-		if (ret)
-			return ret;
-	}
-	for (c = 0; c <= SC_NONE; c++)
-		f->offcpu_ns[c] = s->offcpu_ns[c];
-	for (c = 0; c <= SC_NONE; c++)
-		f->offcpu_d_ns[c] = s->offcpu_d_ns[c];
-	f->handoff_sent = s->handoff_sent;
-	f->handoff_received = s->handoff_received;
-	return 0;
-}
-
-/* The run as bpf_ktime_get_ns() sees it: [start, end). */
-struct run_window {
-	uint64_t start_ns, end_ns;
-};
-
-static void fill_thread(struct thread *t, const struct thread_stats *s, const struct run_window *w)
-{
-	uint64_t from = s->first_ns > w->start_ns ? s->first_ns : w->start_ns;
-	uint64_t to = s->exit_ns && s->exit_ns < w->end_ns ? s->exit_ns : w->end_ns;
-
-	t->alive_ns = to > from ? to - from : 0;
-	t->tcp_reads = s->tcp_reads;
-	t->tcp_writes = s->tcp_writes;
-	t->tid = (int)s->tid;
-	memcpy(t->comm, s->comm, sizeof(t->comm));
-	t->comm[sizeof(t->comm) - 1] = '\0';
-	t->exited = s->flags & THREAD_EXITED;
-	t->sched.cpu_ns = s->on_cpu_ns;
-	t->sched.runq_wait_ns = s->runq_wait_ns;
-	t->sched.runq_count = s->runq_count;
-	t->sched.runq_max_ns = s->runq_max_ns;
-	t->sched.voluntary_switches = s->voluntary_switches;
-	t->sched.involuntary_switches = s->involuntary_switches;
-	t->sched.migrations = s->migrations;
-	t->sched.wakeups = s->wakeups;
-	for (unsigned int i = 0; i < HIST_BUCKETS; i++)
-		t->sched.runq_hist[i] = s->runq_hist[i];
-}
-
-/* Group the thread records by process into the snapshot. */
-static int build_processes(struct snapshot *snap, struct thread_stats *arr, size_t n,
-			   const struct sys_maps *m, const struct run_window *w)
-{
-	int ret;
-
-	size_t i = 0;
-
-	qsort(arr, n, sizeof(*arr), cmp_thread_stats);
-	snap->processes = calloc(n ? n : 1, sizeof(*snap->processes));
-	if (!snap->processes)
-		return -ENOMEM;
-	while (i < n) {
-		struct process *p = &snap->processes[snap->nprocesses++];
-		size_t j = i;
-
-		while (j < n && arr[j].pid == arr[i].pid)
-			j++;
-		p->pid = (int)arr[i].pid;
-		p->ppid = (int)arr[i].ppid;
-		p->threads = calloc(j - i, sizeof(*p->threads));
-		if (!p->threads)
-			return -ENOMEM;
-		for (size_t k = i; k < j; k++) {
-			fill_thread(&p->threads[p->nthreads++], &arr[k], w);
-			ret = fill_sys(&p->threads[p->nthreads - 1].sys, &arr[k], m);
-			if (ret)
-				return ret;
-			/* the process is named after its main thread */
-			if (arr[k].tid == arr[k].pid || k == i) {
-				memcpy(p->comm, p->threads[p->nthreads - 1].comm, sizeof(p->comm));
-				p->ppid = (int)arr[k].ppid;
-				p->selected_by = arr[k].selected_by;
-				p->selector = arr[k].selector;
-				p->cgroup_id = arr[k].cgroup_id;
-			}
-		}
-		i = j;
-	}
-	return 0;
-}
-
-static int collect_handoffs(struct observer *o, struct snapshot *snap)
-{
-	struct map_entries e = { 0 };
-	int ret;
-
-	ret = read_entries(bpf_map__fd(o->skel->maps.handoffs), sizeof(struct handoff_key),
-			   sizeof(__u64), &e);
-	if (!ret && e.n) {
-		snap->handoffs = calloc(e.n, sizeof(*snap->handoffs));
-		if (!snap->handoffs)
-			ret = -ENOMEM;
-	}
-	for (size_t i = 0; !ret && i < e.n; i++) {
-		const struct handoff_key *k = (const void *)(e.data + i * e.rec_size);
-		const __u64 *n = (const void *)((const char *)k + e.key_size);
-
-		snap->handoffs[snap->nhandoffs++] =
-			(struct handoff_pair){ .from = (int)k->from, .to = (int)k->to, .count = *n };
-	}
-	free(e.data);
-	return ret;
-}
-
-/* preempted_by or wakers, into the lists of the target processes. */
-static int collect_peers(int fd, struct snapshot *snap, bool preempted)
-{
-	struct map_entries e = { 0 };
-	struct process *p;
-	char comm[LS_COMM_LEN];
-	int ret;
-
-	ret = read_entries(fd, sizeof(struct pair_key), sizeof(struct pair_stats), &e);
-	for (size_t i = 0; !ret && i < e.n; i++) {
-		const struct pair_key *k = (const void *)(e.data + i * e.rec_size);
-		const struct pair_stats *v = (const void *)((const char *)k + e.key_size);
-
-		p = snapshot_find_process(snap, (int)k->target);
-		if (!p)
-			continue;
-		memcpy(comm, v->comm, sizeof(comm));
-		comm[sizeof(comm) - 1] = '\0';
-		if (!k->other)
-			snprintf(comm, sizeof(comm), "%s", "(idle)");
-		if (preempted)
-			ret = peer_add(&p->preempted_by, &p->npreempted_by, (int)k->other, comm,
-				       v->count, v->wait_ns);
-		else
-			ret = peer_add(&p->wakers, &p->nwakers, (int)k->other, comm, v->count, 0);
-	}
-	free(e.data);
-	return ret;
-}
-
-/* Connections still in the queue of a port a target accepted on: established, never accepted. */
-static void collect_unaccepted(struct observer *o, struct snapshot *snap)
-{
-	int conns = bpf_map__fd(o->skel->maps.pending_conns);
-	int ports = bpf_map__fd(o->skel->maps.accept_ports);
-	__u64 key, next, *prev = NULL;
-	struct conn_pending c;
-	struct process *p;
-	__u32 pid;
-
-	while (bpf_map_get_next_key(conns, prev, &next) == 0) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(conns, &key, &c) ||
-		    bpf_map_lookup_elem(ports, &c.lport, &pid))
-			continue;
-		p = snapshot_find_process(snap, (int)pid);
-		if (p)
-			p->unaccepted++;
-	}
-}
-
-struct tid_pid {
-	__u32 tid, seq, pid, pad;
-};
-
-static int cmp_tid_pid(const void *a, const void *b)
-{
-	return cmp_tid_seq(a, b);
-}
-
-static int cmp_sample_pid(const void *a, const void *b)
-{
-	const struct proc_sample *x = a, *y = b;
-
-	return (x->pid > y->pid) - (x->pid < y->pid);
-}
-
-static struct proc_sample *sample_of(struct proc_sample **arr, size_t *n, size_t *cap, int pid)
-{
-	struct proc_sample *grown;
-
-	/* threads arrive grouped by process more often than not: look at the last one first */
-	if (*n && (*arr)[*n - 1].pid == pid)
-		return &(*arr)[*n - 1];
-	for (size_t i = 0; i < *n; i++)
-		if ((*arr)[i].pid == pid)
-			return &(*arr)[i];
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		grown = realloc(*arr, *cap * sizeof(**arr));
-		if (!grown)
-			return NULL;
-		*arr = grown;
-	}
-	memset(&(*arr)[*n], 0, sizeof(**arr));
-	(*arr)[*n].pid = pid;
-	return &(*arr)[(*n)++];
-}
-
-int observer_sample(struct observer *o, struct proc_sample **out, size_t *nout)
-{
-	struct thread_stats *arr = NULL;
-	struct map_entries lat = { 0 };
-	struct proc_sample *samples = NULL, *p;
-	struct tid_pid *ids = NULL;
-	size_t n = 0, cap = 0, ns = 0, scap = 0;
-	int ret;
-
-	*out = NULL;
-	*nout = 0;
-	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, monotonic_ns(),
-			   &arr, &n, &cap);
-	if (!ret)
-		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key),
-				   false, 0, &arr, &n, &cap);
-	if (!ret)
-		ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
-				   sizeof(struct lat_stats), &lat);
-	ids = calloc(n ? n : 1, sizeof(*ids));
-	if (!ret && !ids)
-		ret = -ENOMEM;
-	for (size_t i = 0; !ret && i < n; i++) {
-		const struct thread_stats *s = &arr[i];
-
-		p = sample_of(&samples, &ns, &scap, (int)s->pid);
-		if (!p) {
-			ret = -ENOMEM;
-			break;
-		}
-		if (!p->comm[0] || s->tid == s->pid)
-			memcpy(p->comm, s->comm, sizeof(p->comm));
-		p->comm[sizeof(p->comm) - 1] = '\0';
-		p->cpu_ns += s->on_cpu_ns;
-		p->runq_wait_ns += s->runq_wait_ns;
-		p->switches += s->voluntary_switches + s->involuntary_switches;
-		for (int k = 0; k < HIST_BUCKETS; k++)
-			p->runq_hist[k] += s->runq_hist[k];
-		ids[i] = (struct tid_pid){ .tid = s->tid, .seq = s->seq, .pid = s->pid };
-	}
-	if (!ret && n > 1)
-		qsort(ids, n, sizeof(*ids), cmp_tid_pid);
-	for (size_t i = 0; !ret && i < lat.n; i++) {
-		const struct lat_key *k = (const void *)(lat.data + i * lat.rec_size);
-		const struct lat_stats *l = (const void *)((const char *)k + lat.key_size);
-		const struct tid_pid *id = bsearch(k, ids, n, sizeof(*ids), cmp_tid_pid);
-
-		if (!id || k->metric >= SC_CLASSES)
-			continue;
-		p = sample_of(&samples, &ns, &scap, (int)id->pid);
-		if (!p) {
-			ret = -ENOMEM;
-			break;
-		}
-		p->syscalls += l->count;
-		if (k->metric == SC_ACCEPT)
-			p->accepts += l->count - l->errors;
-	}
-	if (!ret) {
-		if (ns > 1)
-			qsort(samples, ns, sizeof(*samples), cmp_sample_pid);
-		*out = samples;
-		*nout = ns;
-		samples = NULL;
-	}
-	free(samples);
-	free(ids);
-	free(lat.data);
-	free(arr);
-	return ret;
-}
-
-int observer_collect(struct observer *o, struct snapshot *snap)
-{
-	struct sys_maps m = { 0 };
-	struct run_window w = {
-		.end_ns = o->detach_ns,
-		.start_ns = o->detach_ns > snap->duration_ns ? o->detach_ns - snap->duration_ns : 0,
-	};
-	struct thread_stats *arr = NULL;
-	size_t n = 0, cap = 0;
-	int ncpus = libbpf_num_possible_cpus();
-	__u64 *percpu = NULL;
-	int ret;
-
-	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, o->detach_ns,
-			   &arr, &n, &cap);
-	if (!ret)
-		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key), false,
-				   0, &arr, &n, &cap);
-	if (ret)
-		goto cleanup;
-
-	percpu = calloc(ncpus > 0 ? ncpus : 1, sizeof(*percpu));
-	if (!percpu) {
-		ret = -ENOMEM;
-		goto cleanup;
-	}
-	for (__u32 r = 0; r < DROP_REASONS; r++) {
-		if (bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.drops), &r, percpu))
-			continue;
-		for (int c = 0; c < ncpus; c++)
-			snap->drops[r] += percpu[c];
-	}
-	snap->drops[DROP_THREADS_FULL] += o->seed_drops;
-	ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
-			   sizeof(struct lat_stats), &m.lat);
-	if (!ret)
-		ret = read_entries(bpf_map__fd(o->skel->maps.others), sizeof(struct other_key),
-				   sizeof(struct other_stats), &m.others);
-	if (!ret)
-		ret = read_entries(bpf_map__fd(o->skel->maps.errnos), sizeof(struct errno_key),
-				   sizeof(__u64), &m.errnos);
-	if (!ret)
-		ret = build_processes(snap, arr, n, &m, &w);
-	if (!ret)
-		ret = collect_handoffs(o, snap);
-	if (!ret)
-		ret = collect_peers(bpf_map__fd(o->skel->maps.preempted_by), snap, true);
-	if (!ret)
-		ret = collect_peers(bpf_map__fd(o->skel->maps.wakers), snap, false);
-	if (!ret) {
-		collect_unaccepted(o, snap);
-		ret = snapshot_finish(snap);
-	}
-cleanup:
-	free(m.lat.data);
-	free(m.others.data);
-	free(m.errnos.data);
-	free(percpu);
-	free(arr);
-	return ret;
+	return observer_now_ns();
 }
 
 void observer_close(struct observer *o)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The BPF lifecycle: check the host, open, configure, load, attach, seed targets, detach, close. */
-#ifndef LOADSCOPE_LOADER_H
-#define LOADSCOPE_LOADER_H
+/* The BPF lifecycle: check the host, open, configure, load, attach, detach, close. */
+#ifndef LOADSCOPE_OBSERVER_H
+#define LOADSCOPE_OBSERVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,22 +28,9 @@ int observer_check_host(char *err, size_t errlen);
 int observer_open(const struct observer_config *cfg, struct observer **out, char *err,
 		  size_t errlen);
 int observer_attach(struct observer *o, char *err, size_t errlen);
-/*
- * Make every current thread of process pid a target, selected by `how` (enum select_reason;
- * selector: which --comm or cgroup), in cgroup cgroup_id (0: unknown); call after attaching so
- * no fork is missed. A thread that is a target already keeps its entry.
- */
-int observer_add_process(struct observer *o, int pid, enum select_reason how,
-			 unsigned int selector, uint64_t cgroup_id);
 const char *observer_program_kind(const struct observer *o);
-/*
- * Every target process's cumulative figures now, while the programs run (for -i): *out is
- * malloc'd, sorted by pid. 0 or a negative errno.
- */
-int observer_sample(struct observer *o, struct proc_sample **out, size_t *n);
-void observer_detach(struct observer *o);
-/* Read the maps into snap (processes, threads, drops); call after detaching. */
-int observer_collect(struct observer *o, struct snapshot *snap);
+/* Every program detached; returns the time it happened (CLOCK_MONOTONIC), the run's end. */
+uint64_t observer_detach(struct observer *o);
 void observer_close(struct observer *o);
 
-#endif /* LOADSCOPE_LOADER_H */
+#endif /* LOADSCOPE_OBSERVER_H */

@@ -10,7 +10,7 @@
 #include "targets/procfs.h"
 #include "targets/targets.h"
 
-int targets_resolve(const struct options *o, const char *mountinfo_path, struct target_set *t,
+int targets_resolve(const struct selectors *o, const char *mountinfo_path, struct target_set *t,
 		    char *err, size_t errlen)
 {
 	bool needed = o->ncgroups || o->ncontainers;
@@ -48,131 +48,7 @@ int targets_resolve(const struct options *o, const char *mountinfo_path, struct 
 	return 0;
 }
 
-/* A process to seed and why. */
-struct seed {
-	int pid;
-	enum select_reason how;
-	unsigned int selector;
-};
-
-static int seed_add(struct seed **arr, size_t *n, size_t *cap, int pid, enum select_reason how,
-		    unsigned int selector)
-{
-	for (size_t i = 0; i < *n; i++)
-		if ((*arr)[i].pid == pid)
-			return 0; /* the first selector that matched names it */
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct seed *grown = realloc(*arr, ncap * sizeof(**arr));
-
-		if (!grown)
-			return -ENOMEM;
-		*arr = grown;
-		*cap = ncap;
-	}
-	(*arr)[(*n)++] = (struct seed){.pid = pid, .how = how, .selector = selector};
-	return 0;
-}
-
-static int seed_one(struct observer *obs, const struct target_set *t, const struct seed *s)
-{
-	uint64_t id = 0;
-
-	if (t->mount)
-		cgroup_of_pid(t->mount, s->pid, &id);
-	return observer_add_process(obs, s->pid, s->how, s->selector, id);
-}
-
-/* The roots: processes the selectors match now, in the order -p, --comm, --cgroup/--container. */
-static int find_roots(const struct options *o, const struct target_set *t, struct seed **roots,
-		      size_t *n, size_t *cap, char *err, size_t errlen)
-{
-	int *pids = NULL, *which = NULL, self = getpid(), ret = 0;
-	size_t npids = 0;
-
-	for (size_t i = 0; i < o->npids && !ret; i++)
-		ret = seed_add(roots, n, cap, o->pids[i], SELECT_PID, 0);
-	if (!ret && o->ncomms) {
-		ret = proc_find_comm((const char *const *)o->comms, o->ncomms, self, &pids, &which,
-				     &npids);
-		for (size_t i = 0; !ret && i < npids; i++)
-			ret = seed_add(roots, n, cap, pids[i], SELECT_COMM, (unsigned int)which[i]);
-		free(pids);
-		free(which);
-		if (ret)
-			snprintf(err, errlen, "cannot read the process list from /proc: %s",
-				 strerror(-ret));
-	}
-	for (size_t c = 0; !ret && c < t->ncgroups; c++) {
-		ret = cgroup_subtree_pids(t->cgroups[c].path, &pids, &npids);
-		if (ret) {
-			snprintf(err, errlen, "cannot list the processes of cgroup %s: %s",
-				 t->cgroups[c].path, strerror(-ret));
-			break;
-		}
-		for (size_t i = 0; !ret && i < npids; i++)
-			if (pids[i] != self)
-				ret = seed_add(roots, n, cap, pids[i], SELECT_CGROUP,
-					       (unsigned int)c);
-		free(pids);
-	}
-	return ret;
-}
-
-int targets_seed(struct observer *obs, const struct options *o, const struct target_set *t,
-		 int command_pid, char *err, size_t errlen)
-{
-	struct seed *roots = NULL, cmd = {command_pid, SELECT_COMMAND, 0};
-	size_t n = 0, cap = 0, nroots, ndesc = 0, seeded_pids = 0;
-	int *root_pids = NULL, *desc = NULL;
-	int ret;
-
-	if (!options_select(o)) {
-		ret = seed_one(obs, t, &cmd);
-		if (ret)
-			snprintf(err, errlen, "cannot make the command a target: %s",
-				 strerror(-ret));
-		return ret;
-	}
-	ret = find_roots(o, t, &roots, &n, &cap, err, errlen);
-	if (ret)
-		goto cleanup;
-	nroots = n;
-	if (o->children && nroots) {
-		root_pids = calloc(nroots, sizeof(*root_pids));
-		if (!root_pids) {
-			ret = -ENOMEM;
-			goto cleanup;
-		}
-		for (size_t i = 0; i < nroots; i++)
-			root_pids[i] = roots[i].pid;
-		ret = proc_descendants(root_pids, nroots, getpid(), &desc, &ndesc);
-		if (ret) {
-			snprintf(err, errlen, "cannot read the process tree from /proc: %s",
-				 strerror(-ret));
-			goto cleanup;
-		}
-		for (size_t i = 0; !ret && i < ndesc; i++)
-			ret = seed_add(&roots, &n, &cap, desc[i], SELECT_DESCENDANT, 0);
-		if (ret)
-			goto cleanup;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (!seed_one(obs, t, &roots[i]) && roots[i].how == SELECT_PID)
-			seeded_pids++;
-	/* -n and -c may match nothing yet (processes may come later); -p names what must exist */
-	if (o->npids && !seeded_pids && !o->ncomms && !t->ncgroups) {
-		snprintf(err, errlen, "the target processes exited before they could be observed");
-		ret = -ESRCH;
-	}
-cleanup:
-	free(roots);
-	free(root_pids);
-	free(desc);
-	return ret;
-}
-
-char *targets_describe(const struct options *o, const struct target_set *t)
+char *targets_describe(const struct selectors *o, char *const *command, const struct target_set *t)
 {
 	const char *sep = "";
 	char *buf = NULL;
@@ -181,8 +57,8 @@ char *targets_describe(const struct options *o, const struct target_set *t)
 
 	if (!f)
 		return NULL;
-	if (!options_select(o))
-		fprintf(f, "command %s%s", o->command[0],
+	if (!selectors_any(o))
+		fprintf(f, "command %s%s", command[0],
 			o->children ? " and its descendants" : "");
 	if (o->npids) {
 		fprintf(f, "%s", o->children ? "tree of " : "pid ");
@@ -221,7 +97,7 @@ static int strdup_into(char **dst, const char *src)
 	return *dst ? 0 : -ENOMEM;
 }
 
-int targets_record(struct snapshot *s, const struct options *o, const struct target_set *t)
+int targets_record(struct snapshot *s, const struct selectors *o, const struct target_set *t)
 {
 	struct targets *tg = &s->targets;
 	size_t ncontainers = 0;

@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Which processes a run observes: selectors resolved, the start's targets seeded, results named. */
+/* Which processes a run observes: selectors resolved to cgroup ids, and the results named. */
 #ifndef LOADSCOPE_TARGETS_H
 #define LOADSCOPE_TARGETS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "targets/cgroup.h"
-#include "observe/observer.h"
 #include "core/model.h"
-#include "cmd/options.h"
+#include "targets/cgroup.h"
+#include "targets/selectors.h"
 
 /* The selectors of a run, resolved to what the kernel compares: cgroup ids. */
 struct target_set {
@@ -26,19 +25,13 @@ struct target_set {
  * Find the cgroup2 mount in mountinfo_path and resolve every --cgroup and --container. The
  * mount is required only when one is given. 0, or a negative errno with one line in err.
  */
-int targets_resolve(const struct options *o, const char *mountinfo_path, struct target_set *t,
+int targets_resolve(const struct selectors *o, const char *mountinfo_path, struct target_set *t,
 		    char *err, size_t errlen);
-/*
- * Make the processes the selectors match now targets (their descendants too unless
- * --no-children); command_pid is COMMAND's, which is the target when no selector is given.
- * Call after attaching. 0, or a negative errno with one line in err.
- */
-int targets_seed(struct observer *obs, const struct options *o, const struct target_set *t,
-		 int command_pid, char *err, size_t errlen);
 /* The report header's line: "tree of 4211 (node); cgroup /system.slice/x"; malloc'd. */
-char *targets_describe(const struct options *o, const struct target_set *t);
+char *targets_describe(const struct selectors *o, char *const *command,
+		       const struct target_set *t);
 /* The selectors into s->targets (comms, cgroups, containers). 0 or -ENOMEM. */
-int targets_record(struct snapshot *s, const struct options *o, const struct target_set *t);
+int targets_record(struct snapshot *s, const struct selectors *o, const struct target_set *t);
 /*
  * After collection: each process's cgroup path and, for a --container match, its reason; then
  * the per-cgroup totals. 0 or -ENOMEM.
