@@ -82,7 +82,7 @@ $(BUILD)/user/%.o: user/%.c $(BUILD)/user/%.d | $(SKELS) $(BUILD)/syscall_names.
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(LIB): $(NOBPF_OBJS)
+$(LIB): $(NOBPF_OBJS) | $(BUILD)/.layers-ok
 	rm -f $@ && ar rcs $@ $^
 
 $(OBSERVE_LIB): $(patsubst user/%.c,$(BUILD)/user/%.o,$(wildcard user/observe/*.c))
@@ -155,7 +155,7 @@ $(BUILD)/fuzz/%.o: user/%.c | $(BUILD)/syscall_names.h $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
-$(FUZZ_LIB): $(FUZZ_OBJS)
+$(FUZZ_LIB): $(FUZZ_OBJS) | $(BUILD)/.layers-ok
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/fuzz/fuzz_report: tests/fuzz/fuzz_report.c $(FUZZ_LIB) | $(DEPS_STAMP)

@@ -34,6 +34,33 @@ static bool file_contains(const char *path, const char *needle)
 	return found;
 }
 
+/* loadscope help: the command table, exit 0; "loadscope -- help" would run a program so named. */
+START_TEST(test_help)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "help.txt");
+	const char *argv[] = {ls_binary(), "help", NULL};
+	const char *commands[] = {"report", "diff", "help"};
+	char line[256], *name;
+	int status, seen = 0;
+	FILE *f;
+
+	status = ls_wait(ls_spawn(argv, out, NULL), BAD_INPUT_TIMEOUT_S, NULL);
+	ck_assert_msg(status == 0, "loadscope help exited %d", status);
+	f = fopen(out, "r");
+	ck_assert_ptr_nonnull(f);
+	/* each command on a line of its own: two spaces, its name, its one-line help */
+	while (fgets(line, sizeof(line), f))
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+			name = line + 2;
+			if (!strncmp(line, "  ", 2) && !strncmp(name, commands[i], strlen(commands[i])) &&
+			    name[strlen(commands[i])] == ' ' && strlen(name) > strlen(commands[i]) + 4)
+				seen |= 1 << i;
+		}
+	fclose(f);
+	ck_assert_msg(seen == 7, "loadscope help lists the commands %#x of 0x7", seen);
+}
+END_TEST
+
 /* SIGINT or SIGTERM in the middle of a -d 30 run: exit 0 soon after, with the full report. */
 START_TEST(test_signal)
 {
@@ -394,6 +421,7 @@ Suite *ls_cli_suite(void)
 	tcase_add_test(tc, test_json_stdout);
 	tcase_add_test(tc, test_fractional_duration);
 	tcase_add_test(tc, test_verbose);
+	tcase_add_test(tc, test_help);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("bad_input");

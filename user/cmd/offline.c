@@ -8,12 +8,10 @@
 #include <string.h>
 
 #include "render/json.h"
-#include "cmd/offline.h"
+#include "cmd/commands.h"
 #include "render/render.h"
 #include "io/report_files.h"
 
-#define EXIT_FAILED 1
-#define EXIT_USAGE 2
 
 static int usage_error(const char *cmd, const char *msg, const char *arg)
 {

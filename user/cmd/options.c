@@ -56,6 +56,7 @@ void options_usage(FILE *f)
 		"       loadscope report RUN.json [--threads] [--requests N] [-o FILE] [--csv FILE]\n"
 		"                        [--html FILE]\n"
 		"       loadscope diff A.json B.json\n"
+		"       loadscope help                  the subcommands\n"
 		"Observe what the kernel does for a set of processes during a load test: scheduling,\n"
 		"syscalls and the connection path, and what they explain.\n"
 		"\n"

@@ -412,7 +412,7 @@ int observer_sample(struct observer *o, struct proc_sample **out, size_t *nout)
 
 	*out = NULL;
 	*nout = 0;
-	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, observer_now_ns(),
+	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, monotonic_ns(),
 			   &arr, &n, &cap);
 	if (!ret)
 		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key),

@@ -188,7 +188,7 @@ uint64_t observer_detach(struct observer *o)
 {
 	if (o && o->skel)
 		loadscope_bpf__detach(o->skel);
-	return observer_now_ns();
+	return monotonic_ns();
 }
 
 void observer_close(struct observer *o)

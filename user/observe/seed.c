@@ -30,7 +30,7 @@ static void seed_blocked(int pid, int tid, struct thread_stats *s)
 	if (proc_task_syscall(pid, tid, &nr))
 		nr = -1;
 	name = nr >= 0 ? syscall_name(nr) : NULL;
-	s->blocked_since_ns = observer_now_ns();
+	s->blocked_since_ns = monotonic_ns();
 	s->blocked_class = nr < 0 ? SC_NONE : name ? syscall_class(name, &flags) : SC_OTHER;
 	s->blocked_d = state == 'D';
 }
