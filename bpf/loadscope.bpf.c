@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Scheduler programs: per-thread on-CPU time, run-queue waits, context switches, migrations, wakeups. */
+/* Scheduler programs: per-thread on-CPU time, run-queue waits, switches, migrations, wakeups. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
@@ -10,13 +10,13 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader between open and load; the verifier drops the paths they disable. */
-const volatile __u32 self_pid = 0;           /* the loader: never a target */
-const volatile bool follow_children = true;  /* forked processes of targets become targets */
+const volatile __u32 self_pid = 0;		   /* the loader: never a target */
+const volatile bool follow_children = true;	   /* forked processes of targets become targets */
 const volatile bool switch_has_prev_state = false; /* sched_switch passes prev_state (5.18+) */
 /* --comm: names a task that execs must have to become a target, NUL-padded as the kernel's comm */
 const volatile __u32 n_target_comms = 0;
 const volatile char target_comms[LS_MAX_COMMS][LS_COMM_LEN] = {};
-/* --cgroup, --container: ids (directory inode numbers) of cgroup v2 subtrees whose tasks are targets */
+/* --cgroup, --container: cgroup v2 subtrees whose tasks are targets, by id (directory inode) */
 const volatile __u32 n_target_cgroups = 0;
 const volatile __u64 target_cgroups[LS_MAX_CGROUPS] = {};
 
@@ -321,7 +321,8 @@ static __always_inline __u64 end_runq_wait(bool btf, struct thread_stats *s,
 		 * the arrival about to be counted, if last_queued is set; arrivals before it that
 		 * no event reported at all (neither switch-in nor switch-out) merge into it
 		 */
-		return thread_catch_up_arrivals(s, sched_info_pcount_after_arrival(queued, pcount), total);
+		return thread_catch_up_arrivals(s, sched_info_pcount_after_arrival(queued, pcount),
+						total);
 	}
 	if (!s->runnable_since_ns)
 		return 0;
@@ -355,7 +356,7 @@ static __always_inline void end_blocked(struct thread_stats *s, __u64 now, __u64
 static __always_inline struct pair_stats *pair_get(void *map, __u32 target, __u32 other,
 						   struct task_struct *other_task)
 {
-	struct pair_key key = { .target = target, .other = other };
+	struct pair_key key = {.target = target, .other = other};
 	struct pair_stats *p = bpf_map_lookup_elem(map, &key), first = {};
 
 	if (p)
@@ -373,7 +374,8 @@ static __always_inline struct pair_stats *pair_get(void *map, __u32 target, __u3
 /* A thread's last switch-out: keep its figures under (tid, exit time) and free the live slot. */
 static __always_inline void retire_thread(__u32 tid, struct thread_stats *s)
 {
-	struct exited_key key = { .tid = tid, .exit_ns = s->exit_ns ? s->exit_ns : bpf_ktime_get_ns() };
+	struct exited_key key = {.tid = tid,
+				 .exit_ns = s->exit_ns ? s->exit_ns : bpf_ktime_get_ns()};
 
 	s->flags |= THREAD_EXITED;
 	if (bpf_map_update_elem(&exited, &key, s, BPF_NOEXIST))
@@ -394,7 +396,7 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 	/* pid 0 is the idle task of each CPU: never a target, never stamped */
 	s = prev_tid ? target_thread(prev_tid) : NULL;
 	if (s) {
-		/* the kernel's own on-CPU accounting (schedstat field 1), updated just before this */
+		/* the kernel's on-CPU accounting (schedstat field 1), updated just before this */
 		sum = TASK_READ(btf, prev, se.sum_exec_runtime);
 		if (sum > s->sum_exec_base_ns)
 			s->on_cpu_ns += sum - s->sum_exec_base_ns;
@@ -442,7 +444,7 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 				__sync_fetch_and_add(&p->wait_ns, wait);
 			s->last_taker = 0;
 		}
-		/* its wakeup was not reported: the off-CPU time ends where the run-queue wait began */
+		/* its wakeup was not reported: off-CPU time ends where the run-queue wait began */
 		end_blocked(s, bpf_ktime_get_ns(), wait);
 		s->sum_exec_base_ns = TASK_READ(btf, next, se.sum_exec_runtime);
 	}
@@ -553,7 +555,7 @@ static __always_inline int handle_fork(bool btf, struct task_struct *parent,
 	s->selected_by = how;
 	s->selector = selector;
 	s->cgroup_id = cgroup_id_of(cgrp);
-	/* low bits of the fork time: a later thread reusing the tid gets another (seeded: see loader) */
+	/* fork time's low bits: a later thread reusing the tid gets another (seeded: see loader) */
 	s->first_ns = bpf_ktime_get_ns();
 	s->seq = (__u32)s->first_ns | 1;
 	bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), child->comm);
@@ -679,16 +681,16 @@ static __always_inline __u64 arg_addr(__u64 *ctx, int n)
 
 static const struct lat_stats zero_lat;
 
-#define LS_S_IFMT 00170000
-#define LS_S_IFSOCK 0140000
+#define LS_S_IFMT	   00170000
+#define LS_S_IFSOCK	   0140000
 #define LS_TCP_ESTABLISHED 1
-#define LS_TCP_SYN_RECV 3
-#define LS_TCP_CLOSE 7
-#define LS_IPPROTO_TCP 6
-#define LS_SOL_SOCKET 1
-#define LS_SCM_RIGHTS 1
-#define LS_MAX_CMSGS 4  /* control messages looked at per sendmsg/recvmsg */
-#define LS_MAX_FDS 8    /* descriptors per SCM_RIGHTS message followed to their file */
+#define LS_TCP_SYN_RECV	   3
+#define LS_TCP_CLOSE	   7
+#define LS_IPPROTO_TCP	   6
+#define LS_SOL_SOCKET	   1
+#define LS_SCM_RIGHTS	   1
+#define LS_MAX_CMSGS	   4 /* control messages looked at per sendmsg/recvmsg */
+#define LS_MAX_FDS	   8 /* descriptors per SCM_RIGHTS message followed to their file */
 
 /* The user-space layouts of a message header and a control message header (UAPI, 64-bit). */
 struct ls_msghdr {
@@ -750,7 +752,7 @@ static __always_inline bool is_served_tcp(struct file *f)
 
 static __always_inline struct lat_stats *lat_get(struct thread_stats *s, __u32 metric)
 {
-	struct lat_key key = { .tid = s->tid, .seq = s->seq, .metric = metric };
+	struct lat_key key = {.tid = s->tid, .seq = s->seq, .metric = metric};
 	struct lat_stats *l = bpf_map_lookup_elem(&lat, &key);
 
 	if (l)
@@ -764,7 +766,7 @@ static __always_inline struct lat_stats *lat_get(struct thread_stats *s, __u32 m
 
 static __always_inline void count_errno(struct thread_stats *s, __u32 c, long ret)
 {
-	struct errno_key key = { .tid = s->tid, .seq = s->seq, .sys_class = c, .err = -ret };
+	struct errno_key key = {.tid = s->tid, .seq = s->seq, .sys_class = c, .err = -ret};
 	__u64 one = 1, *n = bpf_map_lookup_elem(&errnos, &key);
 
 	if (n)
@@ -775,9 +777,9 @@ static __always_inline void count_errno(struct thread_stats *s, __u32 c, long re
 
 static __always_inline void count_other(struct thread_stats *s, __u64 ns, long ret)
 {
-	struct other_key key = { .tid = s->tid, .seq = s->seq, .nr = s->sc_nr };
+	struct other_key key = {.tid = s->tid, .seq = s->seq, .nr = s->sc_nr};
 	struct other_stats *o = bpf_map_lookup_elem(&others, &key);
-	struct other_stats first = { .count = 1, .errors = ret < 0, .total_ns = ns };
+	struct other_stats first = {.count = 1, .errors = ret < 0, .total_ns = ns};
 
 	if (o) {
 		o->count++;
@@ -881,8 +883,9 @@ static __always_inline __u64 scm_rights(struct thread_stats *s, __u64 msg, bool 
 			n = (ch.len - sizeof(ch)) / sizeof(int);
 			total += n;
 			for (j = 0; j < LS_MAX_FDS && j < n; j++) {
-				if (bpf_probe_read_user(&fd, sizeof(fd),
-							(void *)(mh.control + off + sizeof(ch) + 4 * j)))
+				if (bpf_probe_read_user(
+					    &fd, sizeof(fd),
+					    (void *)(mh.control + off + sizeof(ch) + 4 * j)))
 					break;
 				pass_fd(s, fd, send, now);
 			}
@@ -919,7 +922,7 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	} else if (SYS_TABLE_FLAGS(val) & SCF_RECVMSG) {
 		s->sc_arg = PT_REGS_PARM2_CORE_SYSCALL(regs);
 	} else if (SYS_TABLE_FLAGS(val) & SCF_ACCEPT) {
-		/* the listener: its queue length now, and its port for connections never accepted */
+		/* the listener: its queue length now, its port for connections never accepted */
 		sk = file_sock(fd_file(PT_REGS_PARM1_CORE_SYSCALL(regs)));
 		s->sc_backlog = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
 		if (sk) {
@@ -1000,8 +1003,7 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(ls_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	/* the fourth argument exists only where switch_has_prev_state says so */
-	return handle_switch(true, preempt, prev, next,
-			     switch_has_prev_state ? (__u32)ctx[3] : 0);
+	return handle_switch(true, preempt, prev, next, switch_has_prev_state ? (__u32)ctx[3] : 0);
 }
 
 SEC("tp_btf/sched_wakeup")
@@ -1076,8 +1078,7 @@ int BPF_PROG(ls_inet_state, struct sock *sk, int oldstate, int newstate)
 SEC("raw_tp/sched_switch")
 int BPF_PROG(ls_r_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(false, preempt, prev, next,
-			     switch_has_prev_state ? (__u32)ctx[3] : 0);
+	return handle_switch(false, preempt, prev, next, switch_has_prev_state ? (__u32)ctx[3] : 0);
 }
 
 SEC("raw_tp/sched_wakeup")
