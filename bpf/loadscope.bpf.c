@@ -46,7 +46,7 @@ struct {
 /* Processes that took a target's CPU by preempting it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, MAX_PEER_PAIRS);
 	__type(key, struct pair_key);
 	__type(value, struct pair_stats);
 } preempted_by SEC(".maps");
@@ -54,7 +54,7 @@ struct {
 /* Processes that woke a target. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, MAX_PEER_PAIRS);
 	__type(key, struct pair_key);
 	__type(value, struct pair_stats);
 } wakers SEC(".maps");
@@ -71,7 +71,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 4 * DEFAULT_MAX_THREADS);
+	__uint(max_entries, (LAT_PER_THREAD * DEFAULT_MAX_THREADS));
 	__type(key, struct lat_key);
 	__type(value, struct lat_stats);
 } lat SEC(".maps");
@@ -79,7 +79,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 4 * DEFAULT_MAX_THREADS);
+	__uint(max_entries, (OTHERS_PER_THREAD * DEFAULT_MAX_THREADS));
 	__type(key, struct other_key);
 	__type(value, struct other_stats);
 } others SEC(".maps");
@@ -94,7 +94,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(max_entries, MAX_HANDOFF_PAIRS);
 	__type(key, struct handoff_key);
 	__type(value, __u64);
 } handoffs SEC(".maps");
@@ -102,7 +102,7 @@ struct {
 /* Passive TCP connections established and not yet accepted, by struct sock address. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, MAX_PENDING_CONNS);
 	__type(key, __u64);
 	__type(value, struct conn_pending);
 } pending_conns SEC(".maps");
@@ -110,7 +110,7 @@ struct {
 /* Ports targets accept on -> the accepting process, for connections never accepted. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
+	__uint(max_entries, MAX_ACCEPT_PORTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } accept_ports SEC(".maps");
@@ -118,7 +118,7 @@ struct {
 /* struct file of a connection a target accepted -> when, for the delay until it is passed on. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, MAX_ACCEPTED_FILES);
 	__type(key, __u64);
 	__type(value, __u64);
 } accepted_at SEC(".maps");
@@ -126,7 +126,7 @@ struct {
 /* struct file passed with SCM_RIGHTS and not yet received -> the sending process. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, MAX_IN_FLIGHT_FILES);
 	__type(key, __u64);
 	__type(value, __u32);
 } in_flight SEC(".maps");
