@@ -567,6 +567,7 @@ static __always_inline int handle_exit(bool btf, struct task_struct *p)
 	__u32 tid = TASK_READ(btf, p, pid);
 	struct thread_stats *s;
 
+	/* no tid filter: it only spares hot paths (switch, syscall) a lookup; exits are rare */
 	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
@@ -581,6 +582,7 @@ static __always_inline int handle_exec(bool btf, struct task_struct *p, __u32 ol
 	__u32 tid = TASK_READ(btf, p, pid);
 	struct thread_stats *s;
 
+	/* no tid filter: it only spares hot paths (switch, syscall) a lookup; execs are rare */
 	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s && old_tid != tid) {
 		/* a non-leader thread exec'd and took over the leader's tid (de_thread) */
