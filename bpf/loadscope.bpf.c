@@ -9,6 +9,8 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+#include "common.bpf.h"
+
 /* Set by the loader between open and load; the verifier drops the paths they disable. */
 const volatile __u32 self_pid = 0;		   /* the loader: never a target */
 const volatile bool follow_children = true;	   /* forked processes of targets become targets */
@@ -20,14 +22,6 @@ const volatile char target_comms[LS_MAX_COMMS][LS_COMM_LEN] = {};
 const volatile __u32 n_target_cgroups = 0;
 const volatile __u64 target_cgroups[LS_MAX_CGROUPS] = {};
 
-/* Live target threads by tid; presence in this map is what makes a thread a target. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, DEFAULT_MAX_THREADS);
-	__type(key, __u32);
-	__type(value, struct thread_stats);
-} threads SEC(".maps");
-
 /* Threads that exited during the run, moved here at their last switch-out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -35,13 +29,6 @@ struct {
 	__type(key, struct exited_key);
 	__type(value, struct thread_stats);
 } exited SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, DROP_REASONS);
-	__type(key, __u32);
-	__type(value, __u64);
-} drops SEC(".maps");
 
 /* Processes that took a target's CPU by preempting it. */
 struct {
@@ -66,15 +53,6 @@ struct {
 	__type(key, __u32);
 	__type(value, __u32);
 } sys_table SEC(".maps");
-
-/* Latency figures per (thread, class or metric); allocated as threads use them. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, (LAT_PER_THREAD * DEFAULT_MAX_THREADS));
-	__type(key, struct lat_key);
-	__type(value, struct lat_stats);
-} lat SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -148,33 +126,10 @@ struct {
 } adopt_scratch SEC(".maps");
 
 /*
- * One byte per tid modulo TID_FILTER_SIZE, set for every thread that is or was a target: a clear
- * byte answers "not a target" with one load, before the hash lookup that every event of every
- * task on the machine would otherwise pay (every syscall, every switch).
- */
-__u8 tid_filter[TID_FILTER_SIZE];
-
-static __always_inline struct thread_stats *target_thread(__u32 tid)
-{
-	if (!tid_filter[tid & (TID_FILTER_SIZE - 1)])
-		return NULL;
-	return bpf_map_lookup_elem(&threads, &tid);
-}
-
-/*
- * The same handlers serve tp_btf programs, which may dereference task pointers directly, and
- * raw_tp programs, which must go through bpf_probe_read_kernel. `btf` is a literal at every call
- * site, so each program keeps only its own kind of read.
- */
-#define TASK_READ(btf, t, field) ((btf) ? (t)->field : BPF_CORE_READ(t, field))
-
-/*
  * schedstat's run_delay is kept in the clock of the task's run queue (rq->clock, sched_clock_cpu
  * as of the last update_rq_clock()), which can drift from ktime between CPUs; use the same clock
  * so the two agree. It is reachable through cfs_rq::rq, which exists with FAIR_GROUP_SCHED.
  */
-/* Run-queue waits come from sched_info where it exists; the stamps below are only its stand-in. */
-#define HAVE_SCHED_INFO(t) bpf_core_field_exists((t)->sched_info.run_delay)
 
 static __always_inline __u64 task_rq_clock(bool btf, struct task_struct *t)
 {
@@ -183,14 +138,6 @@ static __always_inline __u64 task_rq_clock(bool btf, struct task_struct *t)
 	if (bpf_core_field_exists(t->se.cfs_rq->rq))
 		clock = btf ? t->se.cfs_rq->rq->clock : BPF_CORE_READ(t, se.cfs_rq, rq, clock);
 	return clock ? clock : bpf_ktime_get_ns();
-}
-
-static __always_inline void count_drop(__u32 reason)
-{
-	__u64 *n = bpf_map_lookup_elem(&drops, &reason);
-
-	if (n)
-		*n += 1;
 }
 
 /* The task's cgroup on the default (v2) hierarchy and its id; the id is 0 if there is none. */
@@ -681,8 +628,6 @@ static __always_inline __u64 arg_addr(__u64 *ctx, int n)
 
 /* Syscalls, connections and descriptors passed between processes. */
 
-static const struct lat_stats zero_lat;
-
 #define LS_S_IFMT	   00170000
 #define LS_S_IFSOCK	   0140000
 #define LS_TCP_ESTABLISHED 1
@@ -750,20 +695,6 @@ static __always_inline bool is_served_tcp(struct file *f)
 		return false;
 	port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	return bpf_map_lookup_elem(&accept_ports, &port) != NULL;
-}
-
-static __always_inline struct lat_stats *lat_get(struct thread_stats *s, __u32 metric)
-{
-	struct lat_key key = {.tid = s->tid, .seq = s->seq, .metric = metric};
-	struct lat_stats *l = bpf_map_lookup_elem(&lat, &key);
-
-	if (l)
-		return l;
-	if (bpf_map_update_elem(&lat, &key, &zero_lat, BPF_NOEXIST)) {
-		count_drop(DROP_SYSCALLS_FULL);
-		return NULL;
-	}
-	return bpf_map_lookup_elem(&lat, &key);
 }
 
 static __always_inline void count_errno(struct thread_stats *s, __u32 c, long ret)
