@@ -19,12 +19,32 @@
 #define HIST_MAX_LOG2 40 /* 2^40 ns is about 18 minutes; longer values land in the last bucket */
 #define HIST_BUCKETS ((HIST_MAX_LOG2 - HIST_SUB_BITS + 1) * HIST_SUB)
 
+/*
+ * Map sizes. The loader resizes the per-thread maps (threads, exited, lat, others, errnos) at open
+ * time from --max-threads with bpf_map__set_max_entries: for those the figure here is a default.
+ */
 /* Live target threads: default when the user gives no --max-threads; sized at open time. */
 #define DEFAULT_MAX_THREADS 8192
 /* Size of the "maybe a target" filter in front of the thread map (a power of two). */
 #define TID_FILTER_SIZE 65536
-/* Threads that exited during the run, kept for the report. */
+/* Threads that exited during the run, kept for the report; the loader sizes it as --max-threads. */
 #define DEFAULT_MAX_EXITED 8192
+/* lat entries per thread slot (scaled by --max-threads): a thread uses a few of LAT_METRICS. */
+#define LAT_PER_THREAD 4
+/* others entries per thread slot (scaled by --max-threads): a thread makes a few `other` calls. */
+#define OTHERS_PER_THREAD 4
+/* preempted_by, wakers: pairs by process, not thread, and a target meets few others; fixed. */
+#define MAX_PEER_PAIRS 8192
+/* handoffs: (sender, receiver) processes, one pair per worker of a master; fixed. */
+#define MAX_HANDOFF_PAIRS 4096
+/* Passive connections not yet accepted, host-wide: 16 queues at the default somaxconn, 4096. */
+#define MAX_PENDING_CONNS 65536
+/* Ports targets accept on: a server listens on a handful, kept for the run; fixed. */
+#define MAX_ACCEPT_PORTS 1024
+/* accepted_at, LRU: stamps every connection targets accept, passed on or not; as pending. */
+#define MAX_ACCEPTED_FILES 65536
+/* in_flight, LRU: descriptors targets sent, whether a target receives them or not; as pending. */
+#define MAX_IN_FLIGHT_FILES 65536
 
 /* Target selectors: each --comm and each --cgroup or --container is one entry of a small table. */
 #define LS_MAX_COMMS 8   /* --comm names: the exec handler compares the new name with each */

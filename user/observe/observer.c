@@ -139,8 +139,8 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	bpf_map__set_max_entries(o->skel->maps.threads, cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.exited, cfg->max_threads);
 	/* allocated as used: a few classes per thread, a few `other` syscalls, fewer errnos */
-	bpf_map__set_max_entries(o->skel->maps.lat, 4 * cfg->max_threads);
-	bpf_map__set_max_entries(o->skel->maps.others, 4 * cfg->max_threads);
+	bpf_map__set_max_entries(o->skel->maps.lat, LAT_PER_THREAD * cfg->max_threads);
+	bpf_map__set_max_entries(o->skel->maps.others, OTHERS_PER_THREAD * cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.errnos, cfg->max_threads);
 	choose_programs(o->skel, o->raw_tp);
 	/* libbpf parses the kernel BTF again while loading: do not hold two copies at once */

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Connection tracking: TCP accept queues, accepted sockets, descriptors passed with SCM_RIGHTS. */
+#ifndef LOADSCOPE_CONN_BPF_H
+#define LOADSCOPE_CONN_BPF_H
+
+#include "common.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_HANDOFF_PAIRS);
+	__type(key, struct handoff_key);
+	__type(value, __u64);
+} handoffs SEC(".maps");
+
+/* Passive TCP connections established and not yet accepted, by struct sock address. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PENDING_CONNS);
+	__type(key, __u64);
+	__type(value, struct conn_pending);
+} pending_conns SEC(".maps");
+
+/* Ports targets accept on -> the accepting process, for connections never accepted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ACCEPT_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} accept_ports SEC(".maps");
+
+/* struct file of a connection a target accepted -> when, for the delay until it is passed on. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_ACCEPTED_FILES);
+	__type(key, __u64);
+	__type(value, __u64);
+} accepted_at SEC(".maps");
+
+/* struct file passed with SCM_RIGHTS and not yet received -> the sending process. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_IN_FLIGHT_FILES);
+	__type(key, __u64);
+	__type(value, __u32);
+} in_flight SEC(".maps");
+
+#define LS_S_IFMT	   00170000
+#define LS_S_IFSOCK	   0140000
+#define LS_TCP_ESTABLISHED 1
+#define LS_TCP_SYN_RECV	   3
+#define LS_TCP_CLOSE	   7
+#define LS_IPPROTO_TCP	   6
+#define LS_SOL_SOCKET	   1
+#define LS_SCM_RIGHTS	   1
+#define LS_MAX_CMSGS	   4 /* control messages looked at per sendmsg/recvmsg */
+#define LS_MAX_FDS	   8 /* descriptors per SCM_RIGHTS message followed to their file */
+
+/* The user-space layouts of a message header and a control message header (UAPI, 64-bit). */
+struct ls_msghdr {
+	__u64 name;
+	__u32 namelen;
+	__u32 pad;
+	__u64 iov;
+	__u64 iovlen;
+	__u64 control;
+	__u64 controllen;
+	__u32 flags;
+};
+
+struct ls_cmsghdr {
+	__u64 len;
+	__s32 level;
+	__s32 type;
+};
+
+/* The current task's open file for fd, or NULL. */
+static __always_inline struct file *fd_file(long fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct file *f = NULL, **fds;
+	struct fdtable *fdt;
+
+	if (fd < 0)
+		return NULL;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* The struct sock behind a socket file, or NULL for any other file. */
+static __always_inline struct sock *file_sock(struct file *f)
+{
+	struct socket *sock;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & LS_S_IFMT) != LS_S_IFSOCK)
+		return NULL;
+	sock = BPF_CORE_READ(f, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+/* A TCP connection on the serving side: its local port is one a target accepts on. */
+static __always_inline bool is_served_tcp(struct file *f)
+{
+	struct sock *sk = file_sock(f);
+	__u32 port;
+
+	if (!sk || BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol) != LS_IPPROTO_TCP)
+		return false;
+	port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	return bpf_map_lookup_elem(&accept_ports, &port) != NULL;
+}
+
+/* accept() returned fd: the connection's wait in the listen queue, and a stamp for its handoff. */
+static __always_inline void accept_done(struct thread_stats *s, long fd, __u64 now)
+{
+	struct file *f = fd_file(fd);
+	struct sock *sk = file_sock(f);
+	struct conn_pending *c;
+	struct lat_stats *l;
+	__u64 key;
+
+	if (!sk)
+		return;
+	key = (__u64)f;
+	bpf_map_update_elem(&accepted_at, &key, &now, BPF_ANY);
+	l = lat_get(s, LAT_ACCEPT_QUEUE);
+	if (!l)
+		return;
+	if (s->sc_backlog > l->extra_max)
+		l->extra_max = s->sc_backlog;
+	key = (__u64)sk;
+	c = bpf_map_lookup_elem(&pending_conns, &key);
+	if (!c)
+		return; /* established before the programs were attached */
+	lat_record(l, now > c->established_ns ? now - c->established_ns : 0);
+	bpf_map_delete_elem(&pending_conns, &key);
+}
+
+/* One descriptor in an SCM_RIGHTS message, sent or received by the current thread. */
+static __always_inline void pass_fd(struct thread_stats *s, int fd, bool send, __u64 now)
+{
+	struct file *f = fd_file(fd);
+	struct handoff_key pair;
+	struct lat_stats *l;
+	__u64 key, *t, one = 1, *n;
+	__u32 *from;
+
+	if (!f)
+		return;
+	key = (__u64)f;
+	if (send) {
+		bpf_map_update_elem(&in_flight, &key, &s->pid, BPF_ANY);
+		t = bpf_map_lookup_elem(&accepted_at, &key);
+		if (!t)
+			return;
+		l = lat_get(s, LAT_HANDOFF_DELAY);
+		if (l)
+			lat_record(l, now > *t ? now - *t : 0);
+		bpf_map_delete_elem(&accepted_at, &key);
+		return;
+	}
+	from = bpf_map_lookup_elem(&in_flight, &key);
+	if (!from)
+		return; /* from a process that is not a target */
+	pair.from = *from;
+	pair.to = s->pid;
+	bpf_map_delete_elem(&in_flight, &key);
+	n = bpf_map_lookup_elem(&handoffs, &pair);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&handoffs, &pair, &one, BPF_NOEXIST);
+}
+
+/*
+ * The SCM_RIGHTS descriptors in the caller's msghdr, each passed to pass_fd(); returns how many
+ * there are. A sender's are read as sendmsg() starts, before a receiver can have them; a
+ * receiver's once recvmsg() has written them and the length used.
+ */
+static __always_inline __u64 scm_rights(struct thread_stats *s, __u64 msg, bool send, __u64 now)
+{
+	struct ls_cmsghdr ch;
+	struct ls_msghdr mh;
+	__u64 off = 0, n, total = 0;
+	int i, j, fd;
+
+	if (bpf_probe_read_user(&mh, sizeof(mh), (void *)msg)) {
+		count_drop(DROP_UNREADABLE);
+		return 0;
+	}
+	if (!mh.control)
+		return 0;
+	for (i = 0; i < LS_MAX_CMSGS; i++) {
+		if (off + sizeof(ch) > mh.controllen)
+			break;
+		if (bpf_probe_read_user(&ch, sizeof(ch), (void *)(mh.control + off))) {
+			count_drop(DROP_UNREADABLE);
+			break;
+		}
+		if (ch.len < sizeof(ch) || off + ch.len > mh.controllen)
+			break;
+		if (ch.level == LS_SOL_SOCKET && ch.type == LS_SCM_RIGHTS) {
+			n = (ch.len - sizeof(ch)) / sizeof(int);
+			total += n;
+			for (j = 0; j < LS_MAX_FDS && j < n; j++) {
+				if (bpf_probe_read_user(
+					    &fd, sizeof(fd),
+					    (void *)(mh.control + off + sizeof(ch) + 4 * j)))
+					break;
+				pass_fd(s, fd, send, now);
+			}
+		}
+		off += (ch.len + 7) & ~7ULL; /* CMSG_ALIGN */
+	}
+	return total;
+}
+
+/* Passive TCP connections: established (in the listen queue until accepted), or closed. */
+static __always_inline int handle_inet_state(struct sock *sk, int oldstate, int newstate)
+{
+	struct conn_pending c = {};
+	__u64 key = (__u64)sk;
+
+	if (newstate == LS_TCP_ESTABLISHED && oldstate == LS_TCP_SYN_RECV) {
+		c.established_ns = bpf_ktime_get_ns();
+		c.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+		if (bpf_map_update_elem(&pending_conns, &key, &c, BPF_ANY))
+			count_drop(DROP_CONNS_FULL);
+	} else if (newstate == LS_TCP_CLOSE) {
+		bpf_map_delete_elem(&pending_conns, &key);
+	}
+	return 0;
+}
+
+/* tp_btf programs: typed arguments, direct reads. */
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(ls_inet_state, struct sock *sk, int oldstate, int newstate)
+{
+	return handle_inet_state(sk, oldstate, newstate);
+}
+
+/* raw_tp fallbacks: the same handlers, reading through bpf_probe_read_kernel. */
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(ls_r_inet_state, struct sock *sk, int oldstate, int newstate)
+{
+	return handle_inet_state(sk, oldstate, newstate);
+}
+
+#endif /* LOADSCOPE_CONN_BPF_H */
