@@ -195,6 +195,23 @@ demo-node: loadscope
 	@tools/install-deps.sh nodejs
 	tools/demo/node.sh
 
+# The servers of the Node.js, Bun and Go benchmark (tools/demo/stacks/): Node.js and Go from
+# Debian's packages, Bun from the npm registry into $(BUILD)/npm; Go builds with its caches under
+# $(BUILD)/go (nothing written to $HOME) and without the module proxy (standard library only).
+STACKS := $(BUILD)/stacks
+GO_ENV := GOCACHE=$(CURDIR)/$(BUILD)/go/cache GOPATH=$(CURDIR)/$(BUILD)/go/path GOENV=off \
+	GOPROXY=off GOTOOLCHAIN=local XDG_CONFIG_HOME=$(CURDIR)/$(BUILD)/go/config
+
+$(STACKS)/go-json: tools/demo/stacks/go/main.go tools/demo/stacks/go/go.mod
+	@tools/install-deps.sh golang-go
+	@mkdir -p $(@D)
+	cd tools/demo/stacks/go && $(GO_ENV) go build -trimpath -o $(CURDIR)/$@ .
+
+$(STACKS)/.ok: $(STACKS)/go-json tools/demo/stacks/install-bun.sh
+	@tools/install-deps.sh nodejs jq
+	tools/demo/stacks/install-bun.sh $(BUILD)/npm $(STACKS)/bun
+	touch $@
+
 bench: loadscope $(WORKLOADS)
 	@tools/require-root.sh "make bench"
 	@tools/install-deps.sh libbpf-tools jq
