@@ -43,7 +43,7 @@ GUEST_TIMEOUT ?= 300
 KERNEL_JOBS ?= 2
 
 .PHONY: all deps test test-unit test-integration test-fuzz test-html docs-screenshot test-kernels static \
-	demo demo-node bench clean format
+	demo demo-node demo-stacks bench clean format
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
@@ -211,6 +211,12 @@ $(STACKS)/.ok: $(STACKS)/go-json tools/demo/stacks/install-bun.sh
 	@tools/install-deps.sh nodejs jq
 	tools/demo/stacks/install-bun.sh $(BUILD)/npm $(STACKS)/bun
 	touch $@
+
+# Each of them under wrk (keep-alive and a connection per request), observed by loadscope, then
+# a table of requests/s and the cost per request. DEMO_OUT=DIR keeps the JSON runs.
+demo-stacks: loadscope $(STACKS)/.ok
+	@tools/require-root.sh "make demo-stacks"
+	tools/demo/stacks.sh
 
 bench: loadscope $(WORKLOADS)
 	@tools/require-root.sh "make bench"
