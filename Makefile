@@ -50,7 +50,7 @@ GUEST_TIMEOUT ?= 300
 KERNEL_JOBS ?= 2
 
 .PHONY: all deps test test-unit test-integration test-fuzz test-html docs-screenshot test-kernels static \
-	demo demo-node bench clean format
+	demo demo-node demo-stacks bench clean format
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
@@ -220,6 +220,29 @@ demo-node: loadscope
 	@tools/require-root.sh "make demo-node"
 	@tools/install-deps.sh nodejs
 	tools/demo/node.sh
+
+# The servers of the Node.js, Bun and Go benchmark (tools/demo/stacks/): Node.js and Go from
+# Debian's packages, Bun from the npm registry into $(BUILD)/npm; Go builds with its caches under
+# $(BUILD)/go (nothing written to $HOME) and without the module proxy (standard library only).
+STACKS := $(BUILD)/stacks
+GO_ENV := GOCACHE=$(CURDIR)/$(BUILD)/go/cache GOPATH=$(CURDIR)/$(BUILD)/go/path GOENV=off \
+	GOPROXY=off GOTOOLCHAIN=local XDG_CONFIG_HOME=$(CURDIR)/$(BUILD)/go/config
+
+$(STACKS)/go-json: tools/demo/stacks/go/main.go tools/demo/stacks/go/go.mod
+	@tools/install-deps.sh golang-go
+	@mkdir -p $(@D)
+	cd tools/demo/stacks/go && $(GO_ENV) go build -trimpath -o $(CURDIR)/$@ .
+
+$(STACKS)/.ok: $(STACKS)/go-json tools/demo/stacks/install-bun.sh
+	@tools/install-deps.sh nodejs jq
+	tools/demo/stacks/install-bun.sh $(BUILD)/npm $(STACKS)/bun
+	touch $@
+
+# Each of them under wrk (keep-alive and a connection per request), observed by loadscope, then
+# a table of requests/s and the cost per request. DEMO_OUT=DIR keeps the JSON runs.
+demo-stacks: loadscope $(STACKS)/.ok
+	@tools/require-root.sh "make demo-stacks"
+	tools/demo/stacks.sh
 
 bench: loadscope $(WORKLOADS)
 	@tools/require-root.sh "make bench"

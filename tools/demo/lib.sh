@@ -1,38 +1,94 @@
-# Shared by the demo scripts: start a server, observe it under wrk, print the report.
-# Expects: $out (directory for the runs), $seconds, $connections, ./loadscope built.
+# shellcheck shell=bash disable=SC2154
+# Shared by the demo scripts: start servers, observe them under wrk, print the report.
+# Expects: $out (directory for the runs), $seconds, $connections, ./loadscope built; optional:
+# $wrk_threads (default 1) and the array $wrk_args (more wrk options, such as --latency).
 
-# observe NAME LOAD SERVER-COMMAND...: the server (which prints "ready PID PORT"), observed by
-# loadscope while wrk applies LOAD (keepalive, or close: a new connection per request)
-observe() {
-	local name=$1 load=$2 requests pid port spid
-	shift 2
-	"$@" >"$out/$name.server" 2>&1 &
+servers=() # the servers started by start_server, until stop_servers
+
+# start_server LOG SERVER-COMMAND...: the server in the background, its output in LOG; waits
+# for its "ready PID PORT" line and sets ready_pid and ready_port from it
+start_server() {
+	local log=$1 spid
+	shift
+	"$@" >"$log" 2>&1 &
 	spid=$!
+	servers+=("$spid")
+	ready_pid='' ready_port=''
 	for _ in $(seq 200); do
-		read -r _ pid port < <(grep "^ready" "$out/$name.server") || true
-		[ -n "${port:-}" ] && break
+		read -r _ ready_pid ready_port < <(grep "^ready" "$log") || true
+		[ -n "${ready_port:-}" ] && return 0
+		kill -0 "$spid" 2>/dev/null || break
 		sleep 0.1
 	done
-	if [ -z "${port:-}" ]; then
-		echo "demo: the server did not start: $(cat "$out/$name.server")" >&2
-		kill "$spid" 2>/dev/null || true
-		exit 1
-	fi
-	local header=()
+	echo "demo: the server did not start ($*): $(cat "$log")" >&2
+	stop_servers
+	exit 1
+}
+
+# stop_servers: SIGTERM to every server started, then wait until each has exited
+stop_servers() {
+	local pid
+	for pid in "${servers[@]}"; do
+		kill "$pid" 2>/dev/null || true
+	done
+	for pid in "${servers[@]}"; do
+		wait "$pid" 2>/dev/null || true
+	done
+	servers=()
+}
+
+# free_port: a port on 127.0.0.1 that nothing listens on, below the usual ephemeral range
+free_port() {
+	local port
+	for _ in $(seq 100); do
+		port=$((20000 + RANDOM % 12000))
+		if ! (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			echo "$port"
+			return 0
+		fi
+	done
+	echo "demo: no free port found" >&2
+	return 1
+}
+
+# wait_port PORT: until a connection to 127.0.0.1:PORT is accepted (10 s at most)
+wait_port() {
+	for _ in $(seq 100); do
+		(: <"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "demo: nothing accepts connections on port $1" >&2
+	return 1
+}
+
+# run_load NAME LOAD PIDS PORT: loadscope observes PIDS (comma-separated) while wrk applies LOAD
+# (keepalive, or close: a new connection per request) to PORT; then wrk's figures and the
+# report (with wrk's count of requests for the per-request figures), the run in $out/NAME.json
+run_load() {
+	local name=$1 load=$2 pids=$3 port=$4 requests header=()
 	[ "$load" = close ] && header=(-H "Connection: close")
-	echo "== $name: $* (pid $pid), wrk -t1 -c$connections -d${seconds}s ${header[*]:-(keep-alive)}"
-	if ! ./loadscope -p "$pid" -o "$out/$name.json" -- \
-		wrk -t1 -c"$connections" -d"${seconds}s" "${header[@]}" \
-		"http://127.0.0.1:$port/json" >"$out/$name.wrk" 2>"$out/$name.err"; then
+	if ! ./loadscope -p "$pids" -o "$out/$name.json" -- \
+		wrk -t"${wrk_threads:-1}" -c"$connections" -d"${seconds}s" "${header[@]}" \
+		"${wrk_args[@]}" "http://127.0.0.1:$port/json" >"$out/$name.wrk" 2>"$out/$name.err"; then
 		cat "$out/$name.err" >&2
-		kill "$spid" 2>/dev/null || true
+		stop_servers
 		exit 1
 	fi
-	kill "$spid"
-	wait "$spid" || true
-	grep -E "requests in|Requests/sec|Socket errors" "$out/$name.wrk" | sed 's/^ */wrk: /'
+	stop_servers
+	grep -E "requests in|Requests/sec|Socket errors|^ +(50|99)%" "$out/$name.wrk" | sed 's/^ */wrk: /'
 	requests=$(awk '/requests in/ {print $1}' "$out/$name.wrk")
-	# the report again, with wrk's count of requests for the per-request figures
 	./loadscope report --requests "${requests:-0}" -o "$out/$name.json" "$out/$name.json"
 	echo
+}
+
+# observe NAME LOAD SERVER-COMMAND...: the server (which prints "ready PID PORT" and picks its
+# port), observed by loadscope while wrk applies LOAD
+observe() {
+	local name=$1 load=$2 shown='(keep-alive)'
+	shift 2
+	start_server "$out/$name.server" "$@"
+	[ "$load" = close ] && shown="-H Connection: close"
+	echo "== $name: $* (pid $ready_pid), wrk -t${wrk_threads:-1} -c$connections" \
+		"-d${seconds}s $shown"
+	run_load "$name" "$load" "$ready_pid" "$ready_port"
 }

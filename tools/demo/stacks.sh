@@ -1,0 +1,111 @@
+#!/bin/bash
+# The stacks users run, measured: the servers of the Node.js, Bun and Go benchmark
+# (tools/demo/stacks/) under wrk, with keep-alive connections and with a new connection per
+# request, each observed by loadscope; then one table of requests/s and the cost per request.
+#   node-cluster   Node's cluster of DEMO_WORKERS workers (default 2); the primary hands off
+#   node-single    one Node process
+#   bun-reuseport  DEMO_WORKERS Bun processes sharing the port with SO_REUSEPORT
+#   go             Go's net/http, one process
+# DEMO_STACKS picks some of them, DEMO_SECONDS is each run's length (default 5), DEMO_OUT keeps
+# the runs (STACK-SHAPE.json, with wrk's and the servers' output beside them).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${DEMO_SECONDS:-5}
+workers=${DEMO_WORKERS:-2}
+stacks=${DEMO_STACKS:-node-cluster node-single bun-reuseport go}
+bun=${BUN:-build/stacks/bun}
+go_json=${GO_JSON:-build/stacks/go-json}
+keep=${DEMO_OUT:-}
+out=${keep:-$(mktemp -d)}
+wrk_threads=2
+wrk_args=(--latency)
+here=tools/demo/stacks
+. tools/demo/lib.sh
+
+cleanup() {
+	stop_servers
+	[ -n "$keep" ] || rm -rf "$out"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$out"
+for tool in node jq "$bun" "$go_json"; do
+	if ! command -v "$tool" >/dev/null; then
+		echo "demo-stacks: $tool is missing: run 'make demo-stacks' (it installs and builds them)" >&2
+		exit 1
+	fi
+done
+
+# start STACK PORT: the stack's servers on PORT; sets pids (comma-separated) and what
+start() {
+	local i
+	pids=''
+	case $1 in
+	node-cluster)
+		what="node $here/node-cluster.js, $workers workers"
+		start_server "$out/$1.server" node "$here/node-cluster.js" "$2" "$workers"
+		pids=$ready_pid
+		;;
+	node-single)
+		what="node $here/node-single.js"
+		start_server "$out/$1.server" node "$here/node-single.js" "$2"
+		pids=$ready_pid
+		;;
+	bun-reuseport)
+		what="$workers x bun $here/bun-server.js"
+		for i in $(seq "$workers"); do
+			start_server "$out/$1.server.$i" "$bun" "$here/bun-server.js" "$2"
+			pids=${pids:+$pids,}$ready_pid
+		done
+		;;
+	go)
+		what=$go_json
+		start_server "$out/$1.server" "$go_json" "$2"
+		pids=$ready_pid
+		;;
+	*)
+		echo "demo-stacks: no stack named $1 (node-cluster, node-single, bun-reuseport, go)" >&2
+		exit 2
+		;;
+	esac
+	wait_port "$2"
+}
+
+for stack in $stacks; do
+	for shape in keepalive close; do
+		case $shape in
+		keepalive) connections=${DEMO_CONNECTIONS:-200} shown='(keep-alive)' ;;
+		close) connections=${DEMO_CLOSE_CONNECTIONS:-50} shown='-H Connection: close' ;;
+		esac
+		port=$(free_port)
+		start "$stack" "$port"
+		echo "== $stack-$shape: $what (pids $pids, port $port)," \
+			"wrk -t$wrk_threads -c$connections -d${seconds}s $shown --latency"
+		run_load "$stack-$shape" "$shape" "$pids" "$port"
+	done
+done
+
+echo "== The stacks side by side (per request: the targets' CPU time, context switches,"
+echo "   syscalls and wakeups over wrk's count of requests)"
+printf '%-14s %-9s %9s %9s %10s %11s %10s\n' STACK SHAPE REQ/s CPU/req SWITCH/req SYSCALL/req WAKEUP/req
+for stack in $stacks; do
+	for shape in keepalive close; do
+		jq -r --arg stack "$stack" --arg shape "$shape" '
+			[$stack, $shape, .requests.count / (.duration_ns / 1e9), (.per_request.cpu_ns // 0) / 1000,
+			 .per_request.switches // 0, .per_request.syscalls // 0, .per_request.wakeups // 0]
+			| @tsv' "$out/$stack-$shape.json"
+	done
+done | awk -F'\t' '{ printf "%-14s %-9s %9.0f %7.1fus %10.2f %11.2f %10.2f\n", $1, $2, $3, $4, $5, $6, $7 }'
+echo
+
+left=$(pgrep -af "$here/|$go_json" || true)
+if [ -n "$left" ]; then
+	echo "demo-stacks: servers still running after the runs:" >&2
+	echo "$left" >&2
+	exit 1
+fi
+if [ -n "$keep" ]; then
+	echo "JSON reports in $out"
+else
+	echo "JSON reports were in $out (removed on exit; set DEMO_OUT=DIR to keep them)"
+fi

@@ -1,0 +1,3 @@
+module loadscope/demo/stacks/go
+
+go 1.19
