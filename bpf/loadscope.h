@@ -238,9 +238,35 @@ struct thread_stats {
 	__u64 migrations;
 	__u64 wakeups;
 	__u64 exit_ns;        /* bpf_ktime_get_ns() at sched_process_exit, 0 if alive */
+	__u32 sc_lock;        /* the futex call in progress waits for a lock (futex_lock_wait) */
+	__u32 blocked_lock;   /* it blocked in such a wait */
+	__u64 offcpu_lock_ns; /* the part of offcpu_ns[SC_FUTEX] spent waiting for a lock */
+	__u64 sc_off_since_ns; /* switched out during the syscall in progress; 0 otherwise */
+	__u64 sc_offcpu_ns;   /* off-CPU time so far in the syscall in progress */
+	__u64 kernel_ns;      /* on-CPU time inside syscalls: their wall time less off-CPU time */
 	char comm[LS_COMM_LEN];
 	__u32 runq_hist[HIST_BUCKETS];
 };
+
+/*
+ * A futex wait that waits for a lock rather than for work: FUTEX_WAIT on a word that holds 2,
+ * "locked, with waiters", as glibc's contended lll_lock (pthread mutexes) and Go's runtime.lock
+ * leave it, or a priority-inheritance lock. Waits for work (condition variables, Go's notesleep,
+ * semaphores, thread pools idling) wait on other values.
+ */
+#define LS_FUTEX_CMD_MASK 0x7f /* without FUTEX_PRIVATE_FLAG (128) and FUTEX_CLOCK_REALTIME */
+#define LS_FUTEX_WAIT	  0
+#define LS_FUTEX_LOCK_PI  6
+#define LS_FUTEX_LOCK_PI2 13
+#define LS_FUTEX_LOCKED_WAITERS 2
+
+static __always_inline __u32 futex_lock_wait(__u64 op, __u64 val)
+{
+	__u32 cmd = (__u32)op & LS_FUTEX_CMD_MASK;
+
+	return (cmd == LS_FUTEX_WAIT && (__u32)val == LS_FUTEX_LOCKED_WAITERS) ||
+	       cmd == LS_FUTEX_LOCK_PI || cmd == LS_FUTEX_LOCK_PI2;
+}
 
 /* Exited threads are keyed by tid and exit time, since a tid can be reused during a run. */
 struct exited_key {

@@ -101,6 +101,8 @@ static __always_inline void end_blocked(struct thread_stats *s, __u64 now, __u64
 	/* uninterruptible sleep (disk, page faults, vfork) also on its own */
 	if (s->blocked_d)
 		s->offcpu_d_ns[c] += blocked;
+	if (s->blocked_lock)
+		s->offcpu_lock_ns += blocked;
 }
 
 /* The pair's figures, created with the other process's name on first sight; NULL when full. */
@@ -142,7 +144,7 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 	struct thread_stats *s;
 	struct pair_stats *p;
 	__u32 state;
-	__u64 sum, wait;
+	__u64 sum, wait, now;
 
 	/* pid 0 is the idle task of each CPU: never a target, never stamped */
 	s = prev_tid ? target_thread(prev_tid) : NULL;
@@ -153,6 +155,10 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 			s->on_cpu_ns += sum - s->sum_exec_base_ns;
 		s->sum_exec_base_ns = sum;
 
+		/* off a CPU inside a syscall: not the kernel's time (sys_exit subtracts it) */
+		if (s->sc_enter_ns)
+			s->sc_off_since_ns = bpf_ktime_get_ns();
+
 		/* __schedule() counts nvcsw when not preempted and prev was not TASK_RUNNING */
 		state = switch_has_prev_state ? prev_state_arg : get_task_state(prev);
 		if (!preempt && state != LS_TASK_RUNNING) {
@@ -160,6 +166,7 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 			/* blocked until its wakeup: in the syscall in progress, if any */
 			s->blocked_since_ns = bpf_ktime_get_ns();
 			s->blocked_class = s->sc_enter_ns ? SYS_TABLE_CLASS(s->sc_class) : SC_NONE;
+			s->blocked_lock = s->blocked_class == SC_FUTEX && s->sc_lock;
 			s->blocked_d = (state & (LS_TASK_UNINTERRUPTIBLE | LS_TASK_NOLOAD)) ==
 				       LS_TASK_UNINTERRUPTIBLE;
 		} else {
@@ -195,8 +202,13 @@ static __always_inline int handle_switch(bool btf, bool preempt, struct task_str
 				__sync_fetch_and_add(&p->wait_ns, wait);
 			s->last_taker = 0;
 		}
+		now = bpf_ktime_get_ns();
 		/* its wakeup was not reported: off-CPU time ends where the run-queue wait began */
-		end_blocked(s, bpf_ktime_get_ns(), wait);
+		end_blocked(s, now, wait);
+		if (s->sc_off_since_ns) {
+			s->sc_offcpu_ns += now > s->sc_off_since_ns ? now - s->sc_off_since_ns : 0;
+			s->sc_off_since_ns = 0;
+		}
 		s->sum_exec_base_ns = TASK_READ(btf, next, se.sum_exec_runtime);
 	}
 	return 0;

@@ -76,6 +76,10 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	s->sc_nr = id;
 	s->sc_class = val;
 	s->sc_enter_ns = bpf_ktime_get_ns();
+	s->sc_offcpu_ns = 0;
+	if (SYS_TABLE_CLASS(val) == SC_FUTEX)
+		s->sc_lock = futex_lock_wait(PT_REGS_PARM2_CORE_SYSCALL(regs),
+					     PT_REGS_PARM3_CORE_SYSCALL(regs));
 	if (SYS_TABLE_FLAGS(val) & SCF_BYTES)
 		s->sc_fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	if (SYS_TABLE_FLAGS(val) & SCF_SENDMSG) {
@@ -109,6 +113,9 @@ static __always_inline int handle_sys_exit(long ret)
 	now = bpf_ktime_get_ns();
 	ns = now - s->sc_enter_ns;
 	s->sc_enter_ns = 0;
+	/* kernel time: the call's wall time less what it spent off a CPU (blocked or runnable) */
+	s->kernel_ns += ns > s->sc_offcpu_ns ? ns - s->sc_offcpu_ns : 0;
+	s->sc_off_since_ns = 0;
 	c = SYS_TABLE_CLASS(s->sc_class);
 	flags = SYS_TABLE_FLAGS(s->sc_class);
 	if (c >= SC_CLASSES)

@@ -1,5 +1,6 @@
 /* Integration tests of the analysis: thread states of a workload whose split of time is known. */
 #include <check.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,14 @@
 #define LS_STATE_TOLERANCE 0.05
 /* The states add up to the thread's time alive: within 1%. */
 #define LS_STATE_SUM_TOLERANCE 0.01
+/* A thread parked on a condition variable: at most this share in lock waits (it retakes the
+ * mutex the signaller holds, for microseconds). */
+#define LS_PARK_LOCK_MAX 0.01
+/* Kernel share of a thread's CPU against getrusage's tick-sampled split: within 5 points. */
+#define LS_SPLIT_TOLERANCE 0.05
+/* Kernel time inside the read loop: the loop's clock_gettime calls and the syscall entry and
+ * exit paths outside sys_enter..sys_exit take the rest. */
+#define LS_SPLIT_READS_MIN 0.85
 
 static double state_share(const json_t *states, const char *key, uint64_t total)
 {
@@ -136,6 +145,117 @@ START_TEST(test_intervals)
 }
 END_TEST
 
+/* A thread's state share: its nanoseconds over its time alive. */
+static double thread_share(const json_t *thread, const char *state)
+{
+	return (double)ls_int(json_object_get(thread, "states"), state) /
+	       (double)ls_int(thread, "alive_ns");
+}
+
+/*
+ * Futex waits told apart: threads taking turns on a pthread mutex block for a lock (lock_ns, as
+ * long as they waited in pthread_mutex_lock by their own clock); pool threads waiting on a
+ * condition variable for work are parked (idle_ns, as long as pthread_cond_wait), with no lock
+ * time. Both within LS_STATE_TOLERANCE of the workload's clock, on both program kinds.
+ */
+START_TEST(test_futex_lock_and_park)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *oracle_path = ls_path(dir, "oracle.json");
+	const char *mode = _i / 2 ? "park" : "lock";
+	/* lock: 2 threads x 200 turns of 5 ms; park: one 5 ms task every 10 ms for 2 threads */
+	const char *command[] = {ls_workload("futexes"), oracle_path, mode, "2", "200", "5", NULL};
+	json_t *report, *oracle, *process, *thread, *w;
+	double lock, idle, waited, most_waited = 0;
+	struct ls_result r;
+	size_t i;
+
+	report = ls_run_report(_i % 2, out, command, 60, &r);
+	oracle = ls_load_json(oracle_path);
+	process = ls_find_process(report, ls_int(oracle, "pid"));
+	ck_assert_ptr_nonnull(process);
+	json_array_foreach(json_object_get(oracle, "threads"), i, w)
+	{
+		thread = ls_find_thread(process, ls_int(w, "tid"));
+		ck_assert_ptr_nonnull(thread);
+		waited = (double)ls_int(w, "waited_ns") / (double)ls_int(thread, "alive_ns");
+		lock = thread_share(thread, "lock_ns");
+		idle = thread_share(thread, "idle_ns");
+		most_waited = waited > most_waited ? waited : most_waited;
+		if (ls_verbose())
+			printf("# futexes %s thread %lld: lock %.3f idle %.3f, waited %.3f\n", mode,
+			       (long long)ls_int(w, "tid"), lock, idle, waited);
+		if (!strcmp(mode, "lock")) {
+			ck_assert_msg(fabs(lock - waited) <= LS_STATE_TOLERANCE,
+				      "lock share %.3f, the thread waited in pthread_mutex_lock %.3f",
+				      lock, waited);
+		} else {
+			ck_assert_msg(lock <= LS_PARK_LOCK_MAX,
+				      "lock share %.3f of a thread parked on a condition variable",
+				      lock);
+			ck_assert_msg(fabs(idle - waited) <= LS_STATE_TOLERANCE,
+				      "idle share %.3f, the thread waited in pthread_cond_wait %.3f",
+				      idle, waited);
+		}
+		ck_assert_str_eq(ls_str(thread, "kind"), "serving");
+	}
+	/* the workloads are built so: a mutex taken in turns (glibc's is not fair: a thread often
+	 * retakes it at once) is waited for a part of the time, a pool idles most of it */
+	ck_assert_msg(most_waited >= (strcmp(mode, "lock") ? 0.5 : 0.15),
+		      "the workload's threads waited at most %.3f", most_waited);
+	json_decref(oracle);
+	json_decref(report);
+	ls_result_free(&r);
+}
+END_TEST
+
+/*
+ * The CPU split: 40 rounds of 50 ms spinning in user space, then 50 ms of 1 MiB reads from
+ * /dev/zero. Kernel time against the thread's own getrusage(RUSAGE_THREAD): the kernel samples
+ * that split at each tick (HZ 250: 4 ms), so it is compared as a share of the thread's CPU,
+ * within LS_SPLIT_TOLERANCE; and it is never more than the time the workload spent in its read
+ * loop by its own clock, nor less than LS_SPLIT_READS_MIN of it.
+ */
+START_TEST(test_cpu_split)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *oracle_path = ls_path(dir, "oracle.json");
+	const char *command[] = {ls_workload("cpusplit"), oracle_path, "40", "50", "50", NULL};
+	json_t *report, *oracle, *process, *thread;
+	double kernel, want, in_reads;
+	int64_t cpu, user, sys;
+	struct ls_result r;
+
+	report = ls_run_report(_i, out, command, 60, &r);
+	oracle = ls_load_json(oracle_path);
+	process = ls_find_process(report, ls_int(oracle, "pid"));
+	ck_assert_ptr_nonnull(process);
+	thread = ls_find_thread(process, ls_int(oracle, "tid"));
+	ck_assert_ptr_nonnull(thread);
+	cpu = ls_int(thread, "cpu_ns");
+	user = ls_int(thread, "cpu_user_ns");
+	sys = ls_int(thread, "cpu_kernel_ns");
+	ck_assert_int_eq(user + sys, cpu);
+	kernel = (double)sys / (double)cpu;
+	want = (double)ls_int(oracle, "stime_ns") /
+	       (double)(ls_int(oracle, "stime_ns") + ls_int(oracle, "utime_ns"));
+	in_reads = (double)ls_int(oracle, "in_reads_ns");
+	if (ls_verbose())
+		printf("# cpusplit: kernel %.3f of CPU (getrusage %.3f), %.0f ms of %.0f ms in reads\n",
+		       kernel, want, sys / 1e6, in_reads / 1e6);
+	ck_assert_msg(fabs(kernel - want) <= LS_SPLIT_TOLERANCE,
+		      "kernel share of CPU %.3f, getrusage says %.3f", kernel, want);
+	ck_assert_msg((double)sys <= in_reads && (double)sys >= LS_SPLIT_READS_MIN * in_reads,
+		      "kernel time %lld ns, the workload read for %.0f ns", (long long)sys,
+		      in_reads);
+	/* the process's split is its threads' */
+	ck_assert_int_eq(ls_int(process, "cpu_kernel_ns"), sys);
+	json_decref(oracle);
+	json_decref(report);
+	ls_result_free(&r);
+}
+END_TEST
+
 Suite *ls_analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -144,6 +264,13 @@ Suite *ls_analysis_suite(void)
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
 	tcase_add_test(tc, test_half_idle);
 	tcase_add_test(tc, test_intervals);
+	/* lock and park, each on tp_btf and raw_tp */
+	tcase_add_loop_test(tc, test_futex_lock_and_park, 0, 4);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("cpu_split");
+	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
+	tcase_add_loop_test(tc, test_cpu_split, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

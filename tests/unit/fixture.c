@@ -60,6 +60,7 @@ void fixture_snapshot(struct snapshot *s)
 		s->command[i] = fixture_strdup(argv[i]);
 	s->command_exit = 0;
 	s->program = fixture_strdup("tp_btf");
+	s->cpu_split = true;
 	s->targets.pids = fixture_calloc(1, sizeof(*s->targets.pids));
 	s->targets.pids[0] = 4211;
 	s->targets.npids = 1;
@@ -108,6 +109,7 @@ void fixture_snapshot(struct snapshot *s)
 	set_comm(t->comm, "node");
 	t->exited = false;
 	t->sched.cpu_ns = 1500000000;
+	t->sched.cpu_kernel_ns = 400000000;
 	fixture_add_waits(&t->sched, 5000, 900);
 	fixture_add_waits(&t->sched, 100000, 90);
 	fixture_add_waits(&t->sched, 2500000, 10);

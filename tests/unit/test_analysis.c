@@ -73,11 +73,13 @@ START_TEST(test_thread_states)
 	t.alive_ns = 10 * S;
 	t.sched.cpu_ns = 4 * S;
 	t.sched.runq_wait_ns = 1 * S;
-	t.sys.offcpu_ns[SC_POLL] = 2 * S;
 	t.sys.offcpu_ns[SC_READ] = 500 * MS;
 	t.sys.offcpu_ns[SC_WRITE] = 250 * MS;
 	t.sys.offcpu_ns[SC_ACCEPT] = 250 * MS;
-	t.sys.offcpu_ns[SC_FUTEX] = 1 * S;
+	/* 1.5 s in futex: 1 s of it waiting for a lock, the rest parked (idle) */
+	t.sys.offcpu_ns[SC_FUTEX] = 1500 * MS;
+	t.sys.offcpu_lock_ns = 1 * S;
+	t.sys.offcpu_ns[SC_POLL] = 1500 * MS;
 	/* D time in read stays I/O; in other it is uninterruptible */
 	t.sys.offcpu_ns[SC_OTHER] = 500 * MS;
 	t.sys.offcpu_d_ns[SC_OTHER] = 500 * MS;
@@ -417,6 +419,194 @@ START_TEST(test_helper_threads)
 }
 END_TEST
 
+/* Room for n more threads in process p, zeroed, each alive the whole run; returns the first. */
+static struct thread *add_threads(const struct snapshot *s, struct process *p, size_t n)
+{
+	struct thread *t;
+
+	p->threads = realloc(p->threads, (p->nthreads + n) * sizeof(*p->threads));
+	ck_assert_ptr_nonnull(p->threads);
+	t = &p->threads[p->nthreads];
+	memset(t, 0, n * sizeof(*t));
+	for (size_t i = 0; i < n; i++) {
+		t[i].tid = p->pid + (int)(p->nthreads + i);
+		t[i].alive_ns = s->duration_ns;
+	}
+	p->nthreads += n;
+	return t;
+}
+
+/*
+ * A Bun process under keep-alive load, as measured: its event loop serves every connection and
+ * waits for a CPU 42% of the run; JavaScriptCore's helpers sleep in futex (not for a lock) all
+ * run, one of them without a single wakeup. Their sleep must not dilute the loop's shares.
+ */
+static void bun_run(struct snapshot *s, int pid, struct process **out)
+{
+	struct thread *loop, *h;
+	struct process *p;
+
+	loop = add_process(s, pid, "bun");
+	p = &s->processes[s->nprocesses - 1];
+	loop->tcp_reads = loop->tcp_writes = 200000;
+	loop->sched.cpu_ns = 2800 * MS;
+	loop->sched.runq_wait_ns = 2100 * MS;
+	loop->sys.offcpu_ns[SC_POLL] = 100 * MS;
+	h = add_threads(s, p, 3);
+	/* HeapHelper: 0.1% of a CPU, woken 53 times a second */
+	h[0].sched.cpu_ns = 5 * MS;
+	h[0].sched.wakeups = 265;
+	h[0].sys.offcpu_ns[SC_FUTEX] = 4990 * MS;
+	/* mi-scavenger: 0.5%, 40 wakeups a second */
+	h[1].sched.cpu_ns = 25 * MS;
+	h[1].sched.wakeups = 203;
+	h[1].sys.offcpu_ns[SC_FUTEX] = 4950 * MS;
+	/* a thread parked the whole run */
+	h[2].sys.offcpu_ns[SC_FUTEX] = 5 * S;
+	*out = p;
+}
+
+START_TEST(test_thread_kinds)
+{
+	struct states st, helpers;
+	struct finding f[32];
+	const struct finding *o;
+	size_t counts[KIND_COUNT], n;
+	struct process *p;
+	struct snapshot s;
+
+	run_init(&s, 2, 5, 1);
+	bun_run(&s, 900, &p);
+	n = findings(&s, f);
+	ck_assert_str_eq(thread_kind_name(thread_kind(p, &p->threads[0])), "serving");
+	ck_assert_str_eq(thread_kind_name(thread_kind(p, &p->threads[1])), "helper");
+	ck_assert_str_eq(thread_kind_name(thread_kind(p, &p->threads[2])), "helper");
+	ck_assert_str_eq(thread_kind_name(thread_kind(p, &p->threads[3])), "parked");
+	process_kind_counts(p, counts);
+	ck_assert_uint_eq(counts[KIND_SERVING], 1);
+	ck_assert_uint_eq(counts[KIND_HELPER], 2);
+	ck_assert_uint_eq(counts[KIND_PARKED], 1);
+	/* the process's states are its loop's: 42% waiting for a CPU, no futex time at all */
+	process_states(p, &st);
+	ck_assert_uint_eq(st.total_ns, 5 * S);
+	ck_assert_uint_eq(st.ns[ST_RUNNABLE], 2100 * MS);
+	ck_assert_uint_eq(st.ns[ST_LOCK], 0);
+	/* the helpers' apart: parked in futex, which is idle, not a lock */
+	process_helper_states(p, &helpers);
+	ck_assert_uint_eq(helpers.total_ns, 15 * S);
+	ck_assert_uint_eq(helpers.ns[ST_LOCK], 0);
+	ck_assert_uint_eq(helpers.ns[ST_IDLE], 14940 * MS);
+	/* so the wait for a CPU is found: 42% of the serving thread's time, critical */
+	o = find(f, n, "cpu_oversubscription");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(o->severity, SEV_CRITICAL);
+	ck_assert_str_eq(o->evidence[0].name, "runnable_share");
+	ck_assert_double_eq_tol(o->evidence[0].value, 0.42, 1e-9);
+	snapshot_free(&s);
+
+	/* over all threads the share would be 2.1 s of 20 s: the dilution the kinds avoid */
+	run_init(&s, 2, 5, 1);
+	bun_run(&s, 900, &p);
+	p->threads[0].tcp_reads = p->threads[0].tcp_writes = 0;
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	/* no connection in it: the thread doing the work (over 5% of a CPU) serves, alone */
+	ck_assert_str_eq(thread_kind_name(thread_kind(p, &p->threads[0])), "serving");
+	ck_assert_str_eq(thread_kind_name(thread_kind(p, &p->threads[1])), "helper");
+	ck_assert_str_eq(thread_kind_name(thread_kind(p, &p->threads[3])), "parked");
+	/* and when none reaches the share, the busiest does */
+	p->threads[0].sched.cpu_ns = 10 * MS;
+	ck_assert_str_eq(thread_kind_name(thread_kind(p, &p->threads[0])), "helper");
+	ck_assert_str_eq(thread_kind_name(thread_kind(p, &p->threads[2])), "serving");
+	snapshot_free(&s);
+}
+END_TEST
+
+/* A lone thread is its process's serving thread, whatever it did. */
+START_TEST(test_thread_kind_single)
+{
+	struct snapshot s;
+	struct thread *t;
+
+	run_init(&s, 2, 5, 1);
+	t = add_process(&s, 910, "sleeper");
+	t->sys.offcpu_ns[SC_FUTEX] = 5 * S;
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	ck_assert_str_eq(thread_kind_name(thread_kind(&s.processes[0], t)), "serving");
+	ck_assert_str_eq(thread_kind_name(KIND_COUNT), "?");
+	snapshot_free(&s);
+}
+END_TEST
+
+/* Go's Ms park in futex with nothing to run: idle. Only waits for a lock are lock time. */
+START_TEST(test_futex_lock_time)
+{
+	struct states st;
+	struct thread t = {0};
+
+	t.alive_ns = 5 * S;
+	t.sched.cpu_ns = 1 * S;
+	t.sys.offcpu_ns[SC_FUTEX] = 4 * S;
+	thread_states(&t, &st);
+	ck_assert_uint_eq(st.ns[ST_LOCK], 0);
+	ck_assert_uint_eq(st.ns[ST_IDLE], 4 * S);
+	t.sys.offcpu_lock_ns = 3 * S;
+	thread_states(&t, &st);
+	ck_assert_uint_eq(st.ns[ST_LOCK], 3 * S);
+	ck_assert_uint_eq(st.ns[ST_IDLE], 1 * S);
+	/* a corrupt file's lock time beyond its futex time stays within it */
+	t.sys.offcpu_lock_ns = 9 * S;
+	thread_states(&t, &st);
+	ck_assert_uint_eq(st.ns[ST_LOCK], 4 * S);
+	ck_assert_uint_eq(st.total_ns, 5 * S);
+}
+END_TEST
+
+/* One Node process under Connection: close: its loop on a CPU 94% of the run. */
+START_TEST(test_single_thread_saturated)
+{
+	const struct finding *w;
+	struct process *p;
+	struct finding f[32];
+	struct snapshot s;
+	struct thread *t;
+	size_t n;
+
+	run_init(&s, 2, 5, 1);
+	t = add_process(&s, 920, "node");
+	t->tcp_reads = t->tcp_writes = 41598;
+	accepts(t, 41598, 0);
+	t->sched.cpu_ns = 4700 * MS;
+	t->sched.runq_wait_ns = 250 * MS;
+	n = findings(&s, f);
+	w = find(f, n, "single_thread_saturated");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(w->severity, SEV_CRITICAL);
+	ck_assert_msg(strstr(w->text, "thread 920 of node (920) was on a CPU 94% of the run"), "%s",
+		      w->text);
+	ck_assert_str_eq(w->evidence[2].name, "cpu_share");
+	ck_assert_double_eq_tol(w->evidence[2].value, 0.94, 1e-9);
+	ck_assert_str_eq(f[0].id, "single_thread_saturated");
+	snapshot_free(&s);
+
+	/* 85% of the run: busy, not at the wall */
+	run_init(&s, 2, 5, 1);
+	t = add_process(&s, 920, "node");
+	t->tcp_reads = t->tcp_writes = 41598;
+	t->sched.cpu_ns = 4250 * MS;
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "single_thread_saturated"));
+	snapshot_free(&s);
+
+	/* a helper at 95% (a GC thread spinning) is not the serving thread's wall */
+	run_init(&s, 2, 5, 1);
+	bun_run(&s, 930, &p);
+	s.processes[0].threads[1].sched.cpu_ns = 4750 * MS;
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "single_thread_saturated"));
+	snapshot_free(&s);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -431,6 +621,10 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_switch_rate_and_requests);
 	tcase_add_test(tc, test_quiet_run_and_order);
 	tcase_add_test(tc, test_helper_threads);
+	tcase_add_test(tc, test_thread_kinds);
+	tcase_add_test(tc, test_thread_kind_single);
+	tcase_add_test(tc, test_futex_lock_time);
+	tcase_add_test(tc, test_single_thread_saturated);
 	suite_add_tcase(s, tc);
 	return s;
 }

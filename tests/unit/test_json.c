@@ -460,6 +460,89 @@ START_TEST(test_written_edge_cases)
 }
 END_TEST
 
+/*
+ * The CPU split, lock waits and thread kinds: written, read back; a run saved before them reads
+ * with its split unknown (null when written again) and every futex wait as a lock wait, as it
+ * was reported then.
+ */
+START_TEST(test_cpu_split_and_kinds)
+{
+	struct snapshot s, back;
+	char err[256], *text;
+	const struct thread *t;
+	json_t *root, *thread;
+	size_t i;
+
+	fixture_snapshot(&s);
+	s.processes[0].threads[0].sys.offcpu_ns[SC_FUTEX] = 30000000;
+	s.processes[0].threads[0].sys.offcpu_lock_ns = 10000000;
+	snapshot_finish(&s);
+	text = write_to_string(&s);
+	root = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	thread = path_get(root, "processes[0].threads[0]");
+	ck_assert_int_eq(json_integer_value(json_object_get(thread, "cpu_kernel_ns")), 400000000);
+	ck_assert_int_eq(json_integer_value(json_object_get(thread, "cpu_user_ns")), 1100000000);
+	ck_assert_int_eq(json_integer_value(json_object_get(thread, "offcpu_lock_ns")), 10000000);
+	ck_assert_str_eq(json_string_value(json_object_get(thread, "kind")), "serving");
+	ck_assert_int_eq(json_integer_value(path_get(root, "processes[0].cpu_kernel_ns")),
+			 400000000);
+	ck_assert(json_is_object(path_get(root, "processes[0].helper_states")));
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	free(text);
+	ck_assert(back.cpu_split);
+	t = &back.processes[0].threads[0];
+	ck_assert_uint_eq(t->sched.cpu_kernel_ns, 400000000);
+	ck_assert_uint_eq(t->sys.offcpu_lock_ns, 10000000);
+	snapshot_free(&back);
+
+	/* a run saved before: neither field anywhere */
+	json_array_foreach(path_get(root, "processes"), i, thread)
+	{
+		json_t *th;
+		size_t k;
+
+		json_object_del(thread, "cpu_kernel_ns");
+		json_object_del(thread, "offcpu_lock_ns");
+		json_array_foreach(json_object_get(thread, "threads"), k, th)
+		{
+			json_object_del(th, "cpu_kernel_ns");
+			json_object_del(th, "offcpu_lock_ns");
+		}
+	}
+	text = json_dumps(root, 0);
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	free(text);
+	ck_assert(!back.cpu_split);
+	t = &back.processes[0].threads[0];
+	ck_assert_uint_eq(t->sys.offcpu_lock_ns, 30000000);
+	json_decref(root);
+	text = write_to_string(&back);
+	root = json_loads(text, 0, NULL);
+	ck_assert(json_is_null(path_get(root, "processes[0].threads[0].cpu_kernel_ns")));
+	ck_assert(json_is_null(path_get(root, "processes[0].cpu_user_ns")));
+	free(text);
+	json_decref(root);
+	snapshot_free(&back);
+
+	/* a corrupt file: more kernel than CPU, more lock than futex time, is kept within them */
+	text = write_to_string(&s);
+	root = json_loads(text, 0, NULL);
+	free(text);
+	path_set(root, "processes[0].threads[0].cpu_kernel_ns", json_integer(9000000000LL));
+	path_set(root, "processes[0].threads[0].offcpu_lock_ns", json_integer(9000000000LL));
+	text = json_dumps(root, 0);
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	t = &back.processes[0].threads[0];
+	ck_assert_uint_eq(t->sched.cpu_kernel_ns, t->sched.cpu_ns);
+	ck_assert_uint_eq(t->sys.offcpu_lock_ns, 30000000);
+	free(text);
+	json_decref(root);
+	snapshot_free(&back);
+	snapshot_free(&s);
+}
+END_TEST
+
 START_TEST(test_reader_recomputes_and_sorts)
 {
 	struct snapshot s;
@@ -1045,6 +1128,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_written_edge_cases);
 	tcase_add_test(tc, test_written_selection);
 	tcase_add_test(tc, test_reader_recomputes_and_sorts);
+	tcase_add_test(tc, test_cpu_split_and_kinds);
 	tcase_add_test(tc, test_read_stdin);
 	tcase_add_test(tc, test_unknown_fields_are_ignored);
 	tcase_add_test(tc, test_read_buffer);

@@ -56,16 +56,19 @@ static uint64_t add_sat(uint64_t a, uint64_t b)
 static void states_from(const struct sched_stats *sched, const struct sys_figures *sys,
 			uint64_t alive_ns, struct states *out)
 {
-	uint64_t measured = 0;
+	uint64_t measured = 0, lock;
 
 	memset(out, 0, sizeof(*out));
 	out->ns[ST_RUNNING] = sched->cpu_ns;
 	out->ns[ST_RUNNABLE] = sched->runq_wait_ns;
 	/* uninterruptible sleep in accept, read, write, poll or futex stays in their states */
-	out->ns[ST_IDLE] = sys->offcpu_ns[SC_POLL];
+	lock = sys->offcpu_lock_ns < sys->offcpu_ns[SC_FUTEX] ? sys->offcpu_lock_ns
+							       : sys->offcpu_ns[SC_FUTEX];
+	/* a futex wait that is not for a lock is a thread parked until there is work: idle */
+	out->ns[ST_IDLE] = add_sat(sys->offcpu_ns[SC_POLL], sys->offcpu_ns[SC_FUTEX] - lock);
 	out->ns[ST_IO] = add_sat(add_sat(sys->offcpu_ns[SC_ACCEPT], sys->offcpu_ns[SC_READ]),
 				 sys->offcpu_ns[SC_WRITE]);
-	out->ns[ST_LOCK] = sys->offcpu_ns[SC_FUTEX];
+	out->ns[ST_LOCK] = lock;
 	out->ns[ST_UNINTERRUPTIBLE] =
 		add_sat(add_sat(sys->offcpu_d_ns[SC_OTHER], sys->offcpu_d_ns[SC_IO_URING]),
 			sys->offcpu_d_ns[SC_NONE]);
@@ -80,21 +83,102 @@ void thread_states(const struct thread *t, struct states *out)
 	states_from(&t->sched, &t->sys, t->alive_ns, out);
 }
 
-void process_states(const struct process *p, struct states *out)
+static const char *const kind_names[KIND_COUNT] = {
+	[KIND_SERVING] = "serving",
+	[KIND_HELPER] = "helper",
+	[KIND_PARKED] = "parked",
+};
+
+const char *thread_kind_name(enum thread_kind k)
+{
+	return k < KIND_COUNT ? kind_names[k] : "?";
+}
+
+static bool thread_touches_connections(const struct thread *t)
+{
+	return t->tcp_reads || t->tcp_writes || sys_accepted(&t->sys) || t->sys.handoff_sent ||
+	       t->sys.handoff_received;
+}
+
+/* The process totals are its threads' sums: any thread that touched a connection shows here. */
+static bool process_touches_connections(const struct process *p)
+{
+	return p->tcp_reads || p->tcp_writes || sys_accepted(&p->sys) || p->sys.handoff_sent ||
+	       p->sys.handoff_received;
+}
+
+static bool thread_parked(const struct thread *t)
+{
+	double alive = (double)t->alive_ns;
+
+	return (double)t->sched.cpu_ns < THREAD_PARKED_SHARE * alive &&
+	       (double)t->sched.wakeups <= THREAD_PARKED_WAKEUPS_PER_S * alive / 1e9;
+}
+
+enum thread_kind thread_kind(const struct process *p, const struct thread *t)
+{
+	const struct thread *busiest = NULL;
+	enum thread_kind rest = thread_parked(t) ? KIND_PARKED : KIND_HELPER;
+
+	if (thread_touches_connections(t) || p->nthreads < 2)
+		return KIND_SERVING;
+	if (process_touches_connections(p))
+		return rest;
+	/* no connection anywhere in it: the threads that do the process's work serve */
+	if ((double)t->sched.cpu_ns >= THREAD_WORK_SHARE * (double)t->alive_ns)
+		return KIND_SERVING;
+	for (size_t i = 0; i < p->nthreads; i++) {
+		const struct thread *u = &p->threads[i];
+
+		if ((double)u->sched.cpu_ns >= THREAD_WORK_SHARE * (double)u->alive_ns)
+			return rest; /* another one works */
+		if (!busiest || u->sched.cpu_ns > busiest->sched.cpu_ns)
+			busiest = u;
+	}
+	/* none reaches the share: the busiest does the work, so every process has a serving one */
+	return busiest == t ? KIND_SERVING : rest;
+}
+
+static void states_add(struct states *sum, const struct states *t)
+{
+	for (int k = 0; k < ST_COUNT; k++)
+		sum->ns[k] = add_sat(sum->ns[k], t->ns[k]);
+	sum->total_ns = add_sat(sum->total_ns, t->total_ns);
+}
+
+/* States summed over p's threads whose kind is (serving) or is not (helpers) KIND_SERVING. */
+static void states_of_kind(const struct process *p, bool serving, struct states *out)
 {
 	struct states t;
 
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < p->nthreads; i++) {
+		if ((thread_kind(p, &p->threads[i]) == KIND_SERVING) != serving)
+			continue;
+		thread_states(&p->threads[i], &t);
+		states_add(out, &t);
+	}
+}
+
+void process_states(const struct process *p, struct states *out)
+{
 	if (!p->nthreads) {
 		states_from(&p->sched, &p->sys, p->alive_ns, out);
 		return;
 	}
-	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < p->nthreads; i++) {
-		thread_states(&p->threads[i], &t);
-		for (int k = 0; k < ST_COUNT; k++)
-			out->ns[k] = add_sat(out->ns[k], t.ns[k]);
-		out->total_ns = add_sat(out->total_ns, t.total_ns);
-	}
+	states_of_kind(p, true, out);
+}
+
+void process_helper_states(const struct process *p, struct states *out)
+{
+	states_of_kind(p, false, out);
+}
+
+void process_kind_counts(const struct process *p, size_t counts[KIND_COUNT])
+{
+	memset(counts, 0, KIND_COUNT * sizeof(*counts));
+	for (size_t i = 0; i < p->nthreads; i++)
+		counts[thread_kind(p, &p->threads[i])]++;
 }
 
 static bool serves(const struct process *p)
@@ -345,11 +429,15 @@ static void find_oversubscription(const struct snapshot *s, struct findings *fs)
 		const struct process *p = &s->processes[i];
 		enum role r = process_role(s, p);
 
+		struct states st;
+
 		busy += p->sched.cpu_ns + p->sched.runq_wait_ns;
 		if (r != ROLE_WORKER && r != ROLE_SINGLE && r != ROLE_DISPATCHER)
 			continue;
-		runnable += p->sched.runq_wait_ns;
-		alive += p->alive_ns;
+		/* of the serving threads only: parked helpers would dilute the share */
+		process_states(p, &st);
+		runnable += st.ns[ST_RUNNABLE];
+		alive += st.total_ns;
 		for (size_t j = 0; j < p->npreempted_by; j++)
 			if (!top || p->preempted_by[j].wait_ns > top->wait_ns) {
 				top = &p->preempted_by[j];
@@ -384,6 +472,39 @@ static void find_oversubscription(const struct snapshot *s, struct findings *fs)
 	if (top) {
 		evidence(f, "top_preempter_pid", top->pid);
 		evidence(f, "top_preempter_wait_ns", (double)top->wait_ns);
+	}
+}
+
+static void find_single_thread(const struct snapshot *s, struct findings *fs)
+{
+	char name[LS_COMM_LEN], w[FORMAT_NS_LEN];
+
+	if (!s->duration_ns)
+		return;
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		const struct process *p = &s->processes[i];
+
+		for (size_t j = 0; j < p->nthreads; j++) {
+			const struct thread *t = &p->threads[j];
+			double share = (double)t->sched.cpu_ns / (double)s->duration_ns;
+			double runq = (double)t->sched.runq_wait_ns / (double)s->duration_ns;
+			struct finding *f;
+
+			if (share < SINGLE_THREAD_SATURATED || thread_kind(p, t) != KIND_SERVING)
+				continue;
+			snprintf(name, sizeof(name), "%s", p->comm);
+			f = add_finding(fs, "single_thread_saturated", SEV_CRITICAL, share * 100,
+					"thread %d of %s (%d) was on a CPU %.0f%% of the run, and waited "
+					"for one %.0f%% (%s): one thread at its limit, the "
+					"single-threaded wall; %s can use no more than one of the %d "
+					"CPUs this way",
+					t->tid, name, p->pid, share * 100, runq * 100,
+					format_ns(t->sched.runq_wait_ns, w, sizeof(w)), name, s->cpus);
+			evidence(f, "pid", p->pid);
+			evidence(f, "tid", t->tid);
+			evidence(f, "cpu_share", share);
+			evidence(f, "runnable_share", runq);
+		}
 	}
 }
 
@@ -534,6 +655,7 @@ size_t analyze_findings(const struct snapshot *s, struct finding *out, size_t ma
 
 	find_handoff(s, &fs);
 	find_oversubscription(s, &fs);
+	find_single_thread(s, &fs);
 	find_imbalance(s, &fs);
 	find_accept_contention(s, &fs);
 	find_switch_rate(s, &fs);

@@ -16,9 +16,9 @@
 enum thread_state {
 	ST_RUNNING,	     /* on a CPU */
 	ST_RUNNABLE,	     /* waiting for a CPU */
-	ST_IDLE,	     /* blocked waiting for work: the poll class */
+	ST_IDLE,	     /* blocked waiting for work: the poll class, futex waits not for a lock */
 	ST_IO,		     /* blocked in accept, read or write */
-	ST_LOCK,	     /* blocked in futex */
+	ST_LOCK,	     /* blocked in futex waiting for a lock (futex_lock_wait in loadscope.h) */
 	ST_UNINTERRUPTIBLE,  /* uninterruptible sleep outside the classes above: faults, vfork */
 	ST_OTHER,	     /* the rest: other syscalls, io_uring, time not accounted above */
 	ST_COUNT,
@@ -32,8 +32,37 @@ struct states {
 /* "running", "runnable", "idle", "io", "lock", "uninterruptible", "other". */
 const char *state_name(enum thread_state st);
 void thread_states(const struct thread *t, struct states *out);
-/* Summed over the process's threads (thread-time). */
+
+/*
+ * What a thread is inside its process. A runtime (Node, Bun, Go) runs one or a few serving
+ * threads beside helpers that sleep most of the run: their sleep must not dilute the shares of
+ * the threads that do the work, so a process's states, role figures and findings are those of
+ * its serving threads, and the helpers are summed apart.
+ */
+enum thread_kind {
+	KIND_SERVING, /* reads or writes served connections, accepts or hands them off; in a
+		       * process that touches no connection: does its work (THREAD_WORK_SHARE) */
+	KIND_HELPER,  /* the rest that ran: GC, JIT, allocator, thread pools, Go's spare Ms */
+	KIND_PARKED,  /* slept the whole run: THREAD_PARKED_SHARE, THREAD_PARKED_WAKEUPS_PER_S */
+	KIND_COUNT,
+};
+
+#define THREAD_PARKED_SHARE 0.001	  /* on-CPU share of its time alive, below which ... */
+#define THREAD_PARKED_WAKEUPS_PER_S 1.0	  /* ... with at most this many wakeups a second: parked */
+#define THREAD_WORK_SHARE 0.05		  /* on-CPU share that makes a thread one of the workers of
+					   * a process that touches no connection */
+
+/* "serving", "helper", "parked". */
+const char *thread_kind_name(enum thread_kind k);
+enum thread_kind thread_kind(const struct process *p, const struct thread *t);
+/*
+ * A process's states: summed over its serving threads (thread-time); over all of them when it
+ * has no thread records. process_helper_states: over its helper and parked threads.
+ */
 void process_states(const struct process *p, struct states *out);
+void process_helper_states(const struct process *p, struct states *out);
+/* Threads of each kind in p, into counts[KIND_COUNT]. */
+void process_kind_counts(const struct process *p, size_t counts[KIND_COUNT]);
 
 enum role {
 	ROLE_DISPATCHER, /* accepts connections and passes them to other processes */
@@ -64,6 +93,7 @@ enum role thread_role(const struct snapshot *s, const struct process *p, const s
 #define SWITCHES_PER_REQUEST 2.0      /* context switches of all targets per request */
 #define IDLE_WORKER_SHARE 0.10	      /* of the mean requests (or CPU) of the workers */
 #define HANDOFF_CPU_BOTTLENECK 0.90   /* a dispatcher using this much of one CPU is the limit */
+#define SINGLE_THREAD_SATURATED 0.90  /* on-CPU share of the run of one serving thread: its wall */
 
 /* Requests of the run: given (--requests), else estimated from TCP writes of serving processes. */
 uint64_t snapshot_requests(const struct snapshot *s, bool *given);

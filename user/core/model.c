@@ -244,6 +244,7 @@ int sys_figures_add(struct sys_figures *sum, const struct sys_figures *t)
 		sum->offcpu_ns[c] += t->offcpu_ns[c];
 	for (c = 0; c <= SC_NONE; c++)
 		sum->offcpu_d_ns[c] += t->offcpu_d_ns[c];
+	sum->offcpu_lock_ns += t->offcpu_lock_ns;
 	sum->handoff_sent += t->handoff_sent;
 	sum->handoff_received += t->handoff_received;
 	lat_figures_add(&sum->accept_queue, &t->accept_queue);
@@ -293,6 +294,7 @@ void sched_stats_add(struct sched_stats *sum, const struct sched_stats *t)
 	unsigned int i;
 
 	sum->cpu_ns += t->cpu_ns;
+	sum->cpu_kernel_ns += t->cpu_kernel_ns;
 	sum->runq_wait_ns += t->runq_wait_ns;
 	sum->runq_count += t->runq_count;
 	if (t->runq_max_ns > sum->runq_max_ns)

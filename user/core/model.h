@@ -16,6 +16,7 @@
 /* Scheduler figures of one thread, or summed over the threads of a process. */
 struct sched_stats {
 	uint64_t cpu_ns;
+	uint64_t cpu_kernel_ns; /* the part of cpu_ns inside syscalls; the rest is user time */
 	uint64_t runq_wait_ns;
 	uint64_t runq_count;
 	uint64_t runq_max_ns;
@@ -54,6 +55,7 @@ struct sys_figures {
 	size_t ntop;
 	uint64_t offcpu_ns[SC_CLASSES + 1]; /* blocked, by the class of the syscall; SC_NONE: none */
 	uint64_t offcpu_d_ns[SC_CLASSES + 1]; /* the part of offcpu_ns in uninterruptible sleep */
+	uint64_t offcpu_lock_ns; /* the part of offcpu_ns[SC_FUTEX] waiting for a lock */
 	uint64_t handoff_sent;              /* descriptors passed with SCM_RIGHTS */
 	uint64_t handoff_received;
 	struct lat_figures accept_queue; /* connection established -> accept() */
@@ -183,6 +185,7 @@ struct snapshot {
 	char **command;     /* COMMAND argv, NULL-terminated; NULL when none */
 	int command_exit;   /* exit status as a shell reports it; -1 when no command or not finished */
 	char *program;      /* "raw_tp" or "tp_btf": how the programs were attached */
+	bool cpu_split;     /* cpu_kernel_ns measured; false: unknown (a run saved before it was) */
 	struct targets targets;
 	uint64_t drops[DROP_REASONS];
 	struct process *processes;

@@ -58,6 +58,8 @@ static bool finish_live_thread(struct thread_stats *s, uint64_t end_ns)
 		s->offcpu_ns[s->blocked_class] += end_ns - s->blocked_since_ns;
 		if (s->blocked_d)
 			s->offcpu_d_ns[s->blocked_class] += end_ns - s->blocked_since_ns;
+		if (s->blocked_lock)
+			s->offcpu_lock_ns += end_ns - s->blocked_since_ns;
 		s->blocked_since_ns = 0;
 	}
 	proc_task_comm((int)s->pid, (int)s->tid, s->comm, sizeof(s->comm));
@@ -212,6 +214,7 @@ static int fill_sys(struct sys_figures *f, const struct thread_stats *s, const s
 		f->offcpu_ns[c] = s->offcpu_ns[c];
 	for (c = 0; c <= SC_NONE; c++)
 		f->offcpu_d_ns[c] = s->offcpu_d_ns[c];
+	f->offcpu_lock_ns = s->offcpu_lock_ns;
 	f->handoff_sent = s->handoff_sent;
 	f->handoff_received = s->handoff_received;
 	return 0;
@@ -235,6 +238,8 @@ static void fill_thread(struct thread *t, const struct thread_stats *s, const st
 	t->comm[sizeof(t->comm) - 1] = '\0';
 	t->exited = s->flags & THREAD_EXITED;
 	t->sched.cpu_ns = s->on_cpu_ns;
+	/* kernel time is wall time less off-CPU time: kept within the kernel's own on-CPU count */
+	t->sched.cpu_kernel_ns = s->kernel_ns < s->on_cpu_ns ? s->kernel_ns : s->on_cpu_ns;
 	t->sched.runq_wait_ns = s->runq_wait_ns;
 	t->sched.runq_count = s->runq_count;
 	t->sched.runq_max_ns = s->runq_max_ns;
@@ -486,6 +491,7 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 	__u64 *percpu = NULL;
 	int ret;
 
+	snap->cpu_split = true;
 	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, end_ns,
 			   &arr, &n, &cap);
 	if (!ret)

@@ -20,6 +20,7 @@
  */
 static void seed_blocked(int pid, int tid, struct thread_stats *s)
 {
+	unsigned long args[PROC_SYSCALL_ARGS] = {0};
 	unsigned int flags;
 	const char *name;
 	char state = 0;
@@ -27,12 +28,13 @@ static void seed_blocked(int pid, int tid, struct thread_stats *s)
 
 	if (proc_task_state(pid, tid, &state) || (state != 'S' && state != 'D'))
 		return;
-	if (proc_task_syscall(pid, tid, &nr))
+	if (proc_task_syscall(pid, tid, &nr, args))
 		nr = -1;
 	name = nr >= 0 ? syscall_name(nr) : NULL;
 	s->blocked_since_ns = monotonic_ns();
 	s->blocked_class = nr < 0 ? SC_NONE : name ? syscall_class(name, &flags) : SC_OTHER;
 	s->blocked_d = state == 'D';
+	s->blocked_lock = s->blocked_class == SC_FUTEX && futex_lock_wait(args[1], args[2]);
 }
 
 /* Make every thread of a running process a target; threads the kernel side already added stay. */

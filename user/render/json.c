@@ -104,12 +104,20 @@ static json_t *hist_to_json(const uint64_t *hist)
 	return arr;
 }
 
-static int sched_to_json(json_t *obj, const struct sched_stats *st)
+/* A figure the run did not measure (a run saved before it was) is null, not 0. */
+static json_t *json_u64_known(uint64_t v, bool known)
+{
+	return known ? json_u64(v) : json_null();
+}
+
+static int sched_to_json(json_t *obj, const struct sched_stats *st, bool cpu_split)
 {
 	uint64_t p50, p90, p99;
 
 	sched_stats_percentiles(st, &p50, &p90, &p99);
 	if (set(obj, "cpu_ns", json_u64(st->cpu_ns)) ||
+	    set(obj, "cpu_user_ns", json_u64_known(st->cpu_ns - st->cpu_kernel_ns, cpu_split)) ||
+	    set(obj, "cpu_kernel_ns", json_u64_known(st->cpu_kernel_ns, cpu_split)) ||
 	    set(obj, "runq_wait_ns", json_u64(st->runq_wait_ns)) ||
 	    set(obj, "runq_count", json_u64(st->runq_count)) ||
 	    set(obj, "runq_p50_ns", json_u64(p50)) || set(obj, "runq_p90_ns", json_u64(p90)) ||
@@ -170,6 +178,7 @@ static int sys_to_json(json_t *obj, const struct sys_figures *f)
 		d_total += f->offcpu_d_ns[i];
 	if (set(obj, "syscalls", syscalls) || set(obj, "offcpu_ns", offcpu) ||
 	    set(obj, "offcpu_d_ns", json_u64(d_total)) || set(obj, "offcpu_d_by_class", d) ||
+	    set(obj, "offcpu_lock_ns", json_u64(f->offcpu_lock_ns)) ||
 	    set(obj, "handoff_sent", json_u64(f->handoff_sent)) ||
 	    set(obj, "handoff_received", json_u64(f->handoff_received)))
 		return -ENOMEM;
@@ -256,8 +265,9 @@ static json_t *thread_to_json(const struct snapshot *s, const struct process *p,
 	thread_states(t, &st);
 	if (activity_to_json(obj, t->alive_ns, t->tcp_reads, t->tcp_writes, thread_role(s, p, t),
 			     &st) ||
+	    set(obj, "kind", json_string(thread_kind_name(thread_kind(p, t)))) ||
 	    set(obj, "tid", json_integer(t->tid)) || set(obj, "comm", json_comm(t->comm)) ||
-	    sched_to_json(obj, &t->sched) || sys_to_json(obj, &t->sys) ||
+	    sched_to_json(obj, &t->sched, s->cpu_split) || sys_to_json(obj, &t->sys) ||
 	    conn_to_json(obj, &t->sys) || set(obj, "exited", json_boolean(t->exited))) {
 		json_decref(obj);
 		return NULL;
@@ -279,7 +289,7 @@ static int selection_to_json(json_t *obj, const struct process *p)
 static json_t *process_to_json(const struct snapshot *s, const struct process *p)
 {
 	json_t *obj, *threads;
-	struct states st;
+	struct states st, helpers;
 	size_t i;
 
 	obj = json_object();
@@ -287,12 +297,14 @@ static json_t *process_to_json(const struct snapshot *s, const struct process *p
 		return NULL;
 	threads = json_array();
 	process_states(p, &st);
+	process_helper_states(p, &helpers);
 	if (activity_to_json(obj, p->alive_ns, p->tcp_reads, p->tcp_writes, process_role(s, p), &st) ||
+	    set(obj, "helper_states", states_to_json(&helpers)) ||
 	    set(obj, "preempted_by", peers_to_json(p->preempted_by, p->npreempted_by, true)) ||
 	    set(obj, "wakers", peers_to_json(p->wakers, p->nwakers, false)))
 		goto fail;
 	if (set(obj, "pid", json_integer(p->pid)) || set(obj, "ppid", json_integer(p->ppid)) ||
-	    set(obj, "comm", json_comm(p->comm)) || sched_to_json(obj, &p->sched) ||
+	    set(obj, "comm", json_comm(p->comm)) || sched_to_json(obj, &p->sched, s->cpu_split) ||
 	    sys_to_json(obj, &p->sys) || conn_to_json(obj, &p->sys) ||
 	    set(json_object_get(obj, "accept_queue"), "unaccepted", json_u64(p->unaccepted)) ||
 	    set(obj, "exited", json_boolean(p->exited)) || selection_to_json(obj, p) ||
@@ -504,6 +516,7 @@ struct reader {
 	const char *name; /* the file, as messages show it */
 	char *err;
 	size_t errlen;
+	bool cpu_split_missing; /* a thread or process without cpu_kernel_ns: an older run */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -588,6 +601,21 @@ static int get_u64(struct reader *r, const json_t *obj, const char *where, const
 		return rc;
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
 		return wrong(r, where, key, "a non-negative integer", v);
+	*out = (uint64_t)json_integer_value(v);
+	return 0;
+}
+
+/* A field newer runs have: absent or null leaves *out and says so in *present. */
+static int get_u64_opt(struct reader *r, const json_t *obj, const char *where, const char *key,
+		       uint64_t *out, bool *present)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*present = v && !json_is_null(v);
+	if (!*present)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return wrong(r, where, key, "a non-negative integer or null", v);
 	*out = (uint64_t)json_integer_value(v);
 	return 0;
 }
@@ -736,6 +764,7 @@ static int read_hist(struct reader *r, const json_t *obj, const char *where, con
 static int read_sched(struct reader *r, const json_t *obj, const char *where,
 		      struct sched_stats *st)
 {
+	bool present;
 	int rc;
 
 	if ((rc = get_u64(r, obj, where, "cpu_ns", &st->cpu_ns)) ||
@@ -746,8 +775,14 @@ static int read_sched(struct reader *r, const json_t *obj, const char *where,
 	    (rc = get_u64(r, obj, where, "voluntary_switches", &st->voluntary_switches)) ||
 	    (rc = get_u64(r, obj, where, "involuntary_switches", &st->involuntary_switches)) ||
 	    (rc = get_u64(r, obj, where, "migrations", &st->migrations)) ||
-	    (rc = get_u64(r, obj, where, "wakeups", &st->wakeups)))
+	    (rc = get_u64(r, obj, where, "wakeups", &st->wakeups)) ||
+	    (rc = get_u64_opt(r, obj, where, "cpu_kernel_ns", &st->cpu_kernel_ns, &present)))
 		return rc;
+	if (!present)
+		r->cpu_split_missing = true;
+	/* part of cpu_ns, whatever a file says: the user time must not wrap */
+	if (st->cpu_kernel_ns > st->cpu_ns)
+		st->cpu_kernel_ns = st->cpu_ns;
 	return 0;
 }
 
@@ -842,6 +877,7 @@ static int read_sys(struct reader *r, const json_t *obj, const char *where, stru
 {
 	char at[192], cat[224];
 	json_t *syscalls, *offcpu, *c;
+	bool present;
 	int rc = 0;
 
 	syscalls = get_typed(r, obj, where, "syscalls", JSON_OBJECT, 0, &rc);
@@ -873,8 +909,13 @@ static int read_sys(struct reader *r, const json_t *obj, const char *where, stru
 		if ((rc = get_u64(r, offcpu, at, sys_class_name(i), &f->offcpu_d_ns[i])))
 			return rc;
 	if ((rc = get_u64(r, obj, where, "handoff_sent", &f->handoff_sent)) ||
-	    (rc = get_u64(r, obj, where, "handoff_received", &f->handoff_received)))
+	    (rc = get_u64(r, obj, where, "handoff_received", &f->handoff_received)) ||
+	    (rc = get_u64_opt(r, obj, where, "offcpu_lock_ns", &f->offcpu_lock_ns, &present)))
 		return rc;
+	/* a run saved before lock waits were told apart counted every futex wait as one; and no
+	 * more lock time than futex time, whatever a file says */
+	if (!present || f->offcpu_lock_ns > f->offcpu_ns[SC_FUTEX])
+		f->offcpu_lock_ns = f->offcpu_ns[SC_FUTEX];
 	return 0;
 }
 
@@ -1381,6 +1422,7 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 	if ((rc = read_requests(r, root, s)) || (rc = read_intervals(r, root, s)) ||
 	    (rc = read_processes(r, root, s)))
 		return rc;
+	s->cpu_split = !r->cpu_split_missing;
 	if ((rc = read_handoffs(r, root, s)))
 		return rc;
 	return read_cgroups(r, root, s);

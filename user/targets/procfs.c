@@ -82,9 +82,9 @@ int proc_task_state(int pid, int tid, char *state)
 	return ret;
 }
 
-int proc_task_syscall(int pid, int tid, long *nr)
+int proc_task_syscall(int pid, int tid, long *nr, unsigned long args[PROC_SYSCALL_ARGS])
 {
-	char path[64], buf[256], *end;
+	char path[64], buf[256], *end, *at;
 	int ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
@@ -96,6 +96,13 @@ int proc_task_syscall(int pid, int tid, long *nr)
 	*nr = strtol(buf, &end, 10);
 	if (end == buf || errno)
 		return -EINVAL;
+	for (int i = 0; args && i < PROC_SYSCALL_ARGS; i++) {
+		/* each argument in hexadecimal, "0x..."; none after -1 */
+		at = end;
+		args[i] = *nr >= 0 ? strtoul(at, &end, 16) : 0;
+		if (*nr >= 0 && (end == at || errno))
+			return -EINVAL;
+	}
 	return 0;
 }
 

@@ -24,7 +24,8 @@ int proc_task_schedstat(int pid, int tid, struct proc_schedstat *out);
 /* The state letter of /proc/PID/task/TID/stat (R, S, D, ...). */
 int proc_task_state(int pid, int tid, char *state);
 /* The syscall a sleeping thread is in (/proc/PID/task/TID/syscall): -1 when in none. */
-int proc_task_syscall(int pid, int tid, long *nr);
+#define PROC_SYSCALL_ARGS 6
+int proc_task_syscall(int pid, int tid, long *nr, unsigned long args[PROC_SYSCALL_ARGS]);
 /* Thread ids of a process; *tids is malloc'd. */
 int proc_list_tasks(int pid, int **tids, size_t *ntids);
 /*
