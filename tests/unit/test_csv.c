@@ -136,6 +136,9 @@ START_TEST(test_header_and_rows)
 		"handoff_delay_p50_ns",
 		"exited",
 		"alive_ns",
+		"thread_kind",
+		"cpu_user_ns",
+		"cpu_kernel_ns",
 	};
 	struct snapshot s;
 	struct table t;
@@ -158,6 +161,10 @@ START_TEST(test_header_and_rows)
 	ck_assert_str_eq(cell(&t, 1, "comm"), "node");
 	ck_assert_str_eq(cell(&t, 1, "cpu_ns"), "2000000000");
 	ck_assert_str_eq(cell(&t, 1, "cpu_pct"), "100.00");
+	/* the process's split is its threads'; its kind column is empty */
+	ck_assert_str_eq(cell(&t, 1, "cpu_kernel_ns"), "400000000");
+	ck_assert_str_eq(cell(&t, 1, "cpu_user_ns"), "1600000000");
+	ck_assert_str_eq(cell(&t, 1, "thread_kind"), "");
 	ck_assert_str_eq(cell(&t, 1, "accept_calls"), "40");
 	ck_assert_str_eq(cell(&t, 1, "accept_errors"), "10");
 	ck_assert_str_eq(cell(&t, 1, "read_calls"), "110");
@@ -214,6 +221,19 @@ START_TEST(test_thread_rows)
 	ck_assert_str_eq(cell(&t, 3, "comm"), "node-worker");
 	ck_assert_str_eq(cell(&t, 3, "exited"), "1");
 	ck_assert_str_eq(cell(&t, 3, "write_calls"), "20");
+	/* node's main thread accepts: serving; its worker touches no connection: a helper */
+	ck_assert_str_eq(cell(&t, 2, "thread_kind"), "serving");
+	ck_assert_str_eq(cell(&t, 3, "thread_kind"), "helper");
+	ck_assert_str_eq(cell(&t, 2, "cpu_kernel_ns"), "400000000");
+	ck_assert_str_eq(cell(&t, 3, "cpu_kernel_ns"), "0");
+	/* a run whose split was not measured: empty, not 0 */
+	table_free(&t);
+	free(text);
+	s.cpu_split = false;
+	text = render(&s, true);
+	parse(text, &t);
+	ck_assert_str_eq(cell(&t, 2, "cpu_kernel_ns"), "");
+	ck_assert_str_eq(cell(&t, 2, "cpu_user_ns"), "");
 	/* per listener, so not on thread rows */
 	ck_assert_str_eq(cell(&t, 2, "unaccepted"), "");
 	ck_assert_str_eq(cell(&t, 4, "kind"), "process");

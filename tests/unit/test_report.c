@@ -410,9 +410,18 @@ START_TEST(test_syscalls_and_connections)
 	free(text);
 	s.requests_given = 1000;
 	text = render(&s, false);
-	/* 2.01 s of CPU, 223 syscalls, 2801 switches, 1751 wakeups; no serving process polls */
+	/* 2.01 s of CPU (0.4 s in the kernel), 223 syscalls, 2801 switches, 1751 wakeups; no
+	 * serving process polls */
+	ck_assert_str_eq(line_starting(text, "PER REQUEST"),
+			 "PER REQUEST: CPU 2.0ms (user 1.6ms, kernel 400us), 0.2 syscalls, 2.80 "
+			 "context switches, 1.75 wakeups");
+	free(text);
+	/* a run saved before the split was measured: no split shown */
+	s.cpu_split = false;
+	text = render(&s, false);
 	ck_assert_str_eq(line_starting(text, "PER REQUEST"),
 			 "PER REQUEST: CPU 2.0ms, 0.2 syscalls, 2.80 context switches, 1.75 wakeups");
+	s.cpu_split = true;
 	ck_assert_str_eq(line_containing(text, "most time first"),
 			 "    other, most time first: nanosleep 2 in 20ms, openat 1 in 4.0us");
 	ck_assert_str_eq(line_starting(text, "  poll "),
@@ -469,6 +478,38 @@ START_TEST(test_cgroups)
 }
 END_TEST
 
+/* THREAD STATES: a process's row is its serving threads; its helpers on a row of their own. */
+START_TEST(test_thread_state_rows)
+{
+	const char *states;
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, false);
+	states = strstr(text, "THREAD STATES");
+	ck_assert_ptr_nonnull(states);
+	/* node's main thread accepts (serving); its worker thread touches no connection */
+	ck_assert_str_eq(line_starting(states, "4211     node"),
+			 "4211     node            other      |###################.|   95    2    3 "
+			 "   0    0    0    0");
+	ck_assert_str_eq(line_starting(text, "  +      1 helper "),
+			 "  +      1 helper        0 parked   |####################|  100    0    0 "
+			 "   0    0    0    0");
+	/* sh has one thread: no helper row under it */
+	ck_assert_ptr_null(strstr(strstr(states, "4300     sh"), "  +  "));
+	free(text);
+	text = render(&s, true);
+	states = strstr(text, "THREAD STATES");
+	ck_assert_ptr_nonnull(states);
+	ck_assert_ptr_nonnull(strstr(line_starting(states, "  4213   node-worker"), " helper "));
+	ck_assert_ptr_nonnull(strstr(line_starting(states, "  4211   node "), " serving "));
+	ck_assert_ptr_null(strstr(text, "  +      1 helper"));
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
 Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -482,6 +523,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_thread_rows);
 	tcase_add_test(tc, test_histogram);
 	tcase_add_test(tc, test_syscalls_and_connections);
+	tcase_add_test(tc, test_thread_state_rows);
 	tcase_add_test(tc, test_histogram_shared_marks_and_extremes);
 	tcase_add_test(tc, test_empty_and_odd_snapshots);
 	tcase_add_test(tc, test_cgroups);

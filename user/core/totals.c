@@ -10,11 +10,13 @@ void run_totals(const struct snapshot *s, struct run_totals *t)
 	memset(t, 0, sizeof(*t));
 	t->requests = snapshot_requests(s, &t->requests_given);
 	t->duration_ns = s->duration_ns;
+	t->cpu_split = s->cpu_split;
 	for (size_t i = 0; i < s->nprocesses; i++) {
 		const struct process *p = &s->processes[i];
 		enum role r = process_role(s, p);
 
 		t->cpu_ns += p->sched.cpu_ns;
+		t->cpu_kernel_ns += p->sched.cpu_kernel_ns;
 		t->runq_wait_ns += p->sched.runq_wait_ns;
 		t->switches += p->sched.voluntary_switches + p->sched.involuntary_switches;
 		t->wakeups += p->sched.wakeups;

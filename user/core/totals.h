@@ -25,6 +25,8 @@ struct run_totals {
 	bool requests_given;
 	uint64_t duration_ns;
 	uint64_t cpu_ns;
+	uint64_t cpu_kernel_ns; /* the part of cpu_ns inside syscalls; cpu_split says if known */
+	bool cpu_split;
 	uint64_t runq_wait_ns;
 	uint64_t runq_max_ns;
 	uint64_t switches;

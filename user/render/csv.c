@@ -28,6 +28,7 @@ struct csv {
 	bool header; /* writing the column names, not a row's values */
 	unsigned int col;
 	uint64_t duration_ns;
+	bool cpu_split; /* the user/kernel split was measured */
 };
 
 static void separator(struct csv *c)
@@ -145,6 +146,14 @@ static void columns(struct csv *c, const struct csv_row *r)
 		text_value(c, comm, strnlen(comm, LS_COMM_LEN));
 	}
 	text_col(c, "role", role_name(r->role), strlen(role_name(r->role)));
+	/* serving, helper or parked: threads only (a process's figures are its serving threads') */
+	if (c->header || r->t) {
+		const char *kind = r->t ? thread_kind_name(thread_kind(r->p, r->t)) : "";
+
+		text_col(c, "thread_kind", kind, strlen(kind));
+	} else {
+		text_value(c, "", 0);
+	}
 	/* how the process became a target, and its cgroup: a thread row repeats its process's */
 	if (c->header) {
 		name(c, "", "selected_by");
@@ -162,6 +171,8 @@ static void columns(struct csv *c, const struct csv_row *r)
 
 	u64_col(c, "", "cpu_ns", st->cpu_ns);
 	pct_col(c, "cpu_pct", st->cpu_ns, c->duration_ns);
+	opt_u64_col(c, "", "cpu_user_ns", c->cpu_split, st->cpu_ns - st->cpu_kernel_ns);
+	opt_u64_col(c, "", "cpu_kernel_ns", c->cpu_split, st->cpu_kernel_ns);
 	u64_col(c, "", "runq_wait_ns", st->runq_wait_ns);
 	pct_col(c, "runq_pct", st->runq_wait_ns, c->duration_ns);
 	u64_col(c, "", "runq_count", st->runq_count);
@@ -254,7 +265,8 @@ void report_csv(const struct snapshot *s, FILE *f, bool threads)
 		.sched = &no_process.sched,
 		.sys = &no_process.sys,
 	};
-	struct csv c = {.f = f, .header = true, .duration_ns = s->duration_ns};
+	struct csv c = {
+		.f = f, .header = true, .duration_ns = s->duration_ns, .cpu_split = s->cpu_split};
 
 	columns(&c, &header_row);
 	c.header = false;

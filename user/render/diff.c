@@ -142,6 +142,14 @@ void report_diff(const struct snapshot *a, const char *name_a, const struct snap
 				  sb > 0 ? tb.requests / sb : NAN, false };
 	rows[n++] = (struct row){ "CPU per request", per(ta.cpu_ns, ta.requests),
 				  per(tb.cpu_ns, tb.requests), true };
+	/* user space (the runtime, the JS engine) against the kernel's syscalls; NAN: unknown */
+	rows[n++] = (struct row){ "user CPU per request",
+				  ta.cpu_split ? per(ta.cpu_ns - ta.cpu_kernel_ns, ta.requests) : NAN,
+				  tb.cpu_split ? per(tb.cpu_ns - tb.cpu_kernel_ns, tb.requests) : NAN,
+				  true };
+	rows[n++] = (struct row){ "kernel CPU per request (syscalls)",
+				  ta.cpu_split ? per(ta.cpu_kernel_ns, ta.requests) : NAN,
+				  tb.cpu_split ? per(tb.cpu_kernel_ns, tb.requests) : NAN, true };
 	rows[n++] = (struct row){ "context switches per request", per(ta.switches, ta.requests),
 				  per(tb.switches, tb.requests), false };
 	rows[n++] = (struct row){ "syscalls per request", per(ta.syscalls, ta.requests),

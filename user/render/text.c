@@ -532,14 +532,18 @@ static void print_findings(const struct snapshot *s, FILE *f)
 /* What a request cost the targets: CPU, syscalls, switches, wakeups; and how they batch. */
 static void print_per_request(const struct snapshot *s, FILE *f)
 {
+	char cpu[FORMAT_NS_LEN], user[FORMAT_NS_LEN], kernel[FORMAT_NS_LEN];
 	struct run_totals t;
-	char cpu[FORMAT_NS_LEN];
 
 	run_totals(s, &t);
 	if (!t.requests)
 		return;
-	fprintf(f, "PER REQUEST: CPU %s, %.1f syscalls, %.2f context switches, %.2f wakeups",
-		format_ns(t.cpu_ns / t.requests, cpu, sizeof(cpu)),
+	fprintf(f, "PER REQUEST: CPU %s", format_ns(t.cpu_ns / t.requests, cpu, sizeof(cpu)));
+	if (t.cpu_split)
+		fprintf(f, " (user %s, kernel %s)",
+			format_ns((t.cpu_ns - t.cpu_kernel_ns) / t.requests, user, sizeof(user)),
+			format_ns(t.cpu_kernel_ns / t.requests, kernel, sizeof(kernel)));
+	fprintf(f, ", %.1f syscalls, %.2f context switches, %.2f wakeups",
 		(double)t.syscalls / (double)t.requests, (double)t.switches / (double)t.requests,
 		(double)t.wakeups / (double)t.requests);
 	if (t.serving_polls)
@@ -547,7 +551,7 @@ static void print_per_request(const struct snapshot *s, FILE *f)
 	fputc('\n', f);
 }
 
-static void print_state_row(FILE *f, const char *id, const char *comm, enum role role,
+static void print_state_row(FILE *f, const char *id, const char *comm, const char *label,
 			    const struct states *st)
 {
 	static const char marks[ST_COUNT] = { '#', 'q', '.', 'i', 'l', 'D', 'o' };
@@ -568,7 +572,7 @@ static void print_state_row(FILE *f, const char *id, const char *comm, enum role
 	while (filled < STATE_BAR)
 		bar[filled++] = ' ';
 	bar[STATE_BAR] = '\0';
-	fprintf(f, "%-8s %-15s %-10s |%s|", id, printable_comm(comm, name), role_name(role), bar);
+	fprintf(f, "%-8s %-15s %-10s |%s|", id, printable_comm(comm, name), label, bar);
 	for (int k = 0; k < ST_COUNT; k++)
 		fprintf(f, " %4.0f", share[k] * 100);
 	fputc('\n', f);
@@ -576,10 +580,12 @@ static void print_state_row(FILE *f, const char *id, const char *comm, enum role
 
 static void print_states(const struct snapshot *s, FILE *f, bool threads)
 {
+	size_t kinds[KIND_COUNT], n;
+	char id[32], label[32];
 	struct states st;
-	char id[32];
 
-	fprintf(f, "\nTHREAD STATES: where each process's thread-time went, %% of it\n");
+	fprintf(f, "\nTHREAD STATES: where each process's serving threads' time went, %% of it; its "
+		   "helpers apart\n");
 	fprintf(f, "%-8s %-15s %-10s %-*s %4s %4s %4s %4s %4s %4s %4s\n", "PID", "COMM", "ROLE",
 		STATE_BAR + 2, "", "RUN", "RUNQ", "IDLE", "IO", "LOCK", "D", "OTHR");
 	for (size_t i = 0; i < s->nprocesses; i++) {
@@ -587,16 +593,28 @@ static void print_states(const struct snapshot *s, FILE *f, bool threads)
 
 		snprintf(id, sizeof(id), "%d", p->pid);
 		process_states(p, &st);
-		print_state_row(f, id, p->comm, process_role(s, p), &st);
+		print_state_row(f, id, p->comm, role_name(process_role(s, p)), &st);
+		process_kind_counts(p, kinds);
+		if (kinds[KIND_HELPER] + kinds[KIND_PARKED] && !threads) {
+			/* runtime helpers (GC, JIT, pools) and parked threads, summed */
+			n = kinds[KIND_HELPER] + kinds[KIND_PARKED];
+			snprintf(id, sizeof(id), "%zu helper%s", n, n == 1 ? "" : "s");
+			snprintf(label, sizeof(label), "%zu parked", kinds[KIND_PARKED]);
+			process_helper_states(p, &st);
+			print_state_row(f, "  +", id, label, &st);
+		}
 		for (size_t j = 0; threads && j < p->nthreads; j++) {
 			snprintf(id, sizeof(id), "  %d", p->threads[j].tid);
 			thread_states(&p->threads[j], &st);
-			print_state_row(f, id, p->threads[j].comm, thread_role(s, p, &p->threads[j]),
-					&st);
+			print_state_row(f, id, p->threads[j].comm,
+					thread_kind_name(thread_kind(p, &p->threads[j])), &st);
 		}
 	}
-	fprintf(f, "#: running, q: waiting for a CPU, .: idle in poll/epoll, i: blocked in "
-		   "accept/read/write,\nl: in futex, D: uninterruptible sleep, o: other.\n");
+	fprintf(f, "#: running, q: waiting for a CPU, .: idle in poll/epoll or parked in futex, i: "
+		   "blocked in\naccept/read/write, l: waiting for a lock (futex), D: uninterruptible "
+		   "sleep, o: other.\n+ N helpers, M parked: the process's other threads (runtime "
+		   "helpers; M of them slept all\nrun), summed. With --threads, each thread's kind: "
+		   "serving, helper or parked.\n");
 }
 
 void report_text(const struct snapshot *s, FILE *f, bool threads)
