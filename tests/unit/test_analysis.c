@@ -175,6 +175,22 @@ START_TEST(test_roles_and_handoff)
 	ck_assert_int_eq(find(f, n, "handoff")->severity, SEV_CRITICAL);
 	ck_assert_str_eq(f[0].id, "handoff");
 	snapshot_free(&s);
+
+	/* keep-alive: 1000 connections carried 100000 requests; paid once each, it is only info */
+	cluster_run(&s, per_worker);
+	s.requests_given = 100000;
+	n = findings(&s, f);
+	h = find(f, n, "handoff");
+	ck_assert_int_eq(h->severity, SEV_INFO);
+	ck_assert_msg(strstr(h->text, "; 0.010 connections per request (keep-alive)"), "%s",
+		      h->text);
+	snapshot_free(&s);
+	/* one connection per 20 requests still costs: a warning */
+	cluster_run(&s, per_worker);
+	s.requests_given = 20000;
+	n = findings(&s, f);
+	ck_assert_int_eq(find(f, n, "handoff")->severity, SEV_WARNING);
+	snapshot_free(&s);
 }
 END_TEST
 

@@ -368,15 +368,15 @@ static uint64_t wakeups_by(const struct snapshot *s, int pid)
 
 static void find_handoff(const struct snapshot *s, struct findings *fs)
 {
-	uint64_t total_acc = 0, p50, p99;
-	char t50[FORMAT_NS_LEN], t99[FORMAT_NS_LEN], name[LS_COMM_LEN];
+	uint64_t total_acc = 0, p50, p99, requests = snapshot_requests(s, NULL);
+	char t50[FORMAT_NS_LEN], t99[FORMAT_NS_LEN], name[LS_COMM_LEN], tail[96];
 
 	for (size_t i = 0; i < s->nprocesses; i++)
 		total_acc += sys_accepted(&s->processes[i].sys);
 	for (size_t i = 0; i < s->nprocesses; i++) {
 		const struct process *p = &s->processes[i];
 		uint64_t acc = sys_accepted(&p->sys), receivers = 0;
-		double share, cpu_share, per_conn_sys, per_conn_wake;
+		double share, cpu_share, per_conn_sys, per_conn_wake, per_request;
 		enum severity sev = SEV_WARNING;
 		struct finding *f;
 
@@ -389,21 +389,30 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 		cpu_share = s->duration_ns ? (double)p->sched.cpu_ns / (double)s->duration_ns : 0;
 		per_conn_sys = (double)syscalls_of(&p->sys) / (double)acc;
 		per_conn_wake = (double)wakeups_by(s, p->pid) / (double)p->sys.handoff_sent;
+		per_request = requests ? (double)p->sys.handoff_sent / (double)requests : 0;
 		if (cpu_share >= HANDOFF_CPU_BOTTLENECK)
 			sev = SEV_CRITICAL;
+		else if (requests && per_request < HANDOFF_PER_REQUEST_INFO)
+			sev = SEV_INFO;
 		snprintf(name, sizeof(name), "%s", p->comm);
 		lat_percentiles(&p->sys.handoff_delay, &p50, NULL, &p99);
+		tail[0] = '\0';
+		if (sev == SEV_INFO)
+			snprintf(tail, sizeof(tail),
+				 "; %.3f connections per request (keep-alive), so it costs little per "
+				 "request",
+				 per_request);
 		f = add_finding(
 			fs, "handoff", sev, share * 100 + cpu_share * 100,
 			"%s (%d) accepted %.0f%% of connections (%llu) and passed %llu of them over a "
 			"Unix socket to %llu process%s: %.1f syscalls and %.1f cross-process wakeups "
 			"per connection in it, %s from accept to handoff (p50; p99 %s), and it ran "
-			"%.0f%% of a CPU",
+			"%.0f%% of a CPU%s",
 			name, p->pid, share * 100, (unsigned long long)acc,
 			(unsigned long long)p->sys.handoff_sent, (unsigned long long)receivers,
 			receivers == 1 ? "" : "es", per_conn_sys, per_conn_wake,
 			format_ns(p50, t50, sizeof(t50)), format_ns(p99, t99, sizeof(t99)),
-			cpu_share * 100);
+			cpu_share * 100, tail);
 		evidence(f, "accepted", (double)acc);
 		evidence(f, "accept_share", share);
 		evidence(f, "handoff_sent", (double)p->sys.handoff_sent);
@@ -411,6 +420,7 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 		evidence(f, "wakeups_per_connection", per_conn_wake);
 		evidence(f, "handoff_delay_p50_ns", (double)p50);
 		evidence(f, "cpu_share", cpu_share);
+		evidence(f, "handoffs_per_request", per_request);
 	}
 }
 

@@ -93,6 +93,9 @@ enum role thread_role(const struct snapshot *s, const struct process *p, const s
 #define SWITCHES_PER_REQUEST 2.0      /* context switches of all targets per request */
 #define IDLE_WORKER_SHARE 0.10	      /* of the mean requests (or CPU) of the workers */
 #define HANDOFF_CPU_BOTTLENECK 0.90   /* a dispatcher using this much of one CPU is the limit */
+/* Connections handed off per request below which the handoff is only info: it is paid once
+ * per connection, and keep-alive connections carry many requests each. */
+#define HANDOFF_PER_REQUEST_INFO 0.05
 #define SINGLE_THREAD_SATURATED 0.90  /* on-CPU share of the run of one serving thread: its wall */
 
 /* Requests of the run: given (--requests), else estimated from TCP writes of serving processes. */
