@@ -1,5 +1,5 @@
 # loadscope: CO-RE BPF programs + user-space loader, analysis and rendering.
-# `make` builds ./loadscope; `sudo make test` runs unit and integration tests; `sudo make demo` runs the demo.
+# `make` builds ./loadscope; as root, `make test` runs unit and integration tests and `make demo` the demo.
 # `make test-kernels` runs the integration tests in qemu on each kernel in KERNELS_DIR.
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
