@@ -37,6 +37,12 @@ WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS)) \
 	$(BUILD)/workloads/demo-server
 DEPS_STAMP := $(BUILD)/.deps-ok
+# The servers of the Node.js, Bun and Go benchmark (tools/demo/stacks/): Node.js and Go from
+# Debian's packages, Bun from the npm registry into $(BUILD)/npm; Go builds with its caches under
+# $(BUILD)/go (nothing written to $HOME) and without the module proxy (standard library only).
+STACKS := $(BUILD)/stacks
+GO_ENV := GOCACHE=$(CURDIR)/$(BUILD)/go/cache GOPATH=$(CURDIR)/$(BUILD)/go/path GOENV=off \
+	GOPROXY=off GOTOOLCHAIN=local XDG_CONFIG_HOME=$(CURDIR)/$(BUILD)/go/config
 
 # Static builds, so that one binary runs unchanged in the test kernels' minimal guests.
 STATIC := $(BUILD)/static
@@ -167,12 +173,12 @@ test-fuzz: $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json
 test-unit: $(BUILD)/unit_tests
 	CK_FORK=yes $(BUILD)/unit_tests
 
-test-integration: loadscope $(BUILD)/integration_tests $(WORKLOADS)
+test-integration: loadscope $(BUILD)/integration_tests $(WORKLOADS) $(STACKS)/.ok
 	@tools/require-root.sh "make test"
 	$(BUILD)/integration_tests
 
 # The README's test command: everything, unit tests first, the fuzzer last.
-test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS) \
+test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS) $(STACKS)/.ok \
 	$(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json
 	@tools/require-root.sh "make test"
 	CK_FORK=yes $(BUILD)/unit_tests
@@ -221,12 +227,8 @@ demo-node: loadscope
 	@tools/install-deps.sh nodejs
 	tools/demo/node.sh
 
-# The servers of the Node.js, Bun and Go benchmark (tools/demo/stacks/): Node.js and Go from
-# Debian's packages, Bun from the npm registry into $(BUILD)/npm; Go builds with its caches under
-# $(BUILD)/go (nothing written to $HOME) and without the module proxy (standard library only).
-STACKS := $(BUILD)/stacks
-GO_ENV := GOCACHE=$(CURDIR)/$(BUILD)/go/cache GOPATH=$(CURDIR)/$(BUILD)/go/path GOENV=off \
-	GOPROXY=off GOTOOLCHAIN=local XDG_CONFIG_HOME=$(CURDIR)/$(BUILD)/go/config
+# The servers of the Node.js, Bun and Go benchmark (tools/demo/stacks/), built as described where
+# STACKS is defined above.
 
 $(STACKS)/go-json: tools/demo/stacks/go/main.go tools/demo/stacks/go/go.mod
 	@tools/install-deps.sh golang-go

@@ -3,7 +3,7 @@
 # Everything the host reads goes to the second serial port (ttyS1); kernel messages stay on ttyS0.
 # Kernel command-line words of the form NAME=value reach this script as environment variables.
 export PATH=/bin:/usr/bin:/sbin:/usr/sbin
-export HOME=/root TMPDIR=/tmp CI=true
+export HOME=/root TMPDIR=/tmp CI=true LOADSCOPE_GUEST=1
 export LOADSCOPE=/opt/loadscope/loadscope LOADSCOPE_WORKLOADS=/opt/loadscope/workloads
 
 mount -t proc proc /proc
