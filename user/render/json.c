@@ -363,6 +363,13 @@ static int findings_to_json(json_t *root, const struct snapshot *s)
 	run_totals(s, &t);
 	if (set(root, "per_request", per) ||
 	    (t.requests && (set(per, "cpu_ns", json_real((double)t.cpu_ns / (double)t.requests)) ||
+			    set(per, "cpu_user_ns",
+				t.cpu_split ? json_real((double)(t.cpu_ns - t.cpu_kernel_ns) /
+							(double)t.requests)
+					    : json_null()) ||
+			    set(per, "cpu_kernel_ns",
+				t.cpu_split ? json_real((double)t.cpu_kernel_ns / (double)t.requests)
+					    : json_null()) ||
 			    set(per, "syscalls", json_real((double)t.syscalls / (double)t.requests)) ||
 			    set(per, "switches", json_real((double)t.switches / (double)t.requests)) ||
 			    set(per, "wakeups", json_real((double)t.wakeups / (double)t.requests)) ||
