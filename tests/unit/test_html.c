@@ -171,6 +171,12 @@ START_TEST(test_page_and_charts)
 	ck_assert_ptr_nonnull(
 		strstr(html, "<code>wrk -t2 -c100 http://127.0.0.1:3000/json</code>"));
 	ck_assert_ptr_nonnull(strstr(html, "warning: 3 target threads were not tracked"));
+	/* each thread's kind: node's main thread accepts, its worker thread only helps */
+	ck_assert_ptr_nonnull(strstr(html, "<th class=\"t\">KIND</th>"));
+	ck_assert_ptr_nonnull(
+		strstr(html, "<td class=\"t\">other</td><td class=\"t\">serving</td>"));
+	ck_assert_ptr_nonnull(
+		strstr(html, "<td class=\"t\">other</td><td class=\"t\">helper</td>"));
 	/* printable */
 	ck_assert_ptr_nonnull(strstr(html, "@media print"));
 	/* no intervals in the run: no time series */

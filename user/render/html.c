@@ -486,7 +486,7 @@ static void print_threads_table(const struct snapshot *s, const struct process *
 	size_t n = p->nthreads < THREAD_ROWS_MAX ? p->nthreads : THREAD_ROWS_MAX;
 
 	fputs("<div class=\"scroll\"><table>\n<tr><th>TID</th><th class=\"t\">COMM</th><th "
-	      "class=\"t\">ROLE</th>"
+	      "class=\"t\">ROLE</th><th class=\"t\">KIND</th>"
 	      "<th>CPU %</th><th>RUNQ %</th><th>RUNQ p50 / p99 / max</th><th>VCSW/s</th>"
 	      "<th>ICSW/s</th><th>MIGR</th><th>WAKEUPS</th><th>READ p50 / p99</th>"
 	      "<th>WRITE p50 / p99</th></tr>\n",
@@ -497,8 +497,11 @@ static void print_threads_table(const struct snapshot *s, const struct process *
 		fprintf(f, "<tr%s><td>%d</td><td class=\"t\">",
 			t->exited ? " class=\"exited\"" : "", t->tid);
 		esc_comm(f, t->comm);
-		fprintf(f, "%s</td><td class=\"t\">%s</td><td>%.1f</td><td>%.1f</td><td>",
+		fprintf(f,
+			"%s</td><td class=\"t\">%s</td><td class=\"t\">%s</td><td>%.1f</td><td>%.1f"
+			"</td><td>",
 			t->exited ? " (exited)" : "", role_name(thread_role(s, p, t)),
+			thread_kind_name(thread_kind(p, t)),
 			100 * share(t->sched.cpu_ns, s->duration_ns),
 			100 * share(t->sched.runq_wait_ns, s->duration_ns));
 		runq_cell(f, &t->sched);
@@ -697,8 +700,7 @@ static void chart_states(const struct snapshot *s, const struct process *only, F
 	svg_open(f, "states", only ? only->pid : -1, h, "thread states");
 	for (i = 0; i < shown; i++) {
 		double y = top + (double)i * row_h;
-		const char *comm;
-		enum role role;
+		const char *comm, *label;
 		int id;
 
 		if (only) {
@@ -707,18 +709,19 @@ static void chart_states(const struct snapshot *s, const struct process *only, F
 			thread_states(t, &st);
 			id = t->tid;
 			comm = t->comm;
-			role = thread_role(s, only, t);
+			label = thread_kind_name(thread_kind(only, t));
 		} else {
 			const struct process *p = &s->processes[i];
 
+			/* its serving threads' time; its helpers are in its own section */
 			process_states(p, &st);
 			id = p->pid;
 			comm = p->comm;
-			role = process_role(s, p);
+			label = role_name(process_role(s, p));
 		}
 		fprintf(f, "<text x=\"0\" y=\"%.1f\">%d ", y + row_h / 2.0 + 3, id);
 		esc_comm(f, comm);
-		fprintf(f, " <tspan class=\"small\">%s</tspan></text>\n", role_name(role));
+		fprintf(f, " <tspan class=\"small\">%s</tspan></text>\n", label);
 		state_bar(f, label_w, y + 3, CHART_W - label_w - 4, row_h - 6, &st);
 	}
 	fputs("</svg>\n", f);
