@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Builds the synthetic snapshot that the JSON and report tests share. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,8 +189,33 @@ void fixture_snapshot(struct snapshot *s)
 	s->targets.containers[0].cgroup =
 		fixture_strdup("/system.slice/docker-" FIXTURE_CONTAINER_ID ".scope");
 
+	/* the machine's 8 s of CPU time; the targets' part is their 2.01 s on-CPU */
+	s->cpu_budget.status = BUDGET_MEASURED;
+	s->cpu_budget.total_ns = 8000000000ULL;
+	fixture_budget_part(&s->cpu_budget, BUDGET_TARGETS, "targets", 2010000000ULL);
+	fixture_budget_part(&s->cpu_budget, BUDGET_LOAD, "wrk", 1500000000ULL);
+	fixture_budget_part(&s->cpu_budget, BUDGET_OTHER, "systemd", 210000000ULL);
+	fixture_budget_part(&s->cpu_budget, BUDGET_OTHER, "sshd", 100000000ULL);
+	fixture_budget_part(&s->cpu_budget, BUDGET_OTHER, BUDGET_REST_NAME, 80000000ULL);
+	fixture_budget_part(&s->cpu_budget, BUDGET_IRQ, "irq", 10000000ULL);
+	fixture_budget_part(&s->cpu_budget, BUDGET_SOFTIRQ, "softirq", 610000000ULL);
+	fixture_budget_part(&s->cpu_budget, BUDGET_STEAL, "steal", 10000000ULL);
+	fixture_budget_part(&s->cpu_budget, BUDGET_IDLE, "idle", 3470000000ULL);
+
 	fixture_check(snapshot_finish(s));
 	fixture_check(snapshot_group_cgroups(s));
+}
+
+void fixture_budget_part(struct cpu_budget *b, enum budget_kind kind, const char *name,
+			 uint64_t cpu_ns)
+{
+	struct budget_part *p;
+
+	ck_assert_uint_lt(b->nparts, BUDGET_MAX_PARTS);
+	p = &b->parts[b->nparts++];
+	p->kind = kind;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	p->cpu_ns = cpu_ns;
 }
 
 void fixture_add_lat(struct lat_figures *l, uint64_t value_ns, uint64_t count)

@@ -23,6 +23,8 @@
  * Selection: 4211 by pid in cgroup /system.slice/app.service, 4300 as its descendant in
  *   /system.slice/app.service/worker (so two cgroup totals); the targets also list --comm node,
  *   --cgroup /system.slice/app.service and container FIXTURE_CONTAINER_ID.
+ * CPU budget: 8 s (4 CPUs x 2 s): targets 2.01 s, load wrk 1.5 s, other systemd 210 ms, sshd
+ *   100 ms and (rest) 80 ms, irq 10 ms, softirq 610 ms, steal 10 ms, idle 3.47 s.
  * Everything is heap-allocated, so snapshot_free releases it.
  */
 #define FIXTURE_CONTAINER_ID "3f2a9c1b7e44d5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0"
@@ -34,6 +36,10 @@ void fixture_add_lat(struct lat_figures *l, uint64_t value_ns, uint64_t count);
 
 /* Records count run-queue waits of value_ns each, as the kernel side would. */
 void fixture_add_waits(struct sched_stats *st, uint64_t value_ns, uint64_t count);
+
+/* Appends a part to a budget (the caller sets its status and total). */
+void fixture_budget_part(struct cpu_budget *b, enum budget_kind kind, const char *name,
+			 uint64_t cpu_ns);
 
 /* strdup that fails the running test instead of returning NULL. */
 char *fixture_strdup(const char *s);

@@ -110,6 +110,7 @@ static size_t count(const char *hay, const char *needle)
 START_TEST(test_page_and_charts)
 {
 	static const char *const charts[] = {
+		"<svg class=\"chart\" id=\"budget\"",
 		"<svg class=\"chart\" id=\"states\"",
 		"<svg class=\"chart\" id=\"graph\"",
 		"<svg class=\"chart\" id=\"runq-4211\"",
@@ -138,7 +139,17 @@ START_TEST(test_page_and_charts)
 	ck_assert_ptr_nonnull(strstr(html, "No syscalls recorded."));
 	/* the findings come first, then the tables and charts */
 	ck_assert_ptr_nonnull(strstr(html, "id=\"findings\""));
-	ck_assert(strstr(html, "id=\"findings\"") < strstr(html, "id=\"processes\""));
+	ck_assert(strstr(html, "id=\"findings\"") < strstr(html, "id=\"cpu-budget\""));
+	ck_assert(strstr(html, "id=\"cpu-budget\"") < strstr(html, "id=\"processes\""));
+	/* the budget: its total, the bar's parts and the table's rows */
+	ck_assert_ptr_nonnull(strstr(html, "8.0s of CPU time as /proc/stat counted it (4 CPUs "
+					   "&times; 2.0 s), 57% busy."));
+	ck_assert_ptr_nonnull(strstr(html, "<title>load wrk: 1.5s, 18.8%</title>"));
+	ck_assert_ptr_nonnull(strstr(html, "<title>idle: 3.5s, 43.4%</title>"));
+	ck_assert_ptr_nonnull(strstr(html, ">wrk 19%</text>"));
+	ck_assert_ptr_nonnull(strstr(html, "systemd</td><td>210ms</td><td>2.6</td></tr>"));
+	ck_assert_ptr_nonnull(strstr(html, "(rest)</td><td>80ms</td><td>1.0</td></tr>"));
+	ck_assert_ptr_nonnull(strstr(html, "softirq</td><td class=\"t\"></td><td>610ms</td>"));
 	ck_assert(strstr(html, "id=\"processes\"") < strstr(html, "id=\"thread-states\""));
 	ck_assert(strstr(html, "id=\"thread-states\"") < strstr(html, "id=\"p-4211\""));
 	/* the histogram's percentiles, each marked */
@@ -233,6 +244,7 @@ START_TEST(test_escaping)
 	s.targets.description = fixture_strdup("tree of <i>1</i>");
 	free(s.kernel);
 	s.kernel = fixture_strdup("6.1<!--");
+	snprintf(s.cpu_budget.parts[2].name, sizeof(s.cpu_budget.parts[2].name), "<script>z");
 	html = render(&s);
 	assert_balanced(html);
 	ck_assert_ptr_null(strstr(html, "<script"));
@@ -247,7 +259,18 @@ START_TEST(test_escaping)
 	ck_assert_ptr_nonnull(strstr(html, "/x/&lt;script&gt;y"));
 	/* bytes that are not UTF-8, and control characters, are replaced */
 	ck_assert_ptr_nonnull(strstr(html, "bad&#xFFFD;&#xFFFD; &#xFFFD;z"));
-	ck_assert_uint_eq(count(html, "<svg "), 7);
+	ck_assert_ptr_nonnull(strstr(html, "<title>other &lt;script&gt;z: 210ms"));
+	ck_assert_uint_eq(count(html, "<svg "), 8);
+	free(html);
+
+	/* an unreadable /proc/stat: the reason, escaped, and no chart */
+	s.cpu_budget.status = BUDGET_UNREADABLE;
+	snprintf(s.cpu_budget.error, sizeof(s.cpu_budget.error), "<b>denied");
+	html = render(&s);
+	assert_balanced(html);
+	ck_assert_ptr_nonnull(strstr(html, "<p class=\"warn\">CPU budget: /proc/stat unreadable: "
+					   "&lt;b&gt;denied</p>"));
+	ck_assert_ptr_null(strstr(html, "id=\"budget\""));
 	free(html);
 	snapshot_free(&s);
 }
@@ -262,6 +285,8 @@ START_TEST(test_empty_and_odd_snapshots)
 	html = render(&s);
 	assert_balanced(html);
 	ck_assert_ptr_nonnull(strstr(html, "No target process was seen."));
+	ck_assert_ptr_nonnull(
+		strstr(html, "CPU budget: unknown (this run was saved without one)."));
 	ck_assert_ptr_null(strstr(html, "<svg"));
 	free(html);
 
@@ -276,6 +301,8 @@ START_TEST(test_empty_and_odd_snapshots)
 	s.processes[0].sched.cpu_ns = UINT64_MAX;
 	s.processes[1].nthreads = 0;
 	s.handoffs[0].count = UINT64_MAX;
+	s.cpu_budget.total_ns = 0;
+	s.cpu_budget.parts[0].cpu_ns = UINT64_MAX;
 	html = render(&s);
 	assert_balanced(html);
 	/* no figure came out as nan or inf */

@@ -230,6 +230,19 @@ static void assert_selection_equal(const struct snapshot *a, const struct snapsh
 	}
 }
 
+static void assert_budget_equal(const struct cpu_budget *a, const struct cpu_budget *b)
+{
+	ck_assert_int_eq(a->status, b->status);
+	ck_assert_str_eq(a->error, b->error);
+	ck_assert_uint_eq(a->total_ns, b->total_ns);
+	ck_assert_uint_eq(a->nparts, b->nparts);
+	for (size_t i = 0; i < a->nparts; i++) {
+		ck_assert_int_eq(a->parts[i].kind, b->parts[i].kind);
+		ck_assert_str_eq(a->parts[i].name, b->parts[i].name);
+		ck_assert_uint_eq(a->parts[i].cpu_ns, b->parts[i].cpu_ns);
+	}
+}
+
 static void assert_snapshots_equal(const struct snapshot *a, const struct snapshot *b)
 {
 	size_t i, j;
@@ -297,6 +310,7 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 		ck_assert_uint_eq(a->handoffs[i].count, b->handoffs[i].count);
 	}
 	assert_selection_equal(a, b);
+	assert_budget_equal(&a->cpu_budget, &b->cpu_budget);
 }
 
 static void round_trip(const struct snapshot *in)
@@ -879,6 +893,135 @@ START_TEST(test_wrong_types_and_ranges)
 }
 END_TEST
 
+START_TEST(test_written_budget)
+{
+	static const char *const kinds[] = {"targets", "load",	  "other", "other", "other",
+					    "irq",     "softirq", "steal", "idle"};
+	json_t *root, *parts;
+
+	root = fixture_json();
+	ck_assert_int_eq(json_integer_value(path_get(root, "cpu_budget.total_ns")), 8000000000LL);
+	parts = path_get(root, "cpu_budget.parts");
+	ck_assert_uint_eq(json_array_size(parts), 9);
+	for (size_t i = 0; i < 9; i++)
+		ck_assert_str_eq(
+			json_string_value(json_object_get(json_array_get(parts, i), "kind")),
+			kinds[i]);
+	ck_assert_str_eq(json_string_value(path_get(root, "cpu_budget.parts[1].name")), "wrk");
+	ck_assert_int_eq(json_integer_value(path_get(root, "cpu_budget.parts[1].cpu_ns")),
+			 1500000000);
+	ck_assert_str_eq(json_string_value(path_get(root, "cpu_budget.parts[4].name")), "(rest)");
+	ck_assert_ptr_null(json_object_get(root, "cpu_budget_error"));
+	json_decref(root);
+}
+END_TEST
+
+/* A run saved before budgets reads as unknown and is written back without one; null: unreadable. */
+START_TEST(test_budget_unknown_or_unreadable)
+{
+	struct snapshot s, back;
+	char err[256], *text;
+	json_t *root;
+
+	root = fixture_json();
+	path_set(root, "cpu_budget", NULL);
+	text = json_dumps(root, 0);
+	json_decref(root);
+	ck_assert_int_eq(read_text(text, &s, err, sizeof(err)), 0);
+	free(text);
+	ck_assert_int_eq(s.cpu_budget.status, BUDGET_UNKNOWN);
+	ck_assert_uint_eq(s.cpu_budget.nparts, 0);
+	text = write_to_string(&s);
+	ck_assert_ptr_null(strstr(text, "cpu_budget"));
+	free(text);
+	round_trip(&s);
+	snapshot_free(&s);
+
+	/* /proc/stat could not be read: null, and the reason beside it */
+	fixture_snapshot(&s);
+	memset(&s.cpu_budget, 0, sizeof(s.cpu_budget));
+	s.cpu_budget.status = BUDGET_UNREADABLE;
+	snprintf(s.cpu_budget.error, sizeof(s.cpu_budget.error), "%s", strerror(EACCES));
+	text = write_to_string(&s);
+	root = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert(json_is_null(json_object_get(root, "cpu_budget")));
+	ck_assert_str_eq(json_string_value(json_object_get(root, "cpu_budget_error")),
+			 "Permission denied");
+	round_trip(&s);
+	free(text);
+
+	/* null without a reason: unreadable, no reason known */
+	path_set(root, "cpu_budget_error", NULL);
+	text = json_dumps(root, 0);
+	json_decref(root);
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	ck_assert_int_eq(back.cpu_budget.status, BUDGET_UNREADABLE);
+	ck_assert_str_eq(back.cpu_budget.error, "");
+	snapshot_free(&back);
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_bad_budgets)
+{
+	json_t *root, *parts;
+
+	root = fixture_json();
+	path_set(root, "cpu_budget", json_string("none"));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cpu_budget should be an object or null, not a string");
+
+	root = fixture_json();
+	path_set(root, "cpu_budget.total_ns", NULL);
+	ck_assert_str_eq(read_expect_error(root, -EINVAL), "missing field cpu_budget.total_ns");
+
+	root = fixture_json();
+	path_set(root, "cpu_budget.parts[2].kind", json_string("gpu"));
+	ck_assert_str_eq(
+		read_expect_error(root, -EINVAL),
+		"field cpu_budget.parts[2].kind should be one of targets, load, other, irq, "
+		"softirq, steal, idle, not a string");
+
+	root = fixture_json();
+	path_set(root, "cpu_budget.parts[0].kind", json_integer(0));
+	ck_assert_str_eq(
+		read_expect_error(root, -EINVAL),
+		"field cpu_budget.parts[0].kind should be one of targets, load, other, irq, "
+		"softirq, steal, idle, not 0");
+
+	root = fixture_json();
+	path_set(root, "cpu_budget.parts[1].name", NULL);
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "missing field cpu_budget.parts[1].name");
+
+	root = fixture_json();
+	path_set(root, "cpu_budget.parts[8].cpu_ns", json_integer(-3));
+	ck_assert_str_eq(
+		read_expect_error(root, -EINVAL),
+		"field cpu_budget.parts[8].cpu_ns should be a non-negative integer, not -3");
+
+	root = fixture_json();
+	ck_assert_int_eq(json_array_set_new(path_get(root, "cpu_budget.parts"), 3, json_true()), 0);
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "cpu_budget.parts[3] should be an object, not a boolean");
+
+	root = fixture_json();
+	parts = path_get(root, "cpu_budget.parts");
+	while (json_array_size(parts) <= BUDGET_MAX_PARTS)
+		json_array_append(parts, json_array_get(parts, 2));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cpu_budget.parts has 13 entries, more than the 12 possible");
+
+	root = fixture_json();
+	path_set(root, "cpu_budget", json_null());
+	path_set(root, "cpu_budget_error", json_integer(13));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cpu_budget_error should be a string, not 13");
+}
+END_TEST
+
 START_TEST(test_bad_histograms)
 {
 	json_t *root, *hist;
@@ -1127,6 +1270,8 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_written_document);
 	tcase_add_test(tc, test_written_edge_cases);
 	tcase_add_test(tc, test_written_selection);
+	tcase_add_test(tc, test_written_budget);
+	tcase_add_test(tc, test_budget_unknown_or_unreadable);
 	tcase_add_test(tc, test_reader_recomputes_and_sorts);
 	tcase_add_test(tc, test_cpu_split_and_kinds);
 	tcase_add_test(tc, test_read_stdin);
@@ -1148,6 +1293,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_selection_fields_required);
 	tcase_add_test(tc, test_wrong_types_and_ranges);
 	tcase_add_test(tc, test_bad_histograms);
+	tcase_add_test(tc, test_bad_budgets);
 	tcase_add_test(tc, test_duplicates);
 	tcase_add_test(tc, test_huge_arrays);
 	tcase_add_test(tc, test_small_error_buffer);

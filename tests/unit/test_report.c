@@ -478,6 +478,123 @@ START_TEST(test_cgroups)
 }
 END_TEST
 
+/* Replaces the fixture's budget: 8 s, the parts given. */
+static void set_budget(struct snapshot *s, const struct budget_part *parts, size_t n)
+{
+	memset(&s->cpu_budget, 0, sizeof(s->cpu_budget));
+	s->cpu_budget.status = BUDGET_MEASURED;
+	s->cpu_budget.total_ns = 8000000000ULL;
+	for (size_t i = 0; i < n; i++)
+		fixture_budget_part(&s->cpu_budget, parts[i].kind, parts[i].name, parts[i].cpu_ns);
+}
+
+/* The CPU BUDGET section: its place, the parts' order, the names that fit, the other states. */
+START_TEST(test_budget_lines)
+{
+	static const struct budget_part named[] = {
+		{BUDGET_TARGETS, "targets", 800000000}, {BUDGET_OTHER, "nginx", 2400000000},
+		{BUDGET_OTHER, "postgres", 1600000000}, {BUDGET_OTHER, BUDGET_REST_NAME, 800000000},
+		{BUDGET_IDLE, "idle", 2400000000},
+	};
+	static const struct budget_part wide[] = {
+		{BUDGET_TARGETS, "targets", 1040000000},
+		{BUDGET_LOAD, "a-load-generator-with-long-name", 960000000},
+		{BUDGET_OTHER, "aaaaaaaaaaaaaaa", 1040000000},
+		{BUDGET_OTHER, "bbbbbbbbbbbbbbb", 900000000},
+		{BUDGET_OTHER, "ccccccccccccccc", 800000000},
+		{BUDGET_OTHER, "ddddddddddddddd", 700000000},
+		{BUDGET_OTHER, "eeeeeeeeeeeeeee", 610000000},
+		{BUDGET_OTHER, BUDGET_REST_NAME, 500000000},
+		{BUDGET_IRQ, "irq", 100000000},
+		{BUDGET_SOFTIRQ, "softirq", 400000000},
+		{BUDGET_STEAL, "steal", 0},
+		{BUDGET_IDLE, "idle", 980000000},
+	};
+	struct snapshot s;
+	const char *at;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, false);
+	at = strstr(text, "\nCPU BUDGET");
+	ck_assert_ptr_nonnull(at);
+	/* after the findings and the per-request line, a blank line apart; then the table */
+	ck_assert(strstr(text, "PER REQUEST") < at);
+	ck_assert_msg(!strncmp(at - 1,
+			       "\n\nCPU BUDGET: shares of 4 CPUs x 2.0 s, 57% busy\n"
+			       "targets 25%  load (wrk) 19%  softirq 8%  other 5% (systemd 3%, "
+			       "...)  irq 0%  steal 0%  idle 43%\n\nPID ",
+			       strlen("\n\nCPU BUDGET: shares of 4 CPUs x 2.0 s, 57% busy\n"
+				      "targets 25%  load (wrk) 19%  softirq 8%  other 5% (systemd "
+				      "3%, ...)  irq 0%  steal 0%  idle 43%\n\nPID ")),
+		      "budget:\n%.300s", at);
+	assert_within_100_columns(text);
+	free(text);
+
+	/* room for every name: the busiest first, idle last; no load part, no load group */
+	set_budget(&s, named, sizeof(named) / sizeof(named[0]));
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "CPU BUDGET"), "CPU BUDGET: shares of 4 CPUs x 2.0 s, "
+							    "70% busy");
+	ck_assert_str_eq(line_starting(text, "other "),
+			 "other 60% (nginx 30%, postgres 20%, rest 10%)  targets 10%  idle 30%");
+	free(text);
+
+	/* the command is a target: no load part, the targets' part says it holds the command */
+	s.targets.command = true;
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "other "), "other 60% (nginx 30%, postgres 20%, rest "
+							"10%)  targets (with wrk) 10%  idle 30%");
+	free(text);
+	s.targets.command = false;
+
+	/* long names: the command's cut as a comm, the others' left out when none fits */
+	set_budget(&s, wide, sizeof(wide) / sizeof(wide[0]));
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "other "),
+			 "other 57%  targets 13%  load (a-load-generato) 12%  softirq 5%  irq 1%  "
+			 "steal 0%  idle 12%");
+	assert_within_100_columns(text);
+	free(text);
+
+	/* /proc/stat counted another total than the CPUs x the wall time: the header says so */
+	set_budget(&s, named, sizeof(named) / sizeof(named[0]));
+	s.cpu_budget.total_ns = 4000000000ULL;
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "CPU BUDGET"),
+			 "CPU BUDGET: shares of the 4.0s /proc/stat counted (4 CPUs x 2.0 s), 40% "
+			 "busy");
+	free(text);
+
+	/* unreadable, with a reason from a file that holds a control character; unknown */
+	memset(&s.cpu_budget, 0, sizeof(s.cpu_budget));
+	s.cpu_budget.status = BUDGET_UNREADABLE;
+	snprintf(s.cpu_budget.error, sizeof(s.cpu_budget.error), "Permission\033denied");
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "CPU budget"),
+			 "CPU budget: /proc/stat unreadable: Permission?denied");
+	ck_assert_ptr_null(strstr(text, "CPU BUDGET"));
+	free(text);
+	s.cpu_budget.error[0] = '\0';
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "CPU budget"), "CPU budget: /proc/stat unreadable");
+	free(text);
+	s.cpu_budget.status = BUDGET_UNKNOWN;
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "CPU budget"),
+			 "CPU budget: unknown (this run was saved without one)");
+	free(text);
+	snapshot_free(&s);
+
+	/* a zeroed snapshot has a line for it too */
+	memset(&s, 0, sizeof(s));
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "CPU budget"),
+			 "CPU budget: unknown (this run was saved without one)");
+	free(text);
+}
+END_TEST
+
 /* THREAD STATES: a process's row is its serving threads; its helpers on a row of their own. */
 START_TEST(test_thread_state_rows)
 {
@@ -524,6 +641,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_histogram);
 	tcase_add_test(tc, test_syscalls_and_connections);
 	tcase_add_test(tc, test_thread_state_rows);
+	tcase_add_test(tc, test_budget_lines);
 	tcase_add_test(tc, test_histogram_shared_marks_and_extremes);
 	tcase_add_test(tc, test_empty_and_odd_snapshots);
 	tcase_add_test(tc, test_cgroups);

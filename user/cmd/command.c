@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 #include "cmd/command.h"
@@ -72,7 +73,7 @@ int command_release(struct command *c)
 
 bool command_poll(struct command *c)
 {
-	if (c->pid > 0 && !c->reaped && waitpid(c->pid, &c->status, WNOHANG) == c->pid)
+	if (c->pid > 0 && !c->reaped && wait4(c->pid, &c->status, WNOHANG, &c->usage) == c->pid)
 		c->reaped = true;
 	return c->reaped;
 }
@@ -98,7 +99,7 @@ void command_finish(struct command *c, const sigset_t *waitset)
 	}
 	if (!command_poll(c)) {
 		kill(c->pid, SIGKILL);
-		waitpid(c->pid, &c->status, 0);
+		wait4(c->pid, &c->status, 0, &c->usage);
 		c->reaped = true;
 	}
 }
@@ -112,4 +113,16 @@ int command_exit_code(const struct command *c)
 	if (WIFSIGNALED(c->status))
 		return 128 + WTERMSIG(c->status);
 	return -1;
+}
+
+static uint64_t timeval_ns(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000ULL + (uint64_t)tv->tv_usec * 1000ULL;
+}
+
+uint64_t command_cpu_ns(const struct command *c)
+{
+	if (c->pid <= 0 || !c->reaped)
+		return 0;
+	return timeval_ns(&c->usage.ru_utime) + timeval_ns(&c->usage.ru_stime);
 }

@@ -6,6 +6,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #define CHILD_TERM_GRACE_S 2 /* how long a COMMAND still running at the end gets after SIGTERM */
@@ -16,6 +18,7 @@ struct command {
 	int go_fd;    /* write end: one byte releases the child into exec */
 	int error_fd; /* read end: the child's errno if exec failed, EOF when it succeeded */
 	int status;   /* wait status once reaped */
+	struct rusage usage; /* once reaped: its and its reaped descendants' resource use */
 	bool reaped;
 };
 
@@ -38,5 +41,8 @@ void command_finish(struct command *c, const sigset_t *waitset);
 /* Its exit status, 128 + the signal that ended it, or -1 when there was none or it is not reaped.
  */
 int command_exit_code(const struct command *c);
+
+/* User and system time of the command and the descendants it reaped; 0 until it is reaped. */
+uint64_t command_cpu_ns(const struct command *c);
 
 #endif /* LOADSCOPE_COMMAND_H */

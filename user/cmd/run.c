@@ -16,6 +16,7 @@
 #include "cmd/command.h"
 #include "cmd/commands.h"
 #include "cmd/options.h"
+#include "core/budget.h"
 #include "core/clock.h"
 #include "core/intervals.h"
 #include "core/model.h"
@@ -28,6 +29,7 @@
 #include "render/json.h"
 #include "render/live.h"
 #include "render/render.h"
+#include "targets/hoststat.h"
 #include "targets/procfs.h"
 #include "targets/targets.h"
 
@@ -146,6 +148,23 @@ static void run_until_stop(const struct options *o, struct command *c, const sig
 	}
 }
 
+/* The machine's CPUs during the run; the COMMAND is the load when a selector chose the targets. */
+static int budget(const struct options *o, const struct command *c, const struct host_sample *start,
+		  const struct host_sample *end, struct snapshot *s)
+{
+	struct budget_inputs in = {
+		.start = start,
+		.end = end,
+		.ticks_per_s = sysconf(_SC_CLK_TCK),
+		.self_pid = getpid(),
+		.load_pid = o->command && selectors_any(&o->sel) ? c->pid : 0,
+		.load_name = o->command ? o->command[0] : NULL,
+		.load_cpu_ns = command_cpu_ns(c),
+	};
+
+	return cpu_budget_compute(&in, s, &s->cpu_budget);
+}
+
 static int write_reports(const struct snapshot *s, const struct options *o,
 			 struct report_files *files, char *err, size_t errlen)
 {
@@ -162,6 +181,7 @@ int cmd_run(int argc, char **argv)
 	struct report_files files = {0};
 	struct target_set targets = {0};
 	struct series series = {0};
+	struct host_sample host_start = {0}, host_end = {0};
 	struct observer *obs = NULL;
 	sigset_t waitset, orig_mask;
 	struct options o;
@@ -233,6 +253,8 @@ int cmd_run(int argc, char **argv)
 	if (observer_seed_targets(obs, &o.sel, &targets, cmd.pid, err, sizeof(err)))
 		goto fail;
 	start_ns = monotonic_ns();
+	/* before the command runs: all of its time is inside the budget's window */
+	host_sample_take("/proc", false, &host_start);
 	if (o.verbose)
 		fprintf(stderr, "loadscope: attached the %s programs; observing\n",
 			observer_program_kind(obs));
@@ -253,6 +275,7 @@ int cmd_run(int argc, char **argv)
 	run_until_stop(&o, &cmd, &waitset, start_ns, &series);
 	free(series.prev);
 	end_ns = observer_detach(obs);
+	host_sample_take("/proc", true, &host_end);
 	ret = fill_metadata(&snap, &o, obs, &targets, monotonic_ns() - start_ns);
 	if (!ret)
 		ret = observer_collect(obs, end_ns, &snap);
@@ -266,6 +289,10 @@ int cmd_run(int argc, char **argv)
 		snprintf(err, sizeof(err), "cannot read the BPF maps: %s", strerror(-ret));
 		goto fail;
 	}
+	if (budget(&o, &cmd, &host_start, &host_end, &snap)) {
+		snprintf(err, sizeof(err), "cannot compute the CPU budget: %s", strerror(ENOMEM));
+		goto fail;
+	}
 	if (write_reports(&snap, &o, &files, err, sizeof(err)))
 		goto fail;
 	exit_code = 0;
@@ -276,6 +303,8 @@ fail:
 	command_finish(&cmd, &waitset);
 	report_files_abort(&files);
 cleanup:
+	host_sample_free(&host_start);
+	host_sample_free(&host_end);
 	snapshot_free(&snap);
 	targets_free(&targets);
 	options_free(&o);

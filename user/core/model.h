@@ -178,6 +178,45 @@ struct cgroup_total {
 	size_t npids;
 };
 
+/* The parts of the machine's CPU time during the run (core/budget.h computes them). */
+enum budget_kind {
+	BUDGET_TARGETS, /* the target processes' on-CPU time */
+	BUDGET_LOAD,	/* the COMMAND when a selector chose the targets: the load generator */
+	BUDGET_OTHER,	/* one other process name, or BUDGET_REST_NAME */
+	BUDGET_IRQ,
+	BUDGET_SOFTIRQ,
+	BUDGET_STEAL,
+	BUDGET_IDLE, /* idle and iowait */
+	BUDGET_KINDS,
+};
+
+#define BUDGET_TOP_OTHERS 5 /* other processes named one by one, busiest first: a line's worth */
+/* targets, load, the named others and the rest of them, irq, softirq, steal, idle */
+#define BUDGET_MAX_PARTS (BUDGET_KINDS + BUDGET_TOP_OTHERS)
+#define BUDGET_REST_NAME "(rest)" /* other CPU time no process seen at both ends accounts for */
+#define BUDGET_ERROR_LEN 96	  /* an errno's text */
+
+enum budget_status {
+	BUDGET_UNKNOWN,	   /* not measured: a run saved before loadscope measured budgets */
+	BUDGET_MEASURED,   /* parts and total_ns hold the figures */
+	BUDGET_UNREADABLE, /* /proc/stat could not be read; error says why */
+};
+
+struct budget_part {
+	enum budget_kind kind;
+	char name[NAME_LEN]; /* load: the command; other: a comm or "(rest)"; else the kind */
+	uint64_t cpu_ns;
+};
+
+/* How the CPUs were shared: the parts add up to total_ns, the CPU time /proc/stat counted. */
+struct cpu_budget {
+	enum budget_status status;
+	char error[BUDGET_ERROR_LEN]; /* BUDGET_UNREADABLE: strerror's text, "" when not known */
+	uint64_t total_ns;	      /* about cpus x duration_ns */
+	struct budget_part parts[BUDGET_MAX_PARTS];
+	size_t nparts;
+};
+
 struct snapshot {
 	char *kernel;       /* uname release */
 	int cpus;           /* online CPUs */
@@ -198,6 +237,7 @@ struct snapshot {
 	size_t nhandoffs;
 	struct cgroup_total *cgroups; /* targets grouped by cgroup, by path; see snapshot_group_cgroups */
 	size_t ncgroups;
+	struct cpu_budget cpu_budget; /* the machine's CPUs during the run */
 };
 
 /* Histogram buckets: bounds in ns, [lower, upper). */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/analysis.h"
+#include "core/budget.h"
 #include "render/render.h"
 #include "core/syscalls.h"
 
@@ -1232,6 +1233,113 @@ static void chart_timeseries(const struct snapshot *s, FILE *f)
 	fputs("</section>\n", f);
 }
 
+/* ---- the CPU budget ---- */
+
+static const char *const budget_colors[BUDGET_KINDS] = {
+	[BUDGET_TARGETS] = "#1565c0", [BUDGET_LOAD] = "#ef6c00",    [BUDGET_OTHER] = "#8d6e63",
+	[BUDGET_IRQ] = "#c62828",     [BUDGET_SOFTIRQ] = "#8e24aa", [BUDGET_STEAL] = "#455a64",
+	[BUDGET_IDLE] = "#e3e7eb",
+};
+
+/* Whether a part has a name of its own (a process, the command), not just its kind's. */
+static bool budget_named(const struct budget_part *p)
+{
+	return p->kind == BUDGET_OTHER || p->kind == BUDGET_LOAD;
+}
+
+/* The machine's CPU time as one stacked bar, the parts in the order the JSON lists them. */
+static void chart_budget(const struct cpu_budget *b, FILE *f)
+{
+	const int h = 40, bar_h = 28, top = 6;
+	double x = 0, acc = 0, next, sh;
+	char a[FORMAT_NS_LEN];
+
+	svg_open(f, "budget", -1, h, "CPU budget");
+	for (size_t i = 0; i < b->nparts && i < BUDGET_MAX_PARTS; i++) {
+		const struct budget_part *p = &b->parts[i];
+
+		sh = share(p->cpu_ns, b->total_ns);
+		if (!p->cpu_ns || (unsigned int)p->kind >= BUDGET_KINDS)
+			continue;
+		/* cumulative, so rounding never leaves a gap or overruns the bar */
+		acc += sh;
+		next = CHART_W * (acc > 1 ? 1 : acc);
+		fprintf(f,
+			"<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" fill=\"%s\">"
+			"<title>%s",
+			x, top, next - x, bar_h, budget_colors[p->kind], budget_kind_name(p->kind));
+		if (budget_named(p)) {
+			fputc(' ', f);
+			esc_n(f, p->name, sizeof(p->name));
+		}
+		fprintf(f, ": %s, %.1f%%</title></rect>\n", ns(p->cpu_ns, a), 100 * sh);
+		if (next - x > 60) {
+			fprintf(f,
+				"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+				"style=\"fill:%s;font-size:11px\">",
+				(x + next) / 2, top + bar_h / 2 + 4,
+				p->kind == BUDGET_IDLE ? "#1d2329" : "#fff");
+			esc_n(f, budget_named(p) ? p->name : budget_kind_name(p->kind),
+			      sizeof(p->name));
+			fprintf(f, " %.0f%%</text>\n", 100 * sh);
+		}
+		x = next;
+	}
+	fputs("</svg>\n", f);
+}
+
+/* How the machine's CPUs were shared during the run: a stacked bar and a table of the parts. */
+static void print_budget(const struct snapshot *s, FILE *f)
+{
+	const struct cpu_budget *b = &s->cpu_budget;
+	char a[FORMAT_NS_LEN];
+	double busy = 0;
+
+	fputs("<section id=\"cpu-budget\">\n<h2>CPU budget</h2>\n", f);
+	if (b->status != BUDGET_MEASURED) {
+		if (b->status == BUDGET_UNREADABLE) {
+			fputs("<p class=\"warn\">CPU budget: /proc/stat unreadable", f);
+			if (*b->error)
+				fputs(": ", f);
+			esc_n(f, b->error, sizeof(b->error));
+			fputs("</p>\n", f);
+		} else {
+			fputs("<p>CPU budget: unknown (this run was saved without one).</p>\n", f);
+		}
+		fputs("</section>\n", f);
+		return;
+	}
+	cpu_budget_busy_share(b, &busy);
+	fprintf(f,
+		"<p class=\"meta\">%s of CPU time as /proc/stat counted it (%d CPU%s &times; "
+		"%.1f s), %.0f%% busy.</p>\n<figure>\n",
+		ns(b->total_ns, a), s->cpus, s->cpus == 1 ? "" : "s", (double)s->duration_ns / 1e9,
+		100 * busy);
+	chart_budget(b, f);
+	fputs("</figure>\n<table>\n<tr><th class=\"t\">PART</th><th class=\"t\">NAME</th>"
+	      "<th>CPU TIME</th><th>% OF THE CPUS</th></tr>\n",
+	      f);
+	for (size_t i = 0; i < b->nparts && i < BUDGET_MAX_PARTS; i++) {
+		const struct budget_part *p = &b->parts[i];
+		const char *kind = budget_kind_name(p->kind);
+
+		fprintf(f,
+			"<tr><td class=\"t\"><i style=\"display:inline-block;width:10px;"
+			"height:10px;margin-right:5px;background:%s\"></i>%s</td><td class=\"t\">",
+			kind ? budget_colors[p->kind] : "#fff", kind ? kind : "?");
+		if (budget_named(p))
+			esc_n(f, p->name, sizeof(p->name));
+		fprintf(f, "</td><td>%s</td><td>%.1f</td></tr>\n", ns(p->cpu_ns, a),
+			100 * share(p->cpu_ns, b->total_ns));
+	}
+	fputs("</table>\n<p class=\"note\">targets: their on-CPU time; load: the command "
+	      "after <code>--</code> when a selector chose the targets; other: the busiest other "
+	      "process names, and (rest), time no process seen at both ends of the run accounts "
+	      "for; irq, softirq, steal and idle (with iowait) from /proc/stat. The parts add up "
+	      "to the total.</p>\n</section>\n",
+	      f);
+}
+
 static bool has_syscalls(const struct process *p)
 {
 	for (int c = 0; c <= SC_NONE; c++)
@@ -1276,6 +1384,7 @@ void report_html(const struct snapshot *s, FILE *f)
 	print_header(s, f);
 	if (s->nprocesses)
 		print_findings(s, f);
+	print_budget(s, f);
 	print_overview(s, f);
 	if (s->nprocesses) {
 		fputs("<section id=\"thread-states\">\n<h2>Thread states</h2>\n<p class=\"note\">"

@@ -17,7 +17,10 @@
  * `runq_p50_ns`, `runq_p90_ns`, `runq_p99_ns`, `runq_max_ns`, `runq_hist` (the non-empty buckets
  * only, each {`lower_ns`, `upper_ns`, `count`}, bounds in ns, [lower, upper); `upper_ns` is null
  * for the last bucket, which has no upper bound), `voluntary_switches`, `involuntary_switches`,
- * `migrations`, `wakeups`. Times are integers in ns. Readers should ignore fields they do not know.
+ * `migrations`, `wakeups`. `cpu_budget` {`total_ns`, `parts`: [{`kind`, `name`, `cpu_ns`}]} is
+ * how the machine's CPUs were shared (kind: targets, load, other, irq, softirq, steal, idle); null
+ * with `cpu_budget_error` when /proc/stat could not be read; absent from runs saved before it
+ * (read as unknown). Times are integers in ns. Readers should ignore fields they do not know.
  */
 
 /* Writes s as one indented JSON document and a newline; 0 or a negative errno. */

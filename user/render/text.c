@@ -2,9 +2,12 @@
 /* The human-readable report: header, per-process table and run-queue wait histograms. */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/analysis.h"
+#include "core/budget.h"
 #include "core/totals.h"
 #include "render/render.h"
 #include "core/syscalls.h"
@@ -617,6 +620,165 @@ static void print_states(const struct snapshot *s, FILE *f, bool threads)
 		   "serving, helper or parked.\n");
 }
 
+/* One group of the budget line: its label, and for `other` the processes it names. */
+struct budget_group {
+	enum budget_kind kind;
+	uint64_t ns;
+	char text[64];
+};
+
+static int cmp_budget_group(const void *a, const void *b)
+{
+	const struct budget_group *x = a, *y = b;
+
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? 1 : -1;
+	return (x->kind > y->kind) - (x->kind < y->kind);
+}
+
+/* Control characters from a saved run stay off the terminal. */
+static void printable_text(const char *text, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len && text[i]; i++)
+		buf[i] = isprint((unsigned char)text[i]) ? text[i] : '?';
+	buf[i] = '\0';
+}
+
+/* The basename of the command, as the load part is named. */
+static const char *command_name(const struct snapshot *s)
+{
+	const char *slash = strrchr(s->command[0], '/');
+
+	return slash && slash[1] ? slash + 1 : s->command[0];
+}
+
+/* A part that rounds to 0% is not worth its room on the line. */
+static bool budget_shown(const struct budget_part *p, uint64_t total_ns)
+{
+	return p->kind == BUDGET_OTHER && percent(p->cpu_ns, total_ns) >= 0.5;
+}
+
+/*
+ * " (systemd 12%, sshd 4%, rest 1%)": the other parts by name, as many as room allows, then
+ * ", ...)"; "" when no named one is worth showing or none fits.
+ */
+static void budget_others(const struct cpu_budget *b, int room, char *buf, size_t len)
+{
+	char item[NAME_LEN + 16], name[NAME_LEN];
+	size_t at = 0, n = 0, named = 0, shown = 0;
+
+	for (size_t i = 0; i < b->nparts; i++) {
+		if (!budget_shown(&b->parts[i], b->total_ns))
+			continue;
+		n++;
+		named += strcmp(b->parts[i].name, BUDGET_REST_NAME) != 0;
+	}
+	buf[0] = '\0';
+	/* "(rest 3%)" alone would say nothing "other 3%" does not */
+	for (size_t i = 0; i < b->nparts && named; i++) {
+		const struct budget_part *p = &b->parts[i];
+		bool rest = !strcmp(p->name, BUDGET_REST_NAME);
+
+		if (!budget_shown(p, b->total_ns))
+			continue;
+		printable_text(p->name, name, sizeof(name));
+		snprintf(item, sizeof(item), "%s%s %.0f%%", shown ? ", " : " (",
+			 rest ? "rest" : name, percent(p->cpu_ns, b->total_ns));
+		/* room for this, then ", ...)" if more are to come, else ")" */
+		if ((int)(at + strlen(item) + (shown + 1 < n ? 6 : 1)) > room) {
+			if (shown)
+				snprintf(buf + at, len - at, ", ...)");
+			else
+				buf[0] = '\0';
+			return;
+		}
+		at += (size_t)snprintf(buf + at, len - at, "%s", item);
+		shown++;
+	}
+	if (shown)
+		snprintf(buf + at, len - at, ")");
+}
+
+/*
+ * CPU BUDGET: each part's share of the machine's CPU time, the busiest first and idle last, on
+ * one line; the other processes by name in parentheses, as many as fit in the report's width.
+ */
+static void print_budget(const struct snapshot *s, FILE *f)
+{
+	static const enum budget_kind order[] = {BUDGET_TARGETS, BUDGET_LOAD,	 BUDGET_OTHER,
+						 BUDGET_IRQ,	 BUDGET_SOFTIRQ, BUDGET_STEAL};
+	const struct cpu_budget *b = &s->cpu_budget;
+	struct budget_group groups[BUDGET_KINDS];
+	char others[REPORT_COLUMNS + 1] = "", text[BUDGET_ERROR_LEN], total[FORMAT_NS_LEN];
+	size_t n = 0, width = 0;
+	double busy = 0, wall;
+	bool has[BUDGET_KINDS] = {0};
+
+	if (b->status == BUDGET_UNKNOWN) {
+		fprintf(f, "CPU budget: unknown (this run was saved without one)\n");
+		return;
+	}
+	if (b->status == BUDGET_UNREADABLE) {
+		printable_text(b->error, text, sizeof(text));
+		fprintf(f, "CPU budget: /proc/stat unreadable%s%s\n", *text ? ": " : "", text);
+		return;
+	}
+	for (size_t i = 0; i < b->nparts && i < BUDGET_MAX_PARTS; i++)
+		if ((unsigned int)b->parts[i].kind < BUDGET_KINDS)
+			has[b->parts[i].kind] = true;
+	cpu_budget_busy_share(b, &busy);
+	/* /proc/stat's total should be the CPUs x the wall time: say so when it is not */
+	wall = (double)s->cpus * (double)s->duration_ns;
+	if (wall > 0 && fabs((double)b->total_ns - wall) <= 0.05 * wall)
+		fprintf(f, "CPU BUDGET: shares of %d CPU%s x %.1f s, %.0f%% busy\n", s->cpus,
+			s->cpus == 1 ? "" : "s", (double)s->duration_ns / 1e9, busy * 100);
+	else
+		fprintf(f,
+			"CPU BUDGET: shares of the %s /proc/stat counted (%d CPU%s x %.1f s), "
+			"%.0f%% busy\n",
+			format_ns(b->total_ns, total, sizeof(total)), s->cpus,
+			s->cpus == 1 ? "" : "s", (double)s->duration_ns / 1e9, busy * 100);
+	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
+		struct budget_group *g = &groups[n];
+		char label[NAME_LEN + 16] = "", name[NAME_LEN];
+
+		if (!has[order[k]])
+			continue;
+		g->kind = order[k];
+		g->ns = cpu_budget_kind_ns(b, g->kind);
+		if (g->kind == BUDGET_TARGETS && s->targets.command && s->command && s->command[0])
+			snprintf(label, sizeof(label), " (with %.*s)", LS_COMM_LEN - 1,
+				 printable_comm(command_name(s), name));
+		/* a command's name is cut as the kernel cuts its comm, so the line stays short */
+		for (size_t i = 0; g->kind == BUDGET_LOAD && i < b->nparts; i++)
+			if (b->parts[i].kind == BUDGET_LOAD) {
+				printable_text(b->parts[i].name, name, LS_COMM_LEN);
+				snprintf(label, sizeof(label), " (%s)", name);
+				break;
+			}
+		snprintf(g->text, sizeof(g->text), "%s%s %.0f%%", budget_kind_name(g->kind), label,
+			 percent(g->ns, b->total_ns));
+		width += strlen(g->text) + 2;
+		n++;
+	}
+	qsort(groups, n, sizeof(groups[0]), cmp_budget_group);
+	if (has[BUDGET_IDLE]) {
+		groups[n].kind = BUDGET_IDLE;
+		snprintf(groups[n].text, sizeof(groups[n].text), "idle %.0f%%",
+			 percent(cpu_budget_kind_ns(b, BUDGET_IDLE), b->total_ns));
+		width += strlen(groups[n].text) + 2;
+		n++;
+	}
+	if (has[BUDGET_OTHER])
+		budget_others(b, REPORT_COLUMNS - (int)(width - 2), others, sizeof(others));
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s%s%s", i ? "  " : "", groups[i].text,
+			groups[i].kind == BUDGET_OTHER ? others : "");
+	fputc('\n', f);
+}
+
 void report_text(const struct snapshot *s, FILE *f, bool threads)
 {
 	size_t i;
@@ -628,6 +790,8 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 		print_per_request(s, f);
 		fputc('\n', f);
 	}
+	print_budget(s, f);
+	fputc('\n', f);
 	print_table(s, f, threads);
 	if (!s->nprocesses)
 		return;
