@@ -177,6 +177,11 @@ static const json_t *finding(const json_t *report, const char *id)
 	return NULL;
 }
 
+static const char *bottleneck(const json_t *report)
+{
+	return ls_str(json_object_get(report, "bottleneck"), "kind");
+}
+
 static const char *first_finding(const json_t *report)
 {
 	const json_t *f = json_array_get(json_object_get(report, "findings"), 0);
@@ -222,8 +227,9 @@ START_TEST(test_bun_keepalive)
 	if (skipped_in_guest())
 		return;
 	report = observe("bun", 2, false);
-	ck_assert_msg(finding(report, "cpu_oversubscription"), "no cpu_oversubscription; first: %s",
-		      first_finding(report));
+	ck_assert_str_eq(bottleneck(report), "cpu");
+	ck_assert_msg(finding(report, "cpu_oversubscription") || finding(report, "cpu_saturated"),
+		      "no cpu_oversubscription, no cpu_saturated; first: %s", first_finding(report));
 	json_array_foreach(json_object_get(report, "processes"), i, p)
 	{
 		double runq = share(json_object_get(p, "states"), "runnable_ns");
@@ -248,6 +254,7 @@ START_TEST(test_node_cluster_keepalive)
 	if (skipped_in_guest())
 		return;
 	report = observe("node-cluster", 2, false);
+	ck_assert_str_eq(bottleneck(report), "cpu");
 	ck_assert_msg(finding(report, "cpu_oversubscription"), "no cpu_oversubscription; first: %s",
 		      first_finding(report));
 	ck_assert_msg(strcmp(first_finding(report), "handoff"),
@@ -266,6 +273,8 @@ START_TEST(test_node_cluster_close)
 	if (skipped_in_guest())
 		return;
 	report = observe("node-cluster", 2, true);
+	ck_assert_msg(!strcmp(bottleneck(report), "dispatcher") || !strcmp(bottleneck(report), "cpu"),
+		      "bottleneck %s", bottleneck(report));
 	h = finding(report, "handoff");
 	ck_assert_msg(h, "no handoff finding; first: %s", first_finding(report));
 	ck_assert_str_ne(ls_str(h, "severity"), "info");
@@ -286,6 +295,7 @@ START_TEST(test_node_single_close)
 	if (skipped_in_guest())
 		return;
 	report = observe("node-single", 1, true);
+	ck_assert_str_eq(bottleneck(report), "single_thread");
 	ck_assert_msg(finding(report, "single_thread_saturated"),
 		      "no single_thread_saturated; first: %s", first_finding(report));
 	ck_assert_msg(!finding(report, "handoff"), "a handoff finding on one process");
@@ -301,6 +311,7 @@ START_TEST(test_go_keepalive)
 	if (skipped_in_guest())
 		return;
 	report = observe("go", 2, false);
+	ck_assert_str_eq(bottleneck(report), "cpu");
 	assert_no_lock_from_parking(report, "go-json");
 	ck_assert_msg(!finding(report, "handoff"), "a handoff finding on one Go process");
 	json_decref(report);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/analysis.h"
+#include "core/bottleneck.h"
 #include "core/totals.h"
 #include "fixture.h"
 #include "suites.h"
@@ -623,6 +624,96 @@ START_TEST(test_single_thread_saturated)
 }
 END_TEST
 
+/* A measured CPU budget of the run: idle_share of its CPUs x wall idle, the rest the targets'. */
+static void budget(struct snapshot *s, double idle_share)
+{
+	uint64_t total = (uint64_t)s->cpus * s->duration_ns;
+	uint64_t idle = (uint64_t)(idle_share * (double)total);
+
+	memset(&s->cpu_budget, 0, sizeof(s->cpu_budget));
+	s->cpu_budget.status = BUDGET_MEASURED;
+	s->cpu_budget.total_ns = total;
+	fixture_budget_part(&s->cpu_budget, BUDGET_TARGETS, "targets", (total - idle) * 6 / 10);
+	fixture_budget_part(&s->cpu_budget, BUDGET_LOAD, "wrk", (total - idle) * 4 / 10);
+	fixture_budget_part(&s->cpu_budget, BUDGET_IDLE, "idle", idle);
+}
+
+START_TEST(test_bottleneck)
+{
+	struct finding f[32];
+	struct bottleneck b;
+	struct process *p;
+	struct snapshot s;
+	struct thread *t;
+	size_t n;
+
+	/* Bun starved of CPU on busy CPUs: cpu, with who used them */
+	run_init(&s, 2, 5, 1);
+	bun_run(&s, 900, &p);
+	budget(&s, 0.01);
+	n = findings(&s, f);
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "cpu");
+	ck_assert_str_eq(b.subject, "the 2 CPUs");
+	ck_assert_msg(strstr(b.text, "the 2 CPUs were 99% busy (targets 59%, load (wrk) 40%) and the "
+				     "serving threads waited for one 42% of their time"),
+		      "%s", b.text);
+	ck_assert_str_eq(b.evidence[0].name, "busy_share");
+	ck_assert_double_eq_tol(b.evidence[0].value, 0.99, 1e-9);
+	ck_assert_ptr_nonnull(find(f, n, "cpu_saturated"));
+	ck_assert_int_eq(find(f, n, "cpu_saturated")->severity, SEV_WARNING);
+	/* 90% busy, the loops waiting 42% for a CPU: the idle rest is gaps, the CPUs still limit */
+	budget(&s, 0.10);
+	n = findings(&s, f);
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "cpu");
+	ck_assert_ptr_null(find(f, n, "cpu_saturated"));
+	/* 70% busy: not the CPUs */
+	budget(&s, 0.30);
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "none");
+	ck_assert_msg(strstr(b.text, "the 2 CPUs were 30% idle"), "%s", b.text);
+	/* 94% busy, the loops hardly waiting: none, and no cpu_saturated */
+	s.processes[0].threads[0].sched.runq_wait_ns = 100 * MS;
+	budget(&s, 0.06);
+	n = findings(&s, f);
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "none");
+	ck_assert_ptr_null(find(f, n, "cpu_saturated"));
+	/* no budget: unknown, not none */
+	memset(&s.cpu_budget, 0, sizeof(s.cpu_budget));
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "unknown");
+	ck_assert_msg(strstr(b.text, "saved without a CPU budget"), "%s", b.text);
+	snapshot_free(&s);
+
+	/* one Node process at 94% of a CPU: single_thread, even with the CPUs saturated too */
+	run_init(&s, 2, 5, 1);
+	t = add_process(&s, 920, "node");
+	t->tcp_reads = t->tcp_writes = 41598;
+	t->sched.cpu_ns = 4700 * MS;
+	budget(&s, 0.01);
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "single_thread");
+	ck_assert_str_eq(b.subject, "thread 920 of node (920)");
+	snapshot_free(&s);
+
+	/* a cluster master on a whole CPU: the dispatcher comes first */
+	cluster_run(&s, (uint64_t[2]){500, 500});
+	s.processes[0].threads[0].sched.cpu_ns = 95 * S / 10;
+	s.processes[1].threads[0].sched.cpu_ns = 95 * S / 10;
+	budget(&s, 0.0);
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "dispatcher");
+	ck_assert_str_eq(b.subject, "thread 100 of node (100)");
+	ck_assert_msg(strstr(b.text, "was on a CPU 95% of the run"), "%s", b.text);
+	ck_assert_str_eq(bottleneck_kind_name(BN_KINDS), "?");
+	snapshot_free(&s);
+}
+END_TEST
+
 Suite *analysis_suite(void)
 {
 	Suite *s = suite_create("analysis");
@@ -641,6 +732,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_thread_kind_single);
 	tcase_add_test(tc, test_futex_lock_time);
 	tcase_add_test(tc, test_single_thread_saturated);
+	tcase_add_test(tc, test_bottleneck);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -188,6 +188,11 @@ START_TEST(test_page_and_charts)
 		strstr(html, "<td class=\"t\">other</td><td class=\"t\">serving</td>"));
 	ck_assert_ptr_nonnull(
 		strstr(html, "<td class=\"t\">other</td><td class=\"t\">helper</td>"));
+	/* what limited the run, before the findings */
+	ck_assert_ptr_nonnull(strstr(html, "<p id=\"bottleneck\"><strong>Bottleneck: none</strong>: "
+					   "the 4 CPUs were 43% idle"));
+	ck_assert(strstr(html, "id=\"findings\"") < strstr(html, "id=\"bottleneck\""));
+	ck_assert(strstr(html, "id=\"bottleneck\"") < strstr(html, "id=\"processes\""));
 	/* printable */
 	ck_assert_ptr_nonnull(strstr(html, "@media print"));
 	/* no intervals in the run: no time series */

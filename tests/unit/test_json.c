@@ -502,6 +502,10 @@ START_TEST(test_cpu_split_and_kinds)
 	ck_assert_int_eq(json_integer_value(path_get(root, "processes[0].cpu_kernel_ns")),
 			 400000000);
 	ck_assert(json_is_object(path_get(root, "processes[0].helper_states")));
+	/* the fixture's CPUs were 43% idle and nothing saturated */
+	ck_assert_str_eq(json_string_value(path_get(root, "bottleneck.kind")), "none");
+	ck_assert_str_eq(json_string_value(path_get(root, "bottleneck.subject")), "the 4 CPUs");
+	ck_assert(json_is_number(path_get(root, "bottleneck.evidence.busy_share")));
 	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
 	free(text);
 	ck_assert(back.cpu_split);

@@ -87,18 +87,19 @@ done
 
 echo "== The stacks side by side (per request: the targets' CPU time, in user space and in the"
 echo "   kernel's syscalls, context switches, syscalls and wakeups over wrk's count of requests)"
-printf '%-14s %-9s %9s %9s %9s %9s %10s %11s %10s\n' STACK SHAPE REQ/s CPU/req USER/req \
-	KERNEL/req SWITCH/req SYSCALL/req WAKEUP/req
+printf '%-14s %-9s %7s %8s %8s %8s %6s %7s %6s  %s\n' STACK SHAPE REQ/s CPU/req USER/req \
+	KERN/req SW/req SYSC/req WK/req BOTTLENECK
 for stack in $stacks; do
 	for shape in keepalive close; do
 		jq -r --arg stack "$stack" --arg shape "$shape" '
 			[$stack, $shape, .requests.count / (.duration_ns / 1e9), (.per_request.cpu_ns // 0) / 1000,
 			 (.per_request.cpu_user_ns // 0) / 1000, (.per_request.cpu_kernel_ns // 0) / 1000,
-			 .per_request.switches // 0, .per_request.syscalls // 0, .per_request.wakeups // 0]
+			 .per_request.switches // 0, .per_request.syscalls // 0, .per_request.wakeups // 0,
+			 .bottleneck.kind + " (" + .bottleneck.subject + ")"]
 			| @tsv' "$out/$stack-$shape.json"
 	done
-done | awk -F'\t' '{ printf "%-14s %-9s %9.0f %7.1fus %7.1fus %8.1fus %10.2f %11.2f %10.2f\n",
-	$1, $2, $3, $4, $5, $6, $7, $8, $9 }'
+done | awk -F'\t' '{ printf "%-14s %-9s %7.0f %6.1fus %6.1fus %6.1fus %6.2f %7.2f %6.2f  %s\n",
+	$1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }'
 echo
 
 left=$(pgrep -af "$here/|$go_json" || true)

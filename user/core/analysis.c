@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "core/analysis.h"
+#include "core/bottleneck.h"
+#include "core/budget.h"
 #include "core/format.h"
 
 static const char *const state_names[ST_COUNT] = {
@@ -424,39 +426,55 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 	}
 }
 
-static void find_oversubscription(const struct snapshot *s, struct findings *fs)
+static bool serves_connections(enum role r)
 {
-	uint64_t runnable = 0, alive = 0, busy = 0;
-	const struct peer *top = NULL;
-	const struct process *victim = NULL;
-	double share, avg_busy;
-	struct finding *f;
-	char taker[LS_COMM_LEN] = "", tail[160] = "";
+	return r == ROLE_WORKER || r == ROLE_SINGLE || r == ROLE_DISPATCHER;
+}
 
-	if (!s->duration_ns || !s->cpus)
-		return;
+bool serving_runnable_share(const struct snapshot *s, double *share)
+{
+	uint64_t runnable = 0, alive = 0;
+	struct states st;
+
 	for (size_t i = 0; i < s->nprocesses; i++) {
 		const struct process *p = &s->processes[i];
-		enum role r = process_role(s, p);
 
-		struct states st;
-
-		busy += p->sched.cpu_ns + p->sched.runq_wait_ns;
-		if (r != ROLE_WORKER && r != ROLE_SINGLE && r != ROLE_DISPATCHER)
+		if (!serves_connections(process_role(s, p)))
 			continue;
 		/* of the serving threads only: parked helpers would dilute the share */
 		process_states(p, &st);
 		runnable += st.ns[ST_RUNNABLE];
 		alive += st.total_ns;
+	}
+	if (!alive)
+		return false;
+	*share = (double)runnable / (double)alive;
+	return true;
+}
+
+static void find_oversubscription(const struct snapshot *s, struct findings *fs)
+{
+	const struct process *victim = NULL;
+	const struct peer *top = NULL;
+	char taker[LS_COMM_LEN] = "", tail[160] = "";
+	double share, avg_busy;
+	struct finding *f;
+	uint64_t busy = 0;
+
+	if (!s->duration_ns || !s->cpus || !serving_runnable_share(s, &share))
+		return;
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		const struct process *p = &s->processes[i];
+
+		busy += p->sched.cpu_ns + p->sched.runq_wait_ns;
+		if (!serves_connections(process_role(s, p)))
+			continue;
 		for (size_t j = 0; j < p->npreempted_by; j++)
 			if (!top || p->preempted_by[j].wait_ns > top->wait_ns) {
 				top = &p->preempted_by[j];
 				victim = p;
 			}
 	}
-	if (!alive)
-		return;
-	share = (double)runnable / (double)alive;
 	avg_busy = (double)busy / (double)s->duration_ns;
 	if (share < OVERSUB_RUNNABLE_SHARE)
 		return;
@@ -516,6 +534,28 @@ static void find_single_thread(const struct snapshot *s, struct findings *fs)
 			evidence(f, "runnable_share", runq);
 		}
 	}
+}
+
+/* The machine's CPUs busy, from the CPU budget: who used them. */
+static void find_cpu_saturated(const struct snapshot *s, struct findings *fs)
+{
+	const struct cpu_budget *b = &s->cpu_budget;
+	char users[160];
+	struct finding *f;
+	double busy;
+
+	if (!cpu_budget_busy_share(b, &busy) || busy < CPU_SATURATED_SHARE)
+		return;
+	budget_users(b, 4, users, sizeof(users));
+	f = add_finding(fs, "cpu_saturated", SEV_WARNING, busy * 100,
+			"the %d CPU%s were %.0f%% busy during the run: %s", s->cpus,
+			s->cpus == 1 ? "" : "s", busy * 100, users);
+	evidence(f, "busy_share", busy);
+	evidence(f, "targets_share",
+		 (double)cpu_budget_kind_ns(b, BUDGET_TARGETS) / (double)b->total_ns);
+	evidence(f, "load_share", (double)cpu_budget_kind_ns(b, BUDGET_LOAD) / (double)b->total_ns);
+	evidence(f, "softirq_share",
+		 (double)cpu_budget_kind_ns(b, BUDGET_SOFTIRQ) / (double)b->total_ns);
 }
 
 static void find_imbalance(const struct snapshot *s, struct findings *fs)
@@ -666,6 +706,7 @@ size_t analyze_findings(const struct snapshot *s, struct finding *out, size_t ma
 	find_handoff(s, &fs);
 	find_oversubscription(s, &fs);
 	find_single_thread(s, &fs);
+	find_cpu_saturated(s, &fs);
 	find_imbalance(s, &fs);
 	find_accept_contention(s, &fs);
 	find_switch_rate(s, &fs);

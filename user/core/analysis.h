@@ -97,6 +97,10 @@ enum role thread_role(const struct snapshot *s, const struct process *p, const s
  * per connection, and keep-alive connections carry many requests each. */
 #define HANDOFF_PER_REQUEST_INFO 0.05
 #define SINGLE_THREAD_SATURATED 0.90  /* on-CPU share of the run of one serving thread: its wall */
+#define CPU_SATURATED_SHARE 0.95      /* the machine's CPUs busy (1 - idle / total): saturated */
+/* CPUs this busy while the serving threads wait for one OVERSUB_CRITICAL_SHARE of their time are
+ * the limit too: the idle rest comes in gaps (every process waiting on another), not as room. */
+#define CPU_CONTENDED_SHARE 0.80
 
 /* Requests of the run: given (--requests), else estimated from TCP writes of serving processes. */
 uint64_t snapshot_requests(const struct snapshot *s, bool *given);
@@ -127,6 +131,12 @@ struct finding {
 		double value;
 	} evidence[FINDING_EVIDENCE];
 };
+
+/*
+ * The share of their time the serving threads of dispatchers, workers and single processes
+ * waited for a CPU, in *share; false when there are none.
+ */
+bool serving_runnable_share(const struct snapshot *s, double *share);
 
 /* The findings that apply, most severe first; returns how many were written (at most max). */
 size_t analyze_findings(const struct snapshot *s, struct finding *out, size_t max);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/analysis.h"
+#include "core/bottleneck.h"
 #include "core/totals.h"
 #include "render/render.h"
 
@@ -122,6 +123,7 @@ static void print_findings_diff(FILE *f, const struct snapshot *a, const struct 
 void report_diff(const struct snapshot *a, const char *name_a, const struct snapshot *b,
 		 const char *name_b, FILE *f)
 {
+	struct bottleneck bn_a, bn_b;
 	struct run_totals ta, tb;
 	struct row rows[20];
 	size_t n = 0;
@@ -133,6 +135,10 @@ void report_diff(const struct snapshot *a, const char *name_a, const struct snap
 	sb = (double)tb.duration_ns / 1e9;
 	describe(f, "A", name_a, a);
 	describe(f, "B", name_b, b);
+	analyze_bottleneck(a, &bn_a);
+	analyze_bottleneck(b, &bn_b);
+	fprintf(f, "bottleneck: A %s (%s), B %s (%s)\n", bottleneck_kind_name(bn_a.kind),
+		bn_a.subject, bottleneck_kind_name(bn_b.kind), bn_b.subject);
 	fprintf(f, "requests: A %s, B %s\n\n",
 		ta.requests_given ? "as given" : "estimated from TCP writes",
 		tb.requests_given ? "as given" : "estimated from TCP writes");

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/analysis.h"
+#include "core/bottleneck.h"
 #include "core/budget.h"
 #include "render/render.h"
 #include "core/syscalls.h"
@@ -252,7 +253,15 @@ static void print_findings(const struct snapshot *s, FILE *f)
 	bool given;
 	uint64_t req = snapshot_requests(s, &given);
 
+	struct bottleneck b;
+
+	analyze_bottleneck(s, &b);
 	fputs("<section id=\"findings\">\n<h2>Findings</h2>\n", f);
+	/* what limited the run, before the findings */
+	fprintf(f, "<p id=\"bottleneck\"><strong>Bottleneck: %s</strong>: ",
+		bottleneck_kind_name(b.kind));
+	esc(f, b.text);
+	fputs("</p>\n", f);
 	fprintf(f, "<p class=\"meta\">%llu requests, %s.</p>\n", (unsigned long long)req,
 		given ? "as given" : "estimated from TCP writes");
 	if (!n)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "core/analysis.h"
+#include "core/bottleneck.h"
 #include "core/budget.h"
 #include "core/totals.h"
 #include "render/json.h"
@@ -351,6 +352,24 @@ static int intervals_to_json(json_t *root, const struct snapshot *s)
 	return 0;
 }
 
+/* What limited the run: kind, subject, the sentence and the figures it rests on. */
+static int bottleneck_to_json(json_t *root, const struct snapshot *s)
+{
+	json_t *obj = json_object(), *ev = json_object();
+	struct bottleneck b;
+
+	analyze_bottleneck(s, &b);
+	if (set(root, "bottleneck", obj) ||
+	    set(obj, "kind", json_string(bottleneck_kind_name(b.kind))) ||
+	    set(obj, "subject", json_str(b.subject)) || set(obj, "text", json_str(b.text)) ||
+	    set(obj, "evidence", ev))
+		return -ENOMEM;
+	for (size_t k = 0; k < b.nevidence; k++)
+		if (set(ev, b.evidence[k].name, json_real(b.evidence[k].value)))
+			return -ENOMEM;
+	return 0;
+}
+
 static int findings_to_json(json_t *root, const struct snapshot *s)
 {
 	struct finding found[32];
@@ -526,7 +545,7 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	for (i = 0; i < s->nprocesses; i++)
 		if (json_array_append_new(processes, process_to_json(s, &s->processes[i])))
 			goto fail;
-	if (findings_to_json(root, s) || intervals_to_json(root, s))
+	if (bottleneck_to_json(root, s) || findings_to_json(root, s) || intervals_to_json(root, s))
 		goto fail;
 	return root;
 fail:

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/analysis.h"
+#include "core/bottleneck.h"
 #include "core/budget.h"
 #include "core/totals.h"
 #include "render/render.h"
@@ -128,6 +129,17 @@ static void print_header(const struct snapshot *s, FILE *f)
 			"exited-thread map was full\n",
 			(unsigned long long)dropped, dropped == 1 ? "" : "s",
 			dropped == 1 ? "is" : "are");
+}
+
+/* The one statement every report opens with: what limited the run. */
+static void print_bottleneck(const struct snapshot *s, FILE *f)
+{
+	struct bottleneck b;
+	char first[48];
+
+	analyze_bottleneck(s, &b);
+	snprintf(first, sizeof(first), "BOTTLENECK: %s:", bottleneck_kind_name(b.kind));
+	report_wrapped(f, first, b.text, 4);
 }
 
 static void print_row(FILE *f, const char *id, const char *comm, const struct sched_stats *st,
@@ -784,6 +796,7 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 	size_t i;
 
 	print_header(s, f);
+	print_bottleneck(s, f);
 	fputc('\n', f);
 	if (s->nprocesses) {
 		print_findings(s, f);
