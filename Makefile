@@ -49,7 +49,7 @@ STATIC := $(BUILD)/static
 STATIC_BINS := $(STATIC)/loadscope $(STATIC)/integration_tests \
 	$(patsubst tests/workloads/%.c,$(STATIC)/workloads/%,$(WORKLOAD_SRCS)) \
 	$(STATIC)/workloads/demo-server
-# The test kernels (vmlinuz-*); empty: ../shared/kernels, else /work/shared/kernels (test-kernels.sh).
+# The test kernels (vmlinuz-*); empty: ../shared/kernels beside the repository (test-kernels.sh).
 KERNELS_DIR ?=
 # Seconds one guest may take from boot to power-off, and how many guests boot at once.
 GUEST_TIMEOUT ?= 300

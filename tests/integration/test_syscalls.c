@@ -250,7 +250,7 @@ static void check_class(const json_t *c, const char *cls, const char *who)
 		      (long long)ls_int(c, "total_ns"));
 }
 
-/* The issue-3 fields of one process or thread, each class and off-CPU key present. */
+/* The syscall and connection fields of one process or thread, each class and off-CPU key present. */
 static void check_task(const json_t *task, const char *who)
 {
 	const json_t *sys = obj_field(task, "syscalls"), *off = obj_field(task, "offcpu_ns");
@@ -331,7 +331,7 @@ static void check_process_sums(const json_t *p, const char *who)
 }
 
 /*
- * The shape of the issue-3 report: every class and off-CPU key on every process and thread,
+ * The shape of the syscall report: every class and off-CPU key on every process and thread,
  * internally consistent; accept and handoff summaries; handoff pairs that the senders' and
  * receivers' own counts can hold.
  */

@@ -4,8 +4,7 @@
 #
 # Usage: tools/kernels/test-kernels.sh [KERNEL_IMAGE...]   (default: every vmlinuz-* in KERNELS_DIR)
 # Environment:
-#   KERNELS_DIR    directory holding vmlinuz-* (default ../shared/kernels, from the repository root,
-#                  else /work/shared/kernels)
+#   KERNELS_DIR    directory holding vmlinuz-* (default ../shared/kernels, from the repository root)
 #   STATIC_DIR     static binaries: loadscope, integration_tests, workloads/ (default build/static)
 #   OUT_DIR        logs, initramfs and the README fragment (default build/kernels)
 #   GUEST_TIMEOUT  seconds a guest may take from boot to power-off (default 300; a run takes ~45)
@@ -21,11 +20,8 @@ set -uo pipefail
 
 cd "$(dirname "$0")/../.." || exit 1
 
-# beside the repository; a clone made elsewhere (a CI checkout) finds the machine's copy
-if [ -z "${KERNELS_DIR:-}" ]; then
-	KERNELS_DIR=../shared/kernels
-	[ -d "$KERNELS_DIR" ] || [ ! -d /work/shared/kernels ] || KERNELS_DIR=/work/shared/kernels
-fi
+# beside the repository (CI lays shared/ there); elsewhere KERNELS_DIR says where they are
+KERNELS_DIR=${KERNELS_DIR:-../shared/kernels}
 STATIC_DIR=${STATIC_DIR:-build/static}
 OUT_DIR=${OUT_DIR:-build/kernels}
 GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
