@@ -66,8 +66,8 @@ static __always_inline bool in_compat_syscall(void)
 /*
  * sched_switch gained its prev_state argument in 5.18, commit fa2c3254d7cf ("sched/tracing:
  * Don't re-read p->state when emitting sched_switch event"). BTF tells whether it is there; the
- * loader reads it (user/observe/kernel_features.c) and sets switch_has_prev_state, and the programs fall
- * back to get_task_state() without it.
+ * loader reads it (user/observe/kernel_features.c) and sets switch_has_prev_state, and the
+ * programs fall back to get_task_state() without it.
  */
 
 /*

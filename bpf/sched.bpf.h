@@ -6,7 +6,7 @@
 #include "common.bpf.h"
 #include "core_fixes.bpf.h"
 
-/* Set by the loader between open and load, from the kernel's BTF (user/observe/kernel_features.c). */
+/* Set by the loader between open and load, from the kernel's BTF (observe/kernel_features.c). */
 const volatile bool switch_has_prev_state = false; /* sched_switch passes prev_state (5.18+) */
 
 /* Threads that exited during the run, moved here at their last switch-out. */

@@ -409,6 +409,47 @@ void ls_result_free(struct ls_result *r)
 	r->out = r->err = NULL;
 }
 
+pid_t ls_spawn_ready(const char *const argv[], const char *out_path, double timeout_s,
+		     pid_t *spawned, int *port)
+{
+	int pid = 0, p = 0;
+	FILE *f;
+
+	*spawned = ls_spawn(argv, out_path, NULL);
+	for (double t0 = ls_now_s(); ls_now_s() - t0 < timeout_s; ls_sleep_s(0.05)) {
+		f = fopen(out_path, "r");
+		if (f && fscanf(f, "ready %d %d", &pid, &p) == 2) {
+			fclose(f);
+			if (port)
+				*port = p;
+			return pid;
+		}
+		if (f)
+			fclose(f);
+	}
+	ck_abort_msg("%s did not say it was ready within %.0f s", argv[0], timeout_s);
+	return 0;
+}
+
+const char *ls_file_tail(const char *path)
+{
+	static char buf[4096];
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!f)
+		return buf;
+	if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > (long)sizeof(buf) - 1)
+		fseek(f, -(long)(sizeof(buf) - 1), SEEK_END);
+	else
+		rewind(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
 pid_t ls_spawn(const char *const argv[], const char *out_path, const char *err_path)
 {
 	pid_t parent = getpid(), pid;

@@ -94,6 +94,18 @@ void ls_cgroup_cleanup(void);
 void ls_run(const char *const argv[], double timeout_s, struct ls_result *r);
 void ls_result_free(struct ls_result *r);
 
+/*
+ * The last 4 KB of a file (loadscope's stderr: with -v, libbpf's messages come first), in a static
+ * buffer, NUL-terminated; "" when it does not exist.
+ */
+const char *ls_file_tail(const char *path);
+/*
+ * A server started as ls_spawn does, with its output in out_path, waited for until it prints
+ * "ready PID PORT": returns PID (and PORT in *port, when not NULL); fails the test after
+ * timeout_s. *spawned is the process started (a cluster's primary is PID itself).
+ */
+pid_t ls_spawn_ready(const char *const argv[], const char *out_path, double timeout_s,
+		     pid_t *spawned, int *port);
 /* Starts argv in the background with output to files (NULL: /dev/null); it dies with the test. */
 pid_t ls_spawn(const char *const argv[], const char *out_path, const char *err_path);
 /* Waits for pid up to timeout_s: exit code, 128 + signal, or -1 after killing it on timeout. */

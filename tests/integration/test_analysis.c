@@ -13,8 +13,13 @@
 /* A thread parked on a condition variable: at most this share in lock waits (it retakes the
  * mutex the signaller holds, for microseconds). */
 #define LS_PARK_LOCK_MAX 0.01
-/* Kernel share of a thread's CPU against getrusage's tick-sampled split: within 5 points. */
-#define LS_SPLIT_TOLERANCE 0.05
+/*
+ * Kernel share of a thread's CPU against getrusage's split, which the kernel samples at each
+ * tick: 4 s of CPU at HZ 250 are 1000 samples, so 3 standard deviations of a share near a half
+ * are 4.7 points; the syscall entry and exit paths outside sys_enter..sys_exit add up to 3
+ * more (measured): within 8 points.
+ */
+#define LS_SPLIT_TOLERANCE 0.08
 /* Kernel time inside the read loop: the loop's clock_gettime calls and the syscall entry and
  * exit paths outside sys_enter..sys_exit take the rest. */
 #define LS_SPLIT_READS_MIN 0.85
@@ -156,7 +161,9 @@ static double thread_share(const json_t *thread, const char *state)
  * Futex waits told apart: threads taking turns on a pthread mutex block for a lock (lock_ns, as
  * long as they waited in pthread_mutex_lock by their own clock); pool threads waiting on a
  * condition variable for work are parked (idle_ns, as long as pthread_cond_wait), with no lock
- * time. Both within LS_STATE_TOLERANCE of the workload's clock, on both program kinds.
+ * time. The workload's clock also counts the run-queue wait after each wakeup (runnable_ns), so
+ * the state lies between that clock less the thread's runnable time and the clock, each within
+ * LS_STATE_TOLERANCE; on both program kinds.
  */
 START_TEST(test_futex_lock_and_park)
 {
@@ -166,7 +173,7 @@ START_TEST(test_futex_lock_and_park)
 	/* lock: 2 threads x 200 turns of 5 ms; park: one 5 ms task every 10 ms for 2 threads */
 	const char *command[] = {ls_workload("futexes"), oracle_path, mode, "2", "200", "5", NULL};
 	json_t *report, *oracle, *process, *thread, *w;
-	double lock, idle, waited, most_waited = 0;
+	double lock, idle, runq, waited, most_waited = 0;
 	struct ls_result r;
 	size_t i;
 
@@ -181,21 +188,27 @@ START_TEST(test_futex_lock_and_park)
 		waited = (double)ls_int(w, "waited_ns") / (double)ls_int(thread, "alive_ns");
 		lock = thread_share(thread, "lock_ns");
 		idle = thread_share(thread, "idle_ns");
+		/* the wait by the thread's clock also holds its run-queue wait once woken */
+		runq = thread_share(thread, "runnable_ns");
 		most_waited = waited > most_waited ? waited : most_waited;
 		if (ls_verbose())
 			printf("# futexes %s thread %lld: lock %.3f idle %.3f, waited %.3f\n", mode,
 			       (long long)ls_int(w, "tid"), lock, idle, waited);
 		if (!strcmp(mode, "lock")) {
-			ck_assert_msg(fabs(lock - waited) <= LS_STATE_TOLERANCE,
-				      "lock share %.3f, the thread waited in pthread_mutex_lock %.3f",
-				      lock, waited);
+			ck_assert_msg(lock <= waited + LS_STATE_TOLERANCE &&
+					      lock >= waited - runq - LS_STATE_TOLERANCE,
+				      "lock share %.3f, the thread waited in pthread_mutex_lock %.3f "
+				      "(%.3f of its time runnable)",
+				      lock, waited, runq);
 		} else {
 			ck_assert_msg(lock <= LS_PARK_LOCK_MAX,
 				      "lock share %.3f of a thread parked on a condition variable",
 				      lock);
-			ck_assert_msg(fabs(idle - waited) <= LS_STATE_TOLERANCE,
-				      "idle share %.3f, the thread waited in pthread_cond_wait %.3f",
-				      idle, waited);
+			ck_assert_msg(idle <= waited + LS_STATE_TOLERANCE &&
+					      idle >= waited - runq - LS_STATE_TOLERANCE,
+				      "idle share %.3f, the thread waited in pthread_cond_wait %.3f "
+				      "(%.3f of its time runnable)",
+				      idle, waited, runq);
 		}
 		ck_assert_str_eq(ls_str(thread, "kind"), "serving");
 	}
@@ -214,7 +227,8 @@ END_TEST
  * /dev/zero. Kernel time against the thread's own getrusage(RUSAGE_THREAD): the kernel samples
  * that split at each tick (HZ 250: 4 ms), so it is compared as a share of the thread's CPU,
  * within LS_SPLIT_TOLERANCE; and it is never more than the time the workload spent in its read
- * loop by its own clock, nor less than LS_SPLIT_READS_MIN of it.
+ * loop by its own clock (and its other syscalls), nor less than LS_SPLIT_READS_MIN of it less the
+ * time it waited for a CPU.
  */
 START_TEST(test_cpu_split)
 {
@@ -222,7 +236,7 @@ START_TEST(test_cpu_split)
 	const char *oracle_path = ls_path(dir, "oracle.json");
 	const char *command[] = {ls_workload("cpusplit"), oracle_path, "40", "50", "50", NULL};
 	json_t *report, *oracle, *process, *thread;
-	double kernel, want, in_reads;
+	double kernel, want, in_reads, others, runq;
 	int64_t cpu, user, sys;
 	struct ls_result r;
 
@@ -245,9 +259,19 @@ START_TEST(test_cpu_split)
 		       kernel, want, sys / 1e6, in_reads / 1e6);
 	ck_assert_msg(fabs(kernel - want) <= LS_SPLIT_TOLERANCE,
 		      "kernel share of CPU %.3f, getrusage says %.3f", kernel, want);
-	ck_assert_msg((double)sys <= in_reads && (double)sys >= LS_SPLIT_READS_MIN * in_reads,
-		      "kernel time %lld ns, the workload read for %.0f ns", (long long)sys,
-		      in_reads);
+	/*
+	 * its other syscalls: where the vDSO cannot read the clock (an emulated guest's clock
+	 * source), the spinning part's clock_gettime calls are syscalls too
+	 */
+	others = (double)ls_int(json_object_get(json_object_get(thread, "syscalls"), "other"),
+				"total_ns");
+	/* the read loop's clock also runs while the thread waits for a CPU: at most its runq_wait */
+	runq = (double)ls_int(thread, "runq_wait_ns");
+	ck_assert_msg((double)sys <= in_reads + others &&
+			      (double)sys >= LS_SPLIT_READS_MIN * in_reads - runq,
+		      "kernel time %lld ns, the workload read for %.0f ns (other syscalls %.0f ns, "
+		      "waiting for a CPU %.0f ns)",
+		      (long long)sys, in_reads, others, runq);
 	/* the process's split is its threads' */
 	ck_assert_int_eq(ls_int(process, "cpu_kernel_ns"), sys);
 	json_decref(oracle);

@@ -64,26 +64,6 @@ static int64_t ticks_ns(unsigned long long ticks)
 	return (int64_t)(ticks * 1000000000ULL / (unsigned long long)sysconf(_SC_CLK_TCK));
 }
 
-/* The last 4 KB of a file, NUL-terminated; "" when it does not exist. */
-static const char *file_tail(const char *path)
-{
-	static char buf[4096];
-	FILE *f = fopen(path, "r");
-	size_t n = 0;
-
-	buf[0] = '\0';
-	if (!f)
-		return buf;
-	if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > (long)sizeof(buf) - 1)
-		fseek(f, -(long)(sizeof(buf) - 1), SEEK_END);
-	else
-		rewind(f);
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 /* The first 64 KB of a file, NUL-terminated: the text report's budget is near its top. */
 static const char *file_head(const char *path)
 {
@@ -223,23 +203,23 @@ START_TEST(test_budget_load)
 	ls_args_add(&a, "-v", "-p", pid_arg, "-o", out, "--", ls_workload("busy"), oracle_path, "1",
 		    BUSY_SECONDS, NULL);
 	ls = ls_spawn(a.argv, text_path, err_path);
-	for (double t0 = ls_now_s(); !strstr(file_tail(err_path), "; observing\n");
+	for (double t0 = ls_now_s(); !strstr(ls_file_tail(err_path), "; observing\n");
 	     ls_sleep_s(POLL_S)) {
 		ck_assert_msg(waitpid(ls, NULL, WNOHANG) == 0, "loadscope exited at start: %s",
-			      file_tail(err_path));
+			      ls_file_tail(err_path));
 		ck_assert_msg(ls_now_s() - t0 < 60, "loadscope did not start observing in 60 s: %s",
-			      file_tail(err_path));
+			      ls_file_tail(err_path));
 	}
 	read_proc_stat(&before);
 	/* busy writes its oracle last, just before it exits and the run ends */
 	for (double t0 = ls_now_s(); stat(oracle_path, &st); ls_sleep_s(POLL_S))
 		ck_assert_msg(ls_now_s() - t0 < 60, "busy wrote no oracle in 60 s: %s",
-			      file_tail(err_path));
+			      ls_file_tail(err_path));
 	read_proc_stat(&after);
 	status = ls_wait(ls, 60, NULL);
 	kill(sleeper, SIGKILL);
 	ls_wait(sleeper, 5, NULL);
-	ck_assert_msg(status == 0, "loadscope exited %d: %s", status, file_tail(err_path));
+	ck_assert_msg(status == 0, "loadscope exited %d: %s", status, ls_file_tail(err_path));
 	ls_assert_no_progs(baseline);
 
 	report = ls_load_json(out);
@@ -353,7 +333,7 @@ START_TEST(test_budget_unreadable)
 	ls_args_loadscope(&a, false);
 	ls_args_add(&a, "-o", out, "--", "sleep", "0.2", NULL);
 	status = run_without_proc_stat(a.argv, text_path, err_path, empty);
-	ck_assert_msg(status == 0, "loadscope exited %d: %s", status, file_tail(err_path));
+	ck_assert_msg(status == 0, "loadscope exited %d: %s", status, ls_file_tail(err_path));
 	ls_assert_no_progs(baseline);
 	ck_assert_msg(strstr(file_head(text_path),
 			     "\nCPU budget: /proc/stat unreadable: No data available\n"),

@@ -13,21 +13,8 @@
 static pid_t start_server(const char *mode, const char *out, int *port, pid_t *spawned)
 {
 	const char *argv[] = { ls_workload("demo-server"), "0", mode, DEMO_WORKERS, NULL };
-	int pid = 0;
-	FILE *f;
 
-	*spawned = ls_spawn(argv, out, NULL);
-	for (double t0 = ls_now_s(); ls_now_s() - t0 < 10; ls_sleep_s(0.05)) {
-		f = fopen(out, "r");
-		if (f && fscanf(f, "ready %d %d", &pid, port) == 2) {
-			fclose(f);
-			return pid;
-		}
-		if (f)
-			fclose(f);
-	}
-	ck_abort_msg("the demo server (%s) did not say it was ready", mode);
-	return 0;
+	return ls_spawn_ready(argv, out, 10, spawned, port);
 }
 
 /* loadscope -p SERVER -- wrk for 1 s, a new connection per request; returns the report. */

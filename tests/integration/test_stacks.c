@@ -16,13 +16,13 @@
 
 #include "suites.h"
 
-#define STACK_WORKERS	 2
-#define STACK_SECONDS	 "3s"
-#define STACK_READY_S	 20.0 /* Bun and Node start in well under a second; a busy host is slower */
+#define STACK_WORKERS 2
+#define STACK_SECONDS "3s"
+#define STACK_READY_S 20.0 /* Bun and Node start in well under a second; a busy host is slower */
 /* A state of the serving threads a runtime's parked helpers must not put there: 5% at most. */
-#define STACK_LOCK_MAX	 0.05
+#define STACK_LOCK_MAX 0.05
 /* Under load on 2 CPUs shared with wrk, the serving threads wait for a CPU at least this much. */
-#define STACK_RUNQ_MIN	 0.30
+#define STACK_RUNQ_MIN 0.30
 
 struct stack {
 	const char *name;
@@ -62,26 +62,6 @@ static int free_port(void)
 	return port;
 }
 
-/* Starts argv, output to a file, and waits for its "ready PID PORT" line: returns PID. */
-static pid_t start_ready(const char *const argv[], const char *out, pid_t *spawned)
-{
-	int pid = 0, port;
-	FILE *f;
-
-	*spawned = ls_spawn(argv, out, NULL);
-	for (double t0 = ls_now_s(); ls_now_s() - t0 < STACK_READY_S; ls_sleep_s(0.05)) {
-		f = fopen(out, "r");
-		if (f && fscanf(f, "ready %d %d", &pid, &port) == 2) {
-			fclose(f);
-			return pid;
-		}
-		if (f)
-			fclose(f);
-	}
-	ck_abort_msg("%s did not say it was ready within %.0f s", argv[0], STACK_READY_S);
-	return 0;
-}
-
 static void stack_start(struct stack *st, const char *name, int port)
 {
 	const char *dir = ls_tmpdir();
@@ -116,7 +96,8 @@ static void stack_start(struct stack *st, const char *name, int port)
 			argv[1] = port_arg;
 		}
 		snprintf(out, sizeof(out), "%s.%zu.out", name, i);
-		st->pids[i] = start_ready(argv, ls_path(dir, out), &st->spawned[i]);
+		st->pids[i] = ls_spawn_ready(argv, ls_path(dir, out), STACK_READY_S,
+					     &st->spawned[i], NULL);
 		st->n++;
 	}
 }
@@ -171,9 +152,8 @@ static const json_t *finding(const json_t *report, const char *id)
 	const json_t *f;
 	size_t i;
 
-	json_array_foreach(json_object_get(report, "findings"), i, f)
-		if (!strcmp(ls_str(f, "id"), id))
-			return f;
+	json_array_foreach(json_object_get(report, "findings"), i,
+			   f) if (!strcmp(ls_str(f, "id"), id)) return f;
 	return NULL;
 }
 
@@ -195,8 +175,7 @@ static double share(const json_t *states, const char *state)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach((json_t *)states, key, v)
-		total += json_integer_value(v);
+	json_object_foreach((json_t *)states, key, v) total += json_integer_value(v);
 	return total ? (double)ls_int(states, state) / (double)total : 0;
 }
 
@@ -229,7 +208,8 @@ START_TEST(test_bun_keepalive)
 	report = observe("bun", 2, false);
 	ck_assert_str_eq(bottleneck(report), "cpu");
 	ck_assert_msg(finding(report, "cpu_oversubscription") || finding(report, "cpu_saturated"),
-		      "no cpu_oversubscription, no cpu_saturated; first: %s", first_finding(report));
+		      "no cpu_oversubscription, no cpu_saturated; first: %s",
+		      first_finding(report));
 	json_array_foreach(json_object_get(report, "processes"), i, p)
 	{
 		double runq = share(json_object_get(p, "states"), "runnable_ns");
@@ -273,15 +253,17 @@ START_TEST(test_node_cluster_close)
 	if (skipped_in_guest())
 		return;
 	report = observe("node-cluster", 2, true);
-	ck_assert_msg(!strcmp(bottleneck(report), "dispatcher") || !strcmp(bottleneck(report), "cpu"),
+	ck_assert_msg(!strcmp(bottleneck(report), "dispatcher") ||
+			      !strcmp(bottleneck(report), "cpu"),
 		      "bottleneck %s", bottleneck(report));
 	h = finding(report, "handoff");
 	ck_assert_msg(h, "no handoff finding; first: %s", first_finding(report));
 	ck_assert_str_ne(ls_str(h, "severity"), "info");
 	ev = json_object_get(h, "evidence");
-	ck_assert_msg(json_is_number(json_object_get(ev, "cpu_share")) &&
-			      json_is_number(json_object_get(ev, "syscalls_per_connection")),
-		      "the handoff finding does not give the primary's CPU and cost per connection");
+	ck_assert_msg(
+		json_is_number(json_object_get(ev, "cpu_share")) &&
+			json_is_number(json_object_get(ev, "syscalls_per_connection")),
+		"the handoff finding does not give the primary's CPU and cost per connection");
 	ck_assert_msg(strstr(ls_str(h, "text"), "% of a CPU"), "%s", ls_str(h, "text"));
 	json_decref(report);
 }

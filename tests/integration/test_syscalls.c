@@ -250,7 +250,7 @@ static void check_class(const json_t *c, const char *cls, const char *who)
 		      (long long)ls_int(c, "total_ns"));
 }
 
-/* The syscall and connection fields of one process or thread, each class and off-CPU key present. */
+/* The syscall and connection fields of a process or thread: each class and off-CPU key. */
 static void check_task(const json_t *task, const char *who)
 {
 	const json_t *sys = obj_field(task, "syscalls"), *off = obj_field(task, "offcpu_ns");

@@ -42,26 +42,6 @@ static int64_t max_cpu_ns(const json_t *oracle)
 	return (bound ? ls_int(oracle, "max_cpu_ns") : LIFECYCLE_SPIN_NS) + LS_CPU_FLOOR_NS;
 }
 
-/* The end of loadscope's stderr (with -v, libbpf's messages come first); "" when there is none. */
-static const char *read_text(const char *path)
-{
-	static char buf[4096];
-	size_t n = 0;
-	FILE *f = fopen(path, "r");
-
-	buf[0] = '\0';
-	if (f) {
-		if (fseek(f, 0, SEEK_END) == 0 && ftell(f) > (long)sizeof(buf) - 1)
-			fseek(f, -(long)(sizeof(buf) - 1), SEEK_END);
-		else
-			rewind(f);
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		buf[n] = '\0';
-		fclose(f);
-	}
-	return buf;
-}
-
 /*
  * loadscope (run with -v) in the background, returned once it has attached its programs and
  * seeded the targets found at the start: what happens next can only be seen by the programs.
@@ -71,12 +51,12 @@ static pid_t start_observer(const struct ls_args *a, const char *err_path)
 	pid_t ls = ls_spawn(a->argv, NULL, err_path);
 
 	for (double t0 = ls_now_s(); ls_now_s() - t0 < 60; ls_sleep_s(0.01)) {
-		if (strstr(read_text(err_path), "; observing\n"))
+		if (strstr(ls_file_tail(err_path), "; observing\n"))
 			return ls;
 		ck_assert_msg(waitpid(ls, NULL, WNOHANG) == 0, "loadscope exited at start: %s",
-			      read_text(err_path));
+			      ls_file_tail(err_path));
 	}
-	ck_abort_msg("loadscope did not start observing within 60 s: %s", read_text(err_path));
+	ck_abort_msg("loadscope did not start observing within 60 s: %s", ls_file_tail(err_path));
 	return -1;
 }
 
@@ -417,7 +397,7 @@ START_TEST(test_pid_later_descendants)
 	kill(lifecycle, SIGCONT);
 	status = ls_wait(lifecycle, 30, NULL);
 	ck_assert_msg(status == 0, "lifecycle exited %d", status);
-	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope failed: %s", read_text(err_path));
+	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope failed: %s", ls_file_tail(err_path));
 	ls_assert_no_progs(baseline);
 
 	report = ls_load_json(out);
@@ -477,7 +457,7 @@ START_TEST(test_cgroup)
 	ls_cgroup_move(worker, pids[3]);
 	kill(pids[3], SIGCONT);
 	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope -c %s failed: %s", arg,
-		      read_text(err_path));
+		      ls_file_tail(err_path));
 	ls_assert_no_progs(baseline);
 	stop_all(pids, 4);
 
@@ -550,7 +530,7 @@ START_TEST(test_no_children)
 	kill(lifecycle, SIGCONT);
 	status = ls_wait(lifecycle, 30, NULL);
 	ck_assert_msg(status == 0, "lifecycle exited %d", status);
-	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope failed: %s", read_text(err_path));
+	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope failed: %s", ls_file_tail(err_path));
 	ls_assert_no_progs(baseline);
 
 	report = ls_load_json(out);
@@ -725,7 +705,7 @@ START_TEST(test_comm)
 	ls = start_observer(&a, err_path);
 	pids[2] = ls_spawn(late_argv, NULL, NULL);
 	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope -n %s failed: %s", name,
-		      read_text(err_path));
+		      ls_file_tail(err_path));
 	ls_assert_no_progs(baseline);
 	stop_all(pids, 3);
 

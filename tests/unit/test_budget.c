@@ -175,6 +175,46 @@ START_TEST(test_parts_add_up)
 END_TEST
 
 /* Seven other names: the five busiest are parts, equal times in name order, the rest in (rest). */
+/*
+ * A virtual CPU that missed busy ticks (its host ran something else): /proc/stat's fields add up
+ * to 6.13 s where 2 CPUs x 4 s passed. The total is the CPUs x the wall time, idle (measured, not
+ * ticked) stays as counted, and the tasks get the rest: the load's 2 s are not scaled down to
+ * the ticks that were missed.
+ */
+START_TEST(test_missed_ticks)
+{
+	static const int pids[] = {300};
+	static const uint64_t cpu[] = {1000000000};
+	struct host_sample start, end;
+	struct budget_inputs in;
+	struct cpu_budget b;
+	struct snapshot s;
+
+	machine(&start, &end);
+	start.stat_ns = 5000000000ULL;
+	end.stat_ns = 9000000000ULL;
+	targets(&s, pids, cpu, 1);
+	s.cpus = 2;
+	in = inputs(&start, &end, LOAD_PID, 2000000000);
+	ck_assert_int_eq(cpu_budget_compute(&in, &s, &b), 0);
+	ck_assert_uint_eq(b.total_ns, 8000000000ULL);
+	/* 8 s less irq 2, softirq 30, steal 1 and idle 160 ticks: 6.07 s for the tasks */
+	assert_part(&b, 0, BUDGET_TARGETS, "targets", 1000000000);
+	assert_part(&b, 1, BUDGET_LOAD, "wrk", 2000000000);
+	ck_assert_uint_eq(cpu_budget_kind_ns(&b, BUDGET_IDLE), 160 * TICK_NS);
+	ck_assert_uint_eq(cpu_budget_kind_ns(&b, BUDGET_OTHER), 8000000000ULL - 193 * TICK_NS -
+								    3000000000ULL);
+	ck_assert_uint_eq(parts_sum(&b), b.total_ns);
+	/* a sample whose time is not known: the ticks' own sum, as before */
+	end.stat_ns = 0;
+	ck_assert_int_eq(cpu_budget_compute(&in, &s, &b), 0);
+	ck_assert_uint_eq(b.total_ns, 613 * TICK_NS);
+	host_sample_free(&start);
+	host_sample_free(&end);
+	snapshot_free(&s);
+}
+END_TEST
+
 START_TEST(test_top_five)
 {
 	static const struct {
@@ -499,6 +539,7 @@ Suite *budget_suite(void)
 	TCase *tc = tcase_create("arithmetic");
 
 	tcase_add_test(tc, test_parts_add_up);
+	tcase_add_test(tc, test_missed_ticks);
 	tcase_add_test(tc, test_top_five);
 	tcase_add_test(tc, test_negative_deltas);
 	tcase_add_test(tc, test_command_is_target);

@@ -11,7 +11,7 @@
 
 #include "oracle.h"
 
-#define USAGE "futexes OUT.json lock|park THREADS ROUNDS HOLD_MS"
+#define USAGE	    "futexes OUT.json lock|park THREADS ROUNDS HOLD_MS"
 #define MAX_THREADS 8
 
 struct worker {
@@ -95,7 +95,8 @@ int main(int argc, char **argv)
 	while (atomic_load(&started) < nthreads)
 		oracle_sleep_ms(1);
 	if (!lock) {
-		/* one task every 2 HOLD_MS: the pool is busy a fraction 1/(2 THREADS) of the time */
+		/* one task every 2 HOLD_MS: the pool is busy a fraction 1/(2 THREADS) of the time
+		 */
 		for (long i = 0; i < rounds; i++) {
 			oracle_sleep_ms((long)(2 * hold_s * 1000));
 			pthread_mutex_lock(&mutex);
@@ -111,10 +112,10 @@ int main(int argc, char **argv)
 	threads = json_array();
 	for (long i = 0; i < nthreads; i++) {
 		pthread_join(workers[i].thread, NULL);
-		json_array_append_new(threads,
-				      json_pack("{s:i, s:I, s:I}", "tid", workers[i].tid, "waited_ns",
-						(json_int_t)(workers[i].waited_s * 1e9), "rounds",
-						(json_int_t)workers[i].rounds));
+		json_array_append_new(threads, json_pack("{s:i, s:I, s:I}", "tid", workers[i].tid,
+							 "waited_ns",
+							 (json_int_t)(workers[i].waited_s * 1e9),
+							 "rounds", (json_int_t)workers[i].rounds));
 	}
 	root = json_pack("{s:i, s:s, s:o}", "pid", (int)getpid(), "mode", argv[2], "threads",
 			 threads);

@@ -15,9 +15,9 @@
 /* COMMAND, forked early and held at a pipe until the programs are attached and it is a target. */
 struct command {
 	pid_t pid;
-	int go_fd;    /* write end: one byte releases the child into exec */
-	int error_fd; /* read end: the child's errno if exec failed, EOF when it succeeded */
-	int status;   /* wait status once reaped */
+	int go_fd;	     /* write end: one byte releases the child into exec */
+	int error_fd;	     /* read end: the child's errno if exec failed, EOF when it succeeded */
+	int status;	     /* wait status once reaped */
 	struct rusage usage; /* once reaped: its and its reaped descendants' resource use */
 	bool reaped;
 };

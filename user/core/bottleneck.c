@@ -9,9 +9,12 @@
 #include "core/format.h"
 
 static const char *const kind_names[BN_KINDS] = {
-	[BN_THROTTLED] = "throttled", [BN_DISPATCHER] = "dispatcher",
-	[BN_SINGLE_THREAD] = "single_thread", [BN_CPU] = "cpu",
-	[BN_NONE] = "none", [BN_UNKNOWN] = "unknown",
+	[BN_THROTTLED] = "throttled",
+	[BN_DISPATCHER] = "dispatcher",
+	[BN_SINGLE_THREAD] = "single_thread",
+	[BN_CPU] = "cpu",
+	[BN_NONE] = "none",
+	[BN_UNKNOWN] = "unknown",
 };
 
 const char *bottleneck_kind_name(enum bottleneck_kind k)
@@ -154,10 +157,11 @@ void analyze_bottleneck(const struct snapshot *s, struct bottleneck *out)
 	if (known && (busy >= CPU_SATURATED_SHARE ||
 		      (busy >= CPU_CONTENDED_SHARE && runq >= OVERSUB_CRITICAL_SHARE))) {
 		out->kind = BN_CPU;
-		snprintf(out->text, sizeof(out->text),
-			 "the %d CPU%s were %.0f%% busy (%s) and the serving threads waited for one "
-			 "%.0f%% of their time",
-			 s->cpus, s->cpus == 1 ? "" : "s", busy * 100, users, runq * 100);
+		snprintf(
+			out->text, sizeof(out->text),
+			"the %d CPU%s were %.0f%% busy (%s) and the serving threads waited for one "
+			"%.0f%% of their time",
+			s->cpus, s->cpus == 1 ? "" : "s", busy * 100, users, runq * 100);
 		evidence(out, "busy_share", busy);
 		evidence(out, "serving_runnable_share", runq);
 		evidence(out, "targets_share",

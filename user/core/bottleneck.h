@@ -9,12 +9,13 @@
 #include "core/model.h"
 
 enum bottleneck_kind {
-	BN_THROTTLED,	  /* a target cgroup's CPU quota: the group waited out its periods */
-	BN_DISPATCHER,	  /* a dispatcher's serving thread on a CPU HANDOFF_CPU_BOTTLENECK of the run */
+	BN_THROTTLED,  /* a target cgroup's CPU quota: the group waited out its periods */
+	BN_DISPATCHER, /* a dispatcher's serving thread on a CPU HANDOFF_CPU_BOTTLENECK of the run
+			*/
 	BN_SINGLE_THREAD, /* a serving thread on a CPU SINGLE_THREAD_SATURATED of the run */
 	BN_CPU,		  /* the machine's CPUs CPU_SATURATED_SHARE busy */
 	BN_NONE,	  /* CPUs idle, nothing saturated: the limit is outside the targets */
-	BN_UNKNOWN,	  /* nothing saturated, and no CPU budget to tell idle CPUs from busy ones */
+	BN_UNKNOWN, /* nothing saturated, and no CPU budget to tell idle CPUs from busy ones */
 	BN_KINDS,
 };
 

@@ -201,7 +201,7 @@ int cpu_budget_compute(const struct budget_inputs *in, const struct snapshot *s,
 		       struct cpu_budget *b)
 {
 	const struct cpu_ticks *a = &in->start->cpu, *z = &in->end->cpu;
-	uint64_t irq, softirq, steal, idle, tasks, measured, given = 0;
+	uint64_t irq, softirq, steal, idle, tasks, measured, given = 0, wall, machine, counted;
 	uint64_t proc_ns[2 + BUDGET_TOP_OTHERS];
 	struct name_total *others = NULL;
 	size_t nothers = 0, nproc = 0, first;
@@ -223,6 +223,13 @@ int cpu_budget_compute(const struct budget_inputs *in, const struct snapshot *s,
 	tasks = sat_add(sat_add(ticks_ns(delta(a->user, z->user), hz),
 				ticks_ns(delta(a->nice, z->nice), hz)),
 			ticks_ns(delta(a->system, z->system), hz));
+	/* the CPUs x the wall time, and the tasks the rest of it: busy ticks can be missed */
+	wall = in->end->stat_ns > in->start->stat_ns ? in->end->stat_ns - in->start->stat_ns : 0;
+	if (wall && s->cpus > 0) {
+		machine = (uint64_t)s->cpus * wall;
+		counted = sat_add(sat_add(irq, softirq), sat_add(steal, idle));
+		tasks = machine > counted ? machine - counted : 0;
+	}
 
 	/* the processes' own figures, in the order they are kept whole when scaled */
 	load = in->load_pid > 0 && !is_target(s, in->load_pid);

@@ -27,6 +27,7 @@ struct proc_ticks {
 struct host_sample {
 	int error;	      /* 0, or the negative errno /proc/stat could not be read with */
 	uint64_t taken_ticks; /* CLOCK_BOOTTIME in ticks when taken, as starttime counts */
+	uint64_t stat_ns;     /* CLOCK_MONOTONIC when /proc/stat was read; 0: not known */
 	struct cpu_ticks cpu;
 	struct proc_ticks *procs; /* every process /proc listed, by pid */
 	size_t nprocs;
@@ -45,9 +46,12 @@ struct budget_inputs {
 };
 
 /*
- * The budget of a run into b: total_ns is the sum of /proc/stat's fields between the samples;
- * irq, softirq, steal and idle (with iowait) are its fields; the rest (user, nice, system) is the
- * tasks' time, shared out as the targets' on-CPU time (s's processes), the load's, the busiest
+ * The budget of a run into b: total_ns is the CPUs x the wall time between the samples' reads of
+ * /proc/stat (the sum of its fields when their times are not known); irq, softirq, steal and idle
+ * (with iowait) are its fields, and the tasks' time is the rest of total_ns. /proc/stat counts
+ * idle time as measured (on a tickless kernel) but busy time tick by tick, and a CPU that misses
+ * ticks (a virtual machine's, while its host runs something else) loses busy time: so the
+ * tasks' time is not taken from its user, nice and system fields. The tasks' time is shared out as the targets' on-CPU time (s's processes), the load's, the busiest
  * BUDGET_TOP_OTHERS other names, and "(rest)": what no process seen at both samples accounts for.
  * A process at the end that started after the start sample counts whole; one that was running
  * then but missing from it, or that ended before the end, is in "(rest)". A field or process that

@@ -15,8 +15,8 @@
  * selector: which --comm or cgroup), in cgroup cgroup_id (0: unknown); call after attaching so
  * no fork is missed. A thread that is a target already keeps its entry.
  */
-int observer_add_process(struct observer *o, int pid, enum select_reason how,
-			 unsigned int selector, uint64_t cgroup_id);
+int observer_add_process(struct observer *o, int pid, enum select_reason how, unsigned int selector,
+			 uint64_t cgroup_id);
 /*
  * Make the processes the selectors match now targets (their descendants too unless
  * --no-children); command_pid is COMMAND's, which is the target when no selector is given.

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "targets/hoststat.h"
 
 int hoststat_parse_cpu(const char *text, struct cpu_ticks *out)
@@ -145,6 +146,7 @@ static int read_cpu(const char *proc_root, struct host_sample *h)
 
 	snprintf(path, sizeof(path), "%s/stat", proc_root);
 	/* the "cpu" line comes first; the lines after it (per CPU, interrupts) are not needed */
+	h->stat_ns = monotonic_ns();
 	err = read_head(path, line, sizeof(line));
 	return err ? err : hoststat_parse_cpu(line, &h->cpu);
 }

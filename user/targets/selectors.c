@@ -36,8 +36,9 @@ int selectors_add_pids(struct selectors *o, const char *list, char *err, size_t 
 		int *grown;
 
 		if (parse_long(tok, 1, INT_MAX, &v)) {
-			ret = errmsg(err, errlen, -EINVAL, "invalid PID '%s' in --pid %s: PIDs are positive integers",
-				   tok, list);
+			ret = errmsg(err, errlen, -EINVAL,
+				     "invalid PID '%s' in --pid %s: PIDs are positive integers",
+				     tok, list);
 			break;
 		}
 		grown = realloc(o->pids, (o->npids + 1) * sizeof(*o->pids));
@@ -59,12 +60,14 @@ int selectors_add_comm(struct selectors *o, const char *name, char *err, size_t 
 	if (!*name)
 		return errmsg(err, errlen, -EINVAL, "--comm needs a process name");
 	if (strlen(name) >= LS_COMM_LEN)
-		return errmsg(err, errlen, -EINVAL,
-			    "--comm %s: %zu characters, but the kernel keeps at most %d of a process "
-			    "name (what ps -o comm shows)",
-			    name, strlen(name), LS_COMM_LEN - 1);
+		return errmsg(
+			err, errlen, -EINVAL,
+			"--comm %s: %zu characters, but the kernel keeps at most %d of a process "
+			"name (what ps -o comm shows)",
+			name, strlen(name), LS_COMM_LEN - 1);
 	if (o->ncomms == LS_MAX_COMMS)
-		return errmsg(err, errlen, -EINVAL, "--comm given more than %d times", LS_MAX_COMMS);
+		return errmsg(err, errlen, -EINVAL, "--comm given more than %d times",
+			      LS_MAX_COMMS);
 	return add_string(&o->comms, &o->ncomms, name);
 }
 
@@ -77,18 +80,21 @@ int selectors_add_container(struct selectors *o, const char *id, char *err, size
 
 	for (size_t i = 0; i < len; i++)
 		if (!isxdigit((unsigned char)id[i]))
-			return errmsg(err, errlen, -EINVAL,
-				    "--container %s: a container ID is hexadecimal (0-9, a-f), not "
-				    "'%c'",
-				    id, id[i]);
+			return errmsg(
+				err, errlen, -EINVAL,
+				"--container %s: a container ID is hexadecimal (0-9, a-f), not "
+				"'%c'",
+				id, id[i]);
 	if (len < CONTAINER_ID_MIN || len > CONTAINER_ID_LEN)
-		return errmsg(err, errlen, -EINVAL,
-			    "--container %s: give from %d to %d hex characters of the container ID "
-			    "(docker ps shows %d), not %zu",
-			    id, CONTAINER_ID_MIN, CONTAINER_ID_LEN, CONTAINER_ID_MIN, len);
+		return errmsg(
+			err, errlen, -EINVAL,
+			"--container %s: give from %d to %d hex characters of the container ID "
+			"(docker ps shows %d), not %zu",
+			id, CONTAINER_ID_MIN, CONTAINER_ID_LEN, CONTAINER_ID_MIN, len);
 	if (o->ncgroups + o->ncontainers == LS_MAX_CGROUPS)
-		return errmsg(err, errlen, -EINVAL, "more than %d --cgroup and --container given together",
-			    LS_MAX_CGROUPS);
+		return errmsg(err, errlen, -EINVAL,
+			      "more than %d --cgroup and --container given together",
+			      LS_MAX_CGROUPS);
 	copy = strdup(id);
 	if (!copy)
 		return -ENOMEM;
@@ -111,7 +117,8 @@ int selectors_add_cgroup(struct selectors *o, const char *path, char *err, size_
 		return errmsg(err, errlen, -EINVAL, "--cgroup needs a path");
 	if (o->ncgroups + o->ncontainers == LS_MAX_CGROUPS)
 		return errmsg(err, errlen, -EINVAL,
-			      "more than %d --cgroup and --container given together", LS_MAX_CGROUPS);
+			      "more than %d --cgroup and --container given together",
+			      LS_MAX_CGROUPS);
 	return add_string(&o->cgroups, &o->ncgroups, path);
 }
 

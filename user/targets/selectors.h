@@ -7,15 +7,15 @@
 #include <stddef.h>
 
 struct selectors {
-	int *pids;              /* -p: processes to observe, with their descendants */
+	int *pids; /* -p: processes to observe, with their descendants */
 	size_t npids;
-	char **comms;           /* -n: process names, at most 15 characters each */
+	char **comms; /* -n: process names, at most 15 characters each */
 	size_t ncomms;
-	char **cgroups;         /* -c: cgroup v2 directories, as given */
+	char **cgroups; /* -c: cgroup v2 directories, as given */
 	size_t ncgroups;
-	char **containers;      /* -C: container ID prefixes, lowercase hex (owned copies) */
+	char **containers; /* -C: container ID prefixes, lowercase hex (owned copies) */
 	size_t ncontainers;
-	bool children;          /* follow descendants; --no-children turns it off */
+	bool children; /* follow descendants; --no-children turns it off */
 };
 
 /* Each adds one value as given to an option, checked; 0, -ENOMEM, or -EINVAL with err set. */
