@@ -3,7 +3,7 @@
  * mutex, each holding it HOLD_MS spinning, so the others block in it (lock contention). "park":
  * THREADS pool threads wait on a condition variable; the main thread hands one a task of HOLD_MS
  * every 2 HOLD_MS, so they are parked waiting for work most of the time. Each thread reports how
- * long it spent inside pthread_mutex_lock or pthread_cond_wait, by its own clock.
+ * long it spent inside pthread_mutex_lock or pthread_cond_wait, and spinning, by its own clock.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -18,6 +18,7 @@ struct worker {
 	pthread_t thread;
 	int tid;
 	double waited_s; /* inside pthread_mutex_lock (lock) or pthread_cond_wait (park) */
+	double held_s;	 /* spinning HOLD_MS with the mutex (lock) or on a task (park) */
 	long rounds;
 };
 
@@ -31,15 +32,17 @@ static atomic_int started;
 static void *locker(void *arg)
 {
 	struct worker *w = arg;
-	double t0;
+	double t0, t_lock;
 
 	w->tid = gettid();
 	atomic_fetch_add(&started, 1);
 	for (long i = 0; i < rounds; i++) {
-		t0 = oracle_now_s();
+		t_lock = oracle_now_s();
 		pthread_mutex_lock(&mutex);
-		w->waited_s += oracle_now_s() - t0;
+		t0 = oracle_now_s();
+		w->waited_s += t0 - t_lock;
 		oracle_spin(hold_s);
+		w->held_s += oracle_now_s() - t0;
 		pthread_mutex_unlock(&mutex);
 		w->rounds++;
 	}
@@ -64,7 +67,9 @@ static void *parker(void *arg)
 			break;
 		tasks--;
 		pthread_mutex_unlock(&mutex);
+		t0 = oracle_now_s();
 		oracle_spin(hold_s);
+		w->held_s += oracle_now_s() - t0;
 		w->rounds++;
 		pthread_mutex_lock(&mutex);
 	}
@@ -112,10 +117,11 @@ int main(int argc, char **argv)
 	threads = json_array();
 	for (long i = 0; i < nthreads; i++) {
 		pthread_join(workers[i].thread, NULL);
-		json_array_append_new(threads, json_pack("{s:i, s:I, s:I}", "tid", workers[i].tid,
-							 "waited_ns",
-							 (json_int_t)(workers[i].waited_s * 1e9),
-							 "rounds", (json_int_t)workers[i].rounds));
+		json_array_append_new(
+			threads, json_pack("{s:i, s:I, s:I, s:I}", "tid", workers[i].tid, "waited_ns",
+					   (json_int_t)(workers[i].waited_s * 1e9), "held_ns",
+					   (json_int_t)(workers[i].held_s * 1e9), "rounds",
+					   (json_int_t)workers[i].rounds));
 	}
 	root = json_pack("{s:i, s:s, s:o}", "pid", (int)getpid(), "mode", argv[2], "threads",
 			 threads);
