@@ -19,5 +19,6 @@ Suite *html_suite(void);
 Suite *output_suite(void);
 Suite *regressions_suite(void);
 Suite *cgroup_suite(void);
+Suite *cpulimit_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */
