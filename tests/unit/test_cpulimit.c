@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Tests of the CPU limits: the cpu controller's files of v1 and v2 parsed, start and end
- * readings into deltas (resets, cgroups seen only at the end), the set of cgroups a run samples.
+ * readings into deltas (resets, cgroups seen only at the end), the set of cgroups a run samples,
+ * and the readers against mountinfo samples and fixture trees shaped like both hierarchies.
  */
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/cpulimit.h"
+#include "targets/cpulimit.h"
 #include "suites.h"
 
 /* ---- parsing ---- */
@@ -387,10 +393,235 @@ START_TEST(test_link_cgroup_totals)
 }
 END_TEST
 
+/* ---- the readers, against fixture trees ---- */
+
+static char root[128]; /* short, so every path built under it fits */
+
+static void put(const char *rel, const char *text)
+{
+	char path[PATH_MAX * 2], *slash;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	for (slash = path + strlen(root) + 1; (slash = strchr(slash, '/')); slash++) {
+		*slash = '\0';
+		ck_assert_msg(!mkdir(path, 0755) || errno == EEXIST, "mkdir %s", path);
+		*slash = '/';
+	}
+	if (!text) {
+		ck_assert_msg(!mkdir(path, 0755) || errno == EEXIST, "mkdir %s", path);
+		return;
+	}
+	f = fopen(path, "w");
+	ck_assert_msg(f, "create %s: %s", path, strerror(errno));
+	fputs(text, f);
+	fclose(f);
+}
+
+/* A mountinfo file with the given cgroup mounts (fstype, directory under root, options). */
+static const char *mountinfo(const char *lines)
+{
+	static char path[PATH_MAX + 16];
+	char text[4096];
+
+	snprintf(text, sizeof(text),
+		 "22 28 0:21 / /proc rw,nosuid,nodev,noexec,relatime shared:13 - proc proc rw\n"
+		 "28 1 259:2 / / rw,relatime shared:1 - ext4 /dev/nvme0n1p2 rw\n%s",
+		 lines);
+	snprintf(path, sizeof(path), "%s/mountinfo", root);
+	put("mountinfo", text);
+	return path;
+}
+
+static void setup(void)
+{
+	snprintf(root, sizeof(root), "/tmp/loadscope-cpulimit-test.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void teardown(void)
+{
+	nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+START_TEST(test_find_controller)
+{
+	struct cpu_controller c;
+	char lines[1024];
+
+	/* pure v2: the root lists cpu among its controllers */
+	put("v2/cgroup.controllers", "cpuset cpu io memory pids\n");
+	snprintf(lines, sizeof(lines),
+		 "33 23 0:27 / %s/v2 rw,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n", root);
+	ck_assert_int_eq(cpu_controller_find(mountinfo(lines), &c), 0);
+	ck_assert_int_eq(c.hierarchy, CGROUP_V2);
+	ck_assert_str_eq(c.mount + strlen(root), "/v2");
+	ck_assert_str_eq(c.root, "/");
+	cpu_controller_free(&c);
+
+	/* hybrid: v2 without cpu (bound to v1), cpu co-mounted with cpuacct, cpuset apart */
+	put("unified/cgroup.controllers", "\n");
+	snprintf(lines, sizeof(lines),
+		 "31 30 0:28 / %s/unified rw,relatime - cgroup2 cgroup2 rw\n"
+		 "34 30 0:31 / %s/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+		 "35 30 0:32 / %s/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n",
+		 root, root, root);
+	ck_assert_int_eq(cpu_controller_find(mountinfo(lines), &c), 0);
+	ck_assert_int_eq(c.hierarchy, CGROUP_V1);
+	ck_assert_str_eq(c.mount + strlen(root), "/cpu,cpuacct");
+	cpu_controller_free(&c);
+
+	/* a bind mount of one cgroup first, then the hierarchy's root: the root is chosen */
+	snprintf(lines, sizeof(lines),
+		 "35 30 0:32 /docker/abc %s/inner rw - cgroup cgroup rw,cpu\n"
+		 "36 30 0:32 / %s/cpu rw - cgroup cgroup rw,cpu\n",
+		 root, root);
+	ck_assert_int_eq(cpu_controller_find(mountinfo(lines), &c), 0);
+	ck_assert_str_eq(c.mount + strlen(root), "/cpu");
+	ck_assert_str_eq(c.root, "/");
+	cpu_controller_free(&c);
+
+	/* only the bind mount: paths under its root are read through it */
+	snprintf(lines, sizeof(lines),
+		 "35 30 0:32 /docker/abc %s/inner rw - cgroup cgroup rw,cpu\n", root);
+	ck_assert_int_eq(cpu_controller_find(mountinfo(lines), &c), 0);
+	ck_assert_str_eq(c.root, "/docker/abc");
+	cpu_controller_free(&c);
+
+	/* cpuacct and cpuset are not cpu; v2 without cpu; nothing at all */
+	snprintf(lines, sizeof(lines),
+		 "31 30 0:28 / %s/unified rw,relatime - cgroup2 cgroup2 rw\n"
+		 "34 30 0:31 / %s/cpuset rw,relatime - cgroup cgroup rw,cpuset\n"
+		 "35 30 0:32 / %s/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n",
+		 root, root, root);
+	ck_assert_int_eq(cpu_controller_find(mountinfo(lines), &c), -ENOENT);
+	ck_assert_ptr_null(c.mount);
+	ck_assert_int_eq(cpu_controller_find(mountinfo(""), &c), -ENOENT);
+	ck_assert_int_eq(cpu_controller_find("/nonexistent/mountinfo", &c), -ENOENT);
+}
+END_TEST
+
+static struct cpu_controller fake(enum cgroup_hierarchy h, const char *dir, const char *croot)
+{
+	struct cpu_controller c = {.hierarchy = h};
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/%s", root, dir);
+	c.mount = strdup(path);
+	c.root = strdup(croot);
+	ck_assert(c.mount && c.root);
+	return c;
+}
+
+START_TEST(test_read_v2)
+{
+	struct cpu_controller c = fake(CGROUP_V2, "v2", "/");
+	struct cpu_sample s;
+
+	put("v2/app/cpu.max", "20000 100000\n");
+	put("v2/app/cpu.stat", "usage_usec 5\nuser_usec 5\nsystem_usec 0\nnr_periods 52\n"
+			       "nr_throttled 41\nthrottled_usec 3100000\n");
+	put("v2/app/cpu.pressure", "some avg10=0.00 avg60=0.00 avg300=0.00 total=3200000\n"
+				   "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+	cpu_sample_read(&c, "/app", &s);
+	ck_assert_uint_eq(s.missing, 0);
+	ck_assert_uint_eq(s.known, CPU_KNOWN_QUOTA | CPU_KNOWN_PERIOD | CPU_KNOWN_THROTTLING |
+					   CPU_KNOWN_PRESSURE);
+	ck_assert_uint_eq(s.throttled_ns, 3100000000ULL);
+	ck_assert_uint_eq(s.pressure_some_us, 3200000);
+
+	/* the controller not enabled there: no cpu.max, usage only; no limit, nothing missing */
+	put("v2/plain/cpu.stat", "usage_usec 5\nuser_usec 5\nsystem_usec 0\n");
+	cpu_sample_read(&c, "/plain", &s);
+	ck_assert_uint_eq(s.known, 0);
+	ck_assert_uint_eq(s.missing, 0);
+
+	/* cpu.stat unreadable (here a directory) and a cpu.max in no known format: named */
+	put("v2/broken/cpu.stat", NULL);
+	put("v2/broken/cpu.max", "twenty\n");
+	cpu_sample_read(&c, "/broken", &s);
+	ck_assert_uint_eq(s.missing, CPU_FILE_STAT | CPU_FILE_MAX);
+
+	/* gone: cpu.stat missing (cpu.max's absence says nothing) */
+	cpu_sample_read(&c, "/gone", &s);
+	ck_assert_uint_eq(s.missing, CPU_FILE_STAT);
+	cpu_controller_free(&c);
+}
+END_TEST
+
+START_TEST(test_read_v1)
+{
+	struct cpu_controller c = fake(CGROUP_V1, "cpu", "/");
+	struct cpu_controller bind = fake(CGROUP_V1, "cpu/docker/abc", "/docker/abc");
+	struct cpu_sample s;
+
+	put("cpu/loadscope-test/cpu.cfs_quota_us", "20000\n");
+	put("cpu/loadscope-test/cpu.cfs_period_us", "100000\n");
+	put("cpu/loadscope-test/cpu.stat",
+	    "nr_periods 52\nnr_throttled 41\n"
+	    "throttled_time 3100000000\nnr_bursts 0\nburst_time 0\n");
+	cpu_sample_read(&c, "/loadscope-test", &s);
+	ck_assert_uint_eq(s.missing, 0);
+	ck_assert_uint_eq(s.known, CPU_KNOWN_QUOTA | CPU_KNOWN_PERIOD | CPU_KNOWN_THROTTLING);
+	ck_assert_uint_eq(s.quota_us, 20000);
+	ck_assert_uint_eq(s.periods, 52);
+	ck_assert_uint_eq(s.throttled_ns, 3100000000ULL);
+
+	/* the root: -1, no limit */
+	put("cpu/cpu.cfs_quota_us", "-1\n");
+	put("cpu/cpu.cfs_period_us", "100000\n");
+	put("cpu/cpu.stat", "nr_periods 0\nnr_throttled 0\nthrottled_time 0\n");
+	cpu_sample_read(&c, "/", &s);
+	ck_assert_uint_eq(s.known, CPU_KNOWN_PERIOD | CPU_KNOWN_THROTTLING);
+	ck_assert_uint_eq(s.missing, 0);
+
+	/* v1 has every file: one that is absent is named */
+	put("cpu/nostat/cpu.cfs_quota_us", "-1\n");
+	put("cpu/nostat/cpu.cfs_period_us", "100000\n");
+	cpu_sample_read(&c, "/nostat", &s);
+	ck_assert_uint_eq(s.missing, CPU_FILE_STAT);
+
+	/* through a bind mount of /docker/abc: its cgroups, and none outside it */
+	put("cpu/docker/abc/cpu.cfs_quota_us", "50000\n");
+	put("cpu/docker/abc/cpu.cfs_period_us", "100000\n");
+	put("cpu/docker/abc/cpu.stat", "nr_periods 3\nnr_throttled 1\nthrottled_time 10\n");
+	cpu_sample_read(&bind, "/docker/abc", &s);
+	ck_assert_uint_eq(s.missing, 0);
+	ck_assert_uint_eq(s.quota_us, 50000);
+	cpu_sample_read(&bind, "/docker/abcdef", &s);
+	ck_assert_uint_eq(s.missing, CPU_FILE_CFS_QUOTA | CPU_FILE_CFS_PERIOD | CPU_FILE_STAT);
+	cpu_controller_free(&c);
+	cpu_controller_free(&bind);
+}
+END_TEST
+
+/* This process's own cpu cgroup, on the host the tests run on: whatever it is, it parses. */
+START_TEST(test_own_cgroup)
+{
+	struct cpu_controller c;
+	char path[PATH_MAX];
+
+	if (cpu_controller_find("/proc/self/mountinfo", &c))
+		return; /* a host without the cpu controller: nothing to read */
+	ck_assert_int_eq(cpu_cgroup_of_pid(&c, getpid(), path, sizeof(path)), 0);
+	ck_assert_msg(path[0] == '/', "cpu cgroup '%s'", path);
+	cpu_controller_free(&c);
+}
+END_TEST
+
 Suite *cpulimit_suite(void)
 {
 	Suite *s = suite_create("cpulimit");
 	TCase *tc = tcase_create("parse");
+	TCase *files = tcase_create("files");
 
 	tcase_add_test(tc, test_parse_cpu_max);
 	tcase_add_test(tc, test_parse_cfs_files);
@@ -401,5 +632,11 @@ Suite *cpulimit_suite(void)
 	tcase_add_test(tc, test_watch_ancestors_and_limit);
 	tcase_add_test(tc, test_link_cgroup_totals);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(files, setup, teardown);
+	tcase_add_test(files, test_find_controller);
+	tcase_add_test(files, test_read_v2);
+	tcase_add_test(files, test_read_v1);
+	tcase_add_test(files, test_own_cgroup);
+	suite_add_tcase(s, files);
 	return s;
 }
