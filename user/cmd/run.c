@@ -17,6 +17,7 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "core/clock.h"
+#include "core/cpulimit.h"
 #include "core/intervals.h"
 #include "core/model.h"
 #include "io/output.h"
@@ -28,6 +29,7 @@
 #include "render/json.h"
 #include "render/live.h"
 #include "render/render.h"
+#include "targets/cpulimit.h"
 #include "targets/procfs.h"
 #include "targets/targets.h"
 
@@ -146,6 +148,29 @@ static void run_until_stop(const struct options *o, struct command *c, const sig
 	}
 }
 
+/*
+ * The cpu cgroups of the targets seeded so far, read now: the start of the CPU limits' deltas.
+ * What cannot be read here is read at the end instead (cpu_limits_late), without the deltas.
+ */
+static void cpu_limits_begin(struct observer *obs, const struct cpu_controller *c,
+			     struct cpu_watch *w)
+{
+	struct proc_sample *cur = NULL;
+	size_t n = 0;
+	int *pids;
+
+	if (observer_sample(obs, &cur, &n))
+		return;
+	pids = calloc(n ? n : 1, sizeof(*pids));
+	if (pids) {
+		for (size_t i = 0; i < n; i++)
+			pids[i] = cur[i].pid;
+		cpu_limits_start(w, c, pids, n);
+	}
+	free(pids);
+	free(cur);
+}
+
 static int write_reports(const struct snapshot *s, const struct options *o,
 			 struct report_files *files, char *err, size_t errlen)
 {
@@ -162,6 +187,9 @@ int cmd_run(int argc, char **argv)
 	struct report_files files = {0};
 	struct target_set targets = {0};
 	struct series series = {0};
+	struct cpu_controller cpu = {0};
+	struct cpu_watch limits = {0};
+	bool have_cpu = false;
 	struct observer *obs = NULL;
 	sigset_t waitset, orig_mask;
 	struct options o;
@@ -211,6 +239,8 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	if (observer_check_host(err, sizeof(err)))
 		goto fail;
+	/* no cpu controller anywhere: no limits to report, which is no reason to stop */
+	have_cpu = !cpu_controller_find("/proc/self/mountinfo", &cpu);
 	/* an unwritable output fails now, not after the run */
 	if (report_files_open(&files, o.json_path, o.csv_path, o.html_path, err, sizeof(err)))
 		goto fail;
@@ -233,6 +263,8 @@ int cmd_run(int argc, char **argv)
 	if (observer_seed_targets(obs, &o.sel, &targets, cmd.pid, err, sizeof(err)))
 		goto fail;
 	start_ns = monotonic_ns();
+	if (have_cpu)
+		cpu_limits_begin(obs, &cpu, &limits);
 	if (o.verbose)
 		fprintf(stderr, "loadscope: attached the %s programs; observing\n",
 			observer_program_kind(obs));
@@ -253,9 +285,14 @@ int cmd_run(int argc, char **argv)
 	run_until_stop(&o, &cmd, &waitset, start_ns, &series);
 	free(series.prev);
 	end_ns = observer_detach(obs);
+	if (have_cpu)
+		cpu_limits_end(&limits, &cpu);
 	ret = fill_metadata(&snap, &o, obs, &targets, monotonic_ns() - start_ns);
 	if (!ret)
 		ret = observer_collect(obs, end_ns, &snap);
+	/* before the cgroup totals, which take the limits of their processes' cpu cgroups */
+	if (!ret && have_cpu && !(ret = cpu_limits_late(&limits, &cpu, &snap)))
+		ret = cpu_watch_record(&limits, &snap);
 	if (!ret)
 		ret = targets_label(&snap, &targets);
 	observer_close(obs);
@@ -277,6 +314,8 @@ fail:
 	report_files_abort(&files);
 cleanup:
 	snapshot_free(&snap);
+	cpu_watch_free(&limits);
+	cpu_controller_free(&cpu);
 	targets_free(&targets);
 	options_free(&o);
 	return exit_code;
