@@ -72,6 +72,7 @@ int main(void)
 	srunner_add_suite(runner, ls_demo_suite());
 	srunner_add_suite(runner, ls_kernel_suite());
 	srunner_add_suite(runner, ls_reports_suite());
+	srunner_add_suite(runner, ls_cpulimit_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

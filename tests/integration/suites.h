@@ -18,6 +18,7 @@ Suite *ls_analysis_suite(void);
 Suite *ls_demo_suite(void);
 Suite *ls_kernel_suite(void);
 Suite *ls_reports_suite(void);
+Suite *ls_cpulimit_suite(void);
 
 /*
  * Runs `loadscope [--raw-tp] -o out --threads -- command...`; fails the test unless it exited 0,
