@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Writes the unit tests' fixture as a saved run, with wakers added so the wakeup graph has edges:
+ * Writes the unit tests' fixture as a saved run, with wakers added so the wakeup graph has edges
+ * and CPU limits (a throttled cgroup) so that every section is there:
  * a seed of the fuzzer's corpus, and the run whose HTML report `make test-html` renders. The
  * fixture checks itself with Check's assertions, so it is built inside a one-test Check run.
  */
@@ -20,6 +21,7 @@ START_TEST(write_fixture)
 	FILE *f;
 
 	fixture_snapshot(&s);
+	fixture_cpu_limits(&s);
 	node = snapshot_find_process(&s, 4211);
 	sh = snapshot_find_process(&s, 4300);
 	ck_assert_ptr_nonnull(node);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <libgen.h>
 #include <mntent.h>
 #include <limits.h>
 #include <poll.h>
@@ -174,6 +175,109 @@ void ls_cgroup_move(const char *dir, pid_t pid)
 		      "cannot move %d into %s: %s", (int)pid, dir, strerror(errno));
 }
 
+void ls_cgroup_write(const char *dir, const char *file, const char *text)
+{
+	char path[PATH_MAX + 64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "w");
+	ck_assert_msg(f, "cannot open %s: %s", path, strerror(errno));
+	ck_assert_msg(fputs(text, f) >= 0 && fclose(f) == 0, "cannot write '%s' to %s: %s", text,
+		      path, strerror(errno));
+}
+
+/* Does the file at dir/file list word (cgroup.controllers, cgroup.subtree_control)? */
+static bool lists_word(const char *dir, const char *file, const char *word)
+{
+	char path[PATH_MAX + 64], buf[1024], *save = NULL;
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	for (char *tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
+		if (!strcmp(tok, word))
+			return true;
+	return false;
+}
+
+/* The mount point of the cgroup v1 hierarchy with the cpu controller into dir; false if none. */
+static bool cpu_v1_mount(char *dir, size_t len)
+{
+	struct mntent *m;
+	bool found = false;
+	FILE *f;
+
+	f = setmntent("/proc/self/mounts", "r");
+	if (!f)
+		return false;
+	while (!found && (m = getmntent(f)))
+		if (!strcmp(m->mnt_type, "cgroup") && hasmntopt(m, "cpu")) {
+			snprintf(dir, len, "%s", m->mnt_dir);
+			found = true;
+		}
+	endmntent(f);
+	return found;
+}
+
+static bool cgroup2_has_cpu(char *mount, size_t len)
+{
+	struct mntent *m;
+	bool found = false;
+	FILE *f;
+
+	f = setmntent("/proc/self/mounts", "r");
+	if (!f)
+		return false;
+	while (!found && (m = getmntent(f)))
+		if (!strcmp(m->mnt_type, "cgroup2")) {
+			snprintf(mount, len, "%s", m->mnt_dir);
+			found = lists_word(mount, "cgroup.controllers", "cpu");
+		}
+	endmntent(f);
+	return found;
+}
+
+void ls_cpu_cgroup_make(const char *name, struct ls_cpu_cgroup *out)
+{
+	char mount[PATH_MAX], top[PATH_MAX + 64];
+
+	memset(out, 0, sizeof(*out));
+	if (cgroup2_has_cpu(mount, sizeof(mount))) {
+		out->v2 = true;
+		ck_assert_msg(lists_word(mount, "cgroup.subtree_control", "cpu"),
+			      "the cpu controller is not enabled below the cgroup2 root: "
+			      "echo +cpu > %s/cgroup.subtree_control",
+			      mount);
+		/* enabled on the way down; the cgroups on the way hold no process, as v2 wants */
+		snprintf(top, sizeof(top), "%s", ls_cgroup_make("cpu"));
+		ls_cgroup_write(dirname(strdupa(top)), "cgroup.subtree_control", "+cpu");
+		ls_cgroup_write(top, "cgroup.subtree_control", "+cpu");
+		snprintf(top, sizeof(top), "cpu/%s", name);
+		snprintf(out->dir, sizeof(out->dir), "%s", ls_cgroup_make(top));
+		snprintf(out->rel, sizeof(out->rel), "%s", ls_cgroup_rel(top));
+		snprintf(top, sizeof(top), "%.*s/cpu.max", PATH_MAX - 16, out->dir);
+		ck_assert_msg(!access(top, F_OK),
+			      "%s has no cpu.max although cpu is enabled above it", out->dir);
+		return;
+	}
+	ck_assert_msg(cpu_v1_mount(mount, sizeof(mount)),
+		      "no cpu controller: cgroup v2 does not list cpu and no cgroup v1 hierarchy "
+		      "is mounted with it");
+	snprintf(top, sizeof(top), "%s/loadscope-test-%d", mount, (int)runner_pid);
+	ck_assert_msg(!mkdir(top, 0755) || errno == EEXIST, "mkdir %s: %s", top, strerror(errno));
+	snprintf(out->dir, sizeof(out->dir), "%s/%s", top, name);
+	ck_assert_msg(!mkdir(out->dir, 0755) || errno == EEXIST, "mkdir %s: %s", out->dir,
+		      strerror(errno));
+	snprintf(out->rel, sizeof(out->rel), "/loadscope-test-%d/%s", (int)runner_pid, name);
+}
+
 static int remove_cgroup(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
 	(void)st;
@@ -209,6 +313,17 @@ void ls_cgroup_cleanup(void)
 			break;
 		}
 	endmntent(f);
+	/* the cpu cgroups of a host whose cpu controller is on cgroup v1 */
+	if (cpu_v1_mount(top, sizeof(top) - 32)) {
+		size_t len = strlen(top);
+
+		snprintf(top + len, sizeof(top) - len, "/loadscope-test-%d", (int)runner_pid);
+		for (int i = 0; i < 50 && !access(top, F_OK); i++) {
+			nftw(top, remove_cgroup, 16, FTW_DEPTH | FTW_PHYS);
+			if (!access(top, F_OK))
+				ls_sleep_s(0.02);
+		}
+	}
 }
 
 const char *ls_tmpdir(void)

@@ -90,6 +90,22 @@ void ls_cgroup_move(const char *dir, pid_t pid);
 /* Removes every test cgroup (their processes must have exited); best effort. */
 void ls_cgroup_cleanup(void);
 
+/*
+ * A test cgroup of the cpu controller, in the hierarchy that has it: cgroup v2 when the cgroup2
+ * mount's root lists cpu in cgroup.controllers (the test enables it on the way down:
+ * <mount>/loadscope-test-<runner pid>/cpu/NAME), else the cgroup v1 hierarchy mounted with the
+ * cpu option (<its mount>/loadscope-test-<runner pid>/NAME). Fails the test, never skips, when
+ * neither is there or the cgroup cannot be made. ls_cgroup_cleanup removes it too.
+ */
+struct ls_cpu_cgroup {
+	bool v2;
+	char dir[4096]; /* absolute */
+	char rel[4096]; /* in its hierarchy, as /proc/PID/cgroup and loadscope name it */
+};
+void ls_cpu_cgroup_make(const char *name, struct ls_cpu_cgroup *out);
+/* Writes text into file of the cgroup at dir (cpu.max, cpu.cfs_quota_us, ...). */
+void ls_cgroup_write(const char *dir, const char *file, const char *text);
+
 /* Runs argv to completion, killing it after timeout_s; captures its output. */
 void ls_run(const char *const argv[], double timeout_s, struct ls_result *r);
 void ls_result_free(struct ls_result *r);

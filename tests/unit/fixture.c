@@ -218,6 +218,42 @@ void fixture_budget_part(struct cpu_budget *b, enum budget_kind kind, const char
 	p->cpu_ns = cpu_ns;
 }
 
+static void cpu_cgroup(struct cpu_cgroup *c, const char *path, int pid, struct cpu_limit limit)
+{
+	c->path = fixture_strdup(path);
+	c->hierarchy = CGROUP_V2;
+	c->pids = fixture_calloc(1, sizeof(*c->pids));
+	if (pid)
+		c->pids[c->npids++] = pid;
+	c->limit = limit;
+}
+
+void fixture_cpu_limits(struct snapshot *s)
+{
+	const unsigned int counted = CPU_KNOWN_PERIOD | CPU_KNOWN_THROTTLING | CPU_KNOWN_PRESSURE;
+
+	s->ncpu_cgroups = 3;
+	s->cpu_cgroups = fixture_calloc(3, sizeof(*s->cpu_cgroups));
+	cpu_cgroup(&s->cpu_cgroups[0], "/system.slice", 0,
+		   (struct cpu_limit){.known = counted,
+				      .period_us = 100000,
+				      .pressure_some_ns = 5000000000ULL});
+	cpu_cgroup(&s->cpu_cgroups[1], "/system.slice/app.service", 4211,
+		   (struct cpu_limit){.known = counted | CPU_KNOWN_QUOTA,
+				      .quota_us = 20000,
+				      .period_us = 100000,
+				      .periods = 20,
+				      .throttled_periods = 15,
+				      .throttled_ns = 1200000000ULL,
+				      .pressure_some_ns = 1300000000ULL});
+	cpu_cgroup(&s->cpu_cgroups[2], "/system.slice/app.service/worker", 4300,
+		   (struct cpu_limit){.known = CPU_KNOWN_PERIOD | CPU_KNOWN_PRESSURE,
+				      .period_us = 100000,
+				      .missing = CPU_FILE_STAT});
+	s->cpu_cgroups_full = 1;
+	fixture_check(snapshot_group_cgroups(s));
+}
+
 void fixture_add_lat(struct lat_figures *l, uint64_t value_ns, uint64_t count)
 {
 	l->count += count;

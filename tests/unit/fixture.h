@@ -31,6 +31,16 @@
 
 void fixture_snapshot(struct snapshot *s);
 
+/*
+ * CPU limits for the fixture, on cgroup v2 (then the cgroup totals again, which take them):
+ *   /system.slice                      ancestor, no quota (max 100000), PSI some 5 s
+ *   /system.slice/app.service          4211: 20ms per 100ms (0.20 CPUs), throttled in 15 of 20
+ *                                      periods for 1.2 s, PSI some 1.3 s
+ *   /system.slice/app.service/worker   4300: no quota, cpu.stat unreadable
+ * and one more cpu cgroup left out (cpu_cgroups_full 1).
+ */
+void fixture_cpu_limits(struct snapshot *s);
+
 /* Records count events of value_ns each into a latency figure. */
 void fixture_add_lat(struct lat_figures *l, uint64_t value_ns, uint64_t count);
 

@@ -20,5 +20,6 @@ Suite *output_suite(void);
 Suite *regressions_suite(void);
 Suite *cgroup_suite(void);
 Suite *budget_suite(void);
+Suite *cpulimit_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */

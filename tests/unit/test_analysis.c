@@ -624,6 +624,155 @@ START_TEST(test_single_thread_saturated)
 }
 END_TEST
 
+/*
+ * A 10 s run of one busy process (pid 700, waiting for a CPU runq_ns) in the v1 cpu cgroup /quota
+ * below the ancestor /, with the quota and counters given (quota_us 0: no quota).
+ */
+static void throttled_run(struct snapshot *s, uint64_t quota_us, uint64_t periods,
+			  uint64_t throttled, uint64_t throttled_ns, uint64_t runq_ns)
+{
+	struct thread *t;
+
+	run_init(s, 2, 10, 1);
+	t = add_process(s, 700, "busy");
+	t->sched.cpu_ns = 2 * S;
+	t->sched.runq_wait_ns = runq_ns;
+	s->cpu_cgroups = calloc(2, sizeof(*s->cpu_cgroups));
+	ck_assert_ptr_nonnull(s->cpu_cgroups);
+	s->ncpu_cgroups = 2;
+	s->cpu_cgroups[0].path = strdup("/");
+	s->cpu_cgroups[1].path = strdup("/quota");
+	s->cpu_cgroups[1].pids = calloc(1, sizeof(int));
+	ck_assert(s->cpu_cgroups[0].path && s->cpu_cgroups[1].path && s->cpu_cgroups[1].pids);
+	s->cpu_cgroups[0].hierarchy = s->cpu_cgroups[1].hierarchy = CGROUP_V1;
+	s->cpu_cgroups[1].pids[0] = 700;
+	s->cpu_cgroups[1].npids = 1;
+	s->cpu_cgroups[0].limit = (struct cpu_limit){
+		.known = CPU_KNOWN_PERIOD | CPU_KNOWN_THROTTLING, .period_us = 100000};
+	s->cpu_cgroups[1].limit = (struct cpu_limit){
+		.known = CPU_KNOWN_PERIOD | CPU_KNOWN_THROTTLING | (quota_us ? CPU_KNOWN_QUOTA : 0),
+		.quota_us = quota_us,
+		.period_us = 100000,
+		.periods = periods,
+		.throttled_periods = throttled,
+		.throttled_ns = throttled_ns};
+}
+
+START_TEST(test_cpu_throttled)
+{
+	const struct finding *w;
+	struct finding f[32];
+	struct snapshot s;
+	size_t n;
+
+	/* 0.2 CPUs wanted by a busy thread: throttled nearly every period, and it waited */
+	throttled_run(&s, 20000, 100, 98, 7800 * MS, 7900 * MS);
+	n = findings(&s, f);
+	w = find(f, n, "cpu_throttled");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(w->severity, SEV_CRITICAL);
+	ck_assert_str_eq(
+		w->text,
+		"cgroup /quota (v1) ran out of its quota of 20ms per 100ms (0.20 CPUs) in "
+		"98 of 100 periods (98%) and was throttled 7.8s, 78% of the run; its "
+		"targets waited 7.9s for a CPU (1.0x the throttled time): a throttled task "
+		"stays runnable, so waiting out the period counts as run-queue wait, not as a "
+		"lack of CPUs");
+	ck_assert_str_eq(w->evidence[0].name, "throttled_periods");
+	ck_assert_double_eq(w->evidence[0].value, 98);
+	ck_assert_str_eq(w->evidence[2].name, "throttled_period_share");
+	ck_assert_double_eq_tol(w->evidence[2].value, 0.98, 1e-9);
+	ck_assert_str_eq(w->evidence[5].name, "quota_cpus");
+	ck_assert_double_eq_tol(w->evidence[5].value, 0.2, 1e-9);
+	ck_assert_str_eq(w->evidence[7].name, "runq_wait_over_throttled");
+	snapshot_free(&s);
+
+	/* 6 of 100 periods, 240 ms: a warning; the run-queue wait does not hold the time */
+	throttled_run(&s, 400000, 100, 6, 240 * MS, 10 * MS);
+	n = findings(&s, f);
+	w = find(f, n, "cpu_throttled");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(w->severity, SEV_WARNING);
+	ck_assert_msg(strstr(w->text,
+			     "quota of 400ms per 100ms (4.00 CPUs) in 6 of 100 periods "
+			     "(6%) and was throttled 240ms, 2% of the run; its targets "
+			     "waited 10ms for a CPU (0.0x the throttled time): most of the "
+			     "throttled time is not in their run-queue wait"),
+		      "%s", w->text);
+	snapshot_free(&s);
+
+	/* few periods throttled, but long: 5% of the run is enough */
+	throttled_run(&s, 20000, 200, 4, 600 * MS, 600 * MS);
+	n = findings(&s, f);
+	ck_assert_ptr_nonnull(find(f, n, "cpu_throttled"));
+	snapshot_free(&s);
+
+	/* an ancestor's quota: the targets below it are its targets */
+	throttled_run(&s, 0, 0, 0, 0, 3 * S);
+	s.cpu_cgroups[0].limit = (struct cpu_limit){.known = CPU_KNOWN_QUOTA | CPU_KNOWN_PERIOD |
+							     CPU_KNOWN_THROTTLING,
+						    .quota_us = 50000,
+						    .period_us = 100000,
+						    .periods = 100,
+						    .throttled_periods = 30,
+						    .throttled_ns = 3 * S};
+	n = findings(&s, f);
+	w = find(f, n, "cpu_throttled");
+	ck_assert_ptr_nonnull(w);
+	ck_assert_msg(strstr(w->text, "cgroup / (v1) ran out of its quota of 50ms per 100ms"), "%s",
+		      w->text);
+	ck_assert_msg(strstr(w->text, "its targets waited 3.0s for a CPU"), "%s", w->text);
+	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_cpu_throttled_silent)
+{
+	struct finding f[32];
+	struct snapshot s;
+	size_t n;
+
+	/* a quota never reached: periods counted, none throttled */
+	throttled_run(&s, 20000, 100, 0, 0, 0);
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "cpu_throttled"));
+	snapshot_free(&s);
+
+	/* no quota: the counters stand still */
+	throttled_run(&s, 0, 0, 0, 0, 5 * S);
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "cpu_throttled"));
+	snapshot_free(&s);
+
+	/* under both shares: 4 of 100 periods, 200 ms of a 10 s run */
+	throttled_run(&s, 20000, 100, 4, 200 * MS, 200 * MS);
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "cpu_throttled"));
+	snapshot_free(&s);
+
+	/* one throttled period of a short run is no pattern */
+	throttled_run(&s, 20000, 3, 1, 80 * MS, 80 * MS);
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "cpu_throttled"));
+	snapshot_free(&s);
+
+	/* seen only at the end: no deltas to judge */
+	throttled_run(&s, 20000, 100, 90, 7 * S, 7 * S);
+	s.cpu_cgroups[1].limit.end_only = true;
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "cpu_throttled"));
+	snapshot_free(&s);
+
+	/* cpu.stat unreadable: throttling unknown, nothing said */
+	throttled_run(&s, 20000, 100, 90, 7 * S, 7 * S);
+	s.cpu_cgroups[1].limit.known &= ~(unsigned int)CPU_KNOWN_THROTTLING;
+	s.cpu_cgroups[1].limit.missing = CPU_FILE_STAT;
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "cpu_throttled"));
+	snapshot_free(&s);
+}
+END_TEST
+
 /* A measured CPU budget of the run: idle_share of its CPUs x wall idle, the rest the targets'. */
 static void budget(struct snapshot *s, double idle_share)
 {
@@ -655,8 +804,9 @@ START_TEST(test_bottleneck)
 	analyze_bottleneck(&s, &b);
 	ck_assert_str_eq(bottleneck_kind_name(b.kind), "cpu");
 	ck_assert_str_eq(b.subject, "the 2 CPUs");
-	ck_assert_msg(strstr(b.text, "the 2 CPUs were 99% busy (targets 59%, load (wrk) 40%) and the "
-				     "serving threads waited for one 42% of their time"),
+	ck_assert_msg(strstr(b.text, "the 2 CPUs were 99% busy (targets 59%, load (wrk) 40%), 2.4 CPUs "
+				     "were wanted on average and the serving threads waited for one "
+				     "42% of their time"),
 		      "%s", b.text);
 	ck_assert_str_eq(b.evidence[0].name, "busy_share");
 	ck_assert_double_eq_tol(b.evidence[0].value, 0.99, 1e-9);
@@ -673,7 +823,14 @@ START_TEST(test_bottleneck)
 	analyze_bottleneck(&s, &b);
 	ck_assert_str_eq(bottleneck_kind_name(b.kind), "none");
 	ck_assert_msg(strstr(b.text, "the 2 CPUs were 30% idle"), "%s", b.text);
-	/* 94% busy, the loops hardly waiting: none, and no cpu_saturated */
+	/* 90% busy, the loops waiting 20% (under 30%), but 2.0 CPUs wanted: still the CPUs */
+	s.processes[0].threads[0].sched.runq_wait_ns = 1000 * MS;
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	budget(&s, 0.10);
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "cpu");
+	ck_assert_msg(strstr(b.text, "2.0 CPUs were wanted"), "%s", b.text);
+	/* 94% busy, the loops hardly waiting: 1.9 CPUs wanted of 2: none, and no cpu_saturated */
 	s.processes[0].threads[0].sched.runq_wait_ns = 100 * MS;
 	budget(&s, 0.06);
 	n = findings(&s, f);
@@ -709,6 +866,25 @@ START_TEST(test_bottleneck)
 	ck_assert_str_eq(bottleneck_kind_name(b.kind), "dispatcher");
 	ck_assert_str_eq(b.subject, "thread 100 of node (100)");
 	ck_assert_msg(strstr(b.text, "was on a CPU 95% of the run"), "%s", b.text);
+	snapshot_free(&s);
+
+	/* a quota that throttled 98% of the periods: throttled first, whatever else holds */
+	throttled_run(&s, 20000, 100, 98, 7800 * MS, 7900 * MS);
+	budget(&s, 0.0);
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "throttled");
+	ck_assert_str_eq(b.subject, "cgroup /quota");
+	ck_assert_msg(strstr(b.text, "cgroup /quota (v1) used up its CPU quota (0.20 CPUs) in 98 of "
+				     "100 periods"),
+		      "%s", b.text);
+	snapshot_free(&s);
+	/* throttled in 10% of them: cpu_throttled's warning, not what limited the run */
+	throttled_run(&s, 20000, 100, 10, 800 * MS, 800 * MS);
+	budget(&s, 0.5);
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	analyze_bottleneck(&s, &b);
+	ck_assert_str_eq(bottleneck_kind_name(b.kind), "none");
 	ck_assert_str_eq(bottleneck_kind_name(BN_KINDS), "?");
 	snapshot_free(&s);
 }
@@ -733,6 +909,8 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_futex_lock_time);
 	tcase_add_test(tc, test_single_thread_saturated);
 	tcase_add_test(tc, test_bottleneck);
+	tcase_add_test(tc, test_cpu_throttled);
+	tcase_add_test(tc, test_cpu_throttled_silent);
 	suite_add_tcase(s, tc);
 	return s;
 }

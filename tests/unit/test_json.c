@@ -198,6 +198,48 @@ static void assert_sys_equal(const struct sys_figures *a, const struct sys_figur
 	ck_assert_uint_eq(a->handoff_received, b->handoff_received);
 }
 
+static void assert_cpu_limit_equal(const struct cpu_limit *a, const struct cpu_limit *b)
+{
+	ck_assert_uint_eq(a->known, b->known);
+	ck_assert_uint_eq(a->quota_us, b->quota_us);
+	ck_assert_uint_eq(a->period_us, b->period_us);
+	ck_assert_uint_eq(a->periods, b->periods);
+	ck_assert_uint_eq(a->throttled_periods, b->throttled_periods);
+	ck_assert_uint_eq(a->throttled_ns, b->throttled_ns);
+	ck_assert_uint_eq(a->pressure_some_ns, b->pressure_some_ns);
+	ck_assert_int_eq(a->counters_reset, b->counters_reset);
+	ck_assert_int_eq(a->end_only, b->end_only);
+	ck_assert_uint_eq(a->missing, b->missing);
+}
+
+/* The cpu cgroups and their limits. */
+static void assert_cpu_limits_equal(const struct snapshot *a, const struct snapshot *b)
+{
+	ck_assert_uint_eq(a->ncpu_cgroups, b->ncpu_cgroups);
+	ck_assert_uint_eq(a->cpu_cgroups_full, b->cpu_cgroups_full);
+	for (size_t i = 0; i < a->ncpu_cgroups; i++) {
+		const struct cpu_cgroup *ca = &a->cpu_cgroups[i], *cb = &b->cpu_cgroups[i];
+
+		ck_assert_str_eq(ca->path, cb->path);
+		ck_assert_int_eq(ca->hierarchy, cb->hierarchy);
+		ck_assert_uint_eq(ca->npids, cb->npids);
+		for (size_t k = 0; k < ca->npids; k++)
+			ck_assert_int_eq(ca->pids[k], cb->pids[k]);
+		assert_cpu_limit_equal(&ca->limit, &cb->limit);
+	}
+	for (size_t i = 0; i < a->ncgroups; i++) {
+		const struct cgroup_total *ga = &a->cgroups[i], *gb = &b->cgroups[i];
+
+		if (!ga->cpu_path) {
+			ck_assert_ptr_null(gb->cpu_path);
+			continue;
+		}
+		ck_assert_str_eq(ga->cpu_path, gb->cpu_path);
+		ck_assert_int_eq(ga->cpu_hierarchy, gb->cpu_hierarchy);
+		assert_cpu_limit_equal(&ga->cpu_limit, &gb->cpu_limit);
+	}
+}
+
 /* The selectors besides -p, and the per-cgroup totals. */
 static void assert_selection_equal(const struct snapshot *a, const struct snapshot *b)
 {
@@ -311,6 +353,7 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 	}
 	assert_selection_equal(a, b);
 	assert_budget_equal(&a->cpu_budget, &b->cpu_budget);
+	assert_cpu_limits_equal(a, b);
 }
 
 static void round_trip(const struct snapshot *in)
@@ -558,6 +601,200 @@ START_TEST(test_cpu_split_and_kinds)
 	json_decref(root);
 	snapshot_free(&back);
 	snapshot_free(&s);
+}
+END_TEST
+
+START_TEST(test_cpu_limits_round_trip)
+{
+	struct snapshot s;
+
+	fixture_snapshot(&s);
+	fixture_cpu_limits(&s);
+	round_trip(&s);
+	/* v1, a cgroup first seen at the end, counters reset */
+	s.cpu_cgroups[1].hierarchy = CGROUP_V1;
+	s.cpu_cgroups[1].limit.counters_reset = true;
+	s.cpu_cgroups[2].limit.end_only = true;
+	s.cpu_cgroups[2].limit.missing = CPU_FILE_CFS_QUOTA | CPU_FILE_CFS_PERIOD | CPU_FILE_STAT;
+	ck_assert_int_eq(snapshot_group_cgroups(&s), 0);
+	round_trip(&s);
+	snapshot_free(&s);
+}
+END_TEST
+
+/* The contract: cgroups[].cpu_cgroup and cpu_limit, the top-level cpu_limits; null when unknown. */
+START_TEST(test_cpu_limits_written)
+{
+	struct snapshot s;
+	json_t *root, *l;
+	char *text;
+
+	fixture_snapshot(&s);
+	fixture_cpu_limits(&s);
+	text = write_to_string(&s);
+	root = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	free(text);
+	/* cgroups by path: app.service, then its worker */
+	ck_assert_str_eq(json_string_value(path_get(root, "cgroups[0].path")),
+			 "/system.slice/app.service");
+	ck_assert_str_eq(json_string_value(path_get(root, "cgroups[0].cpu_cgroup.path")),
+			 "/system.slice/app.service");
+	ck_assert_str_eq(json_string_value(path_get(root, "cgroups[0].cpu_cgroup.hierarchy")),
+			 "v2");
+	l = path_get(root, "cgroups[0].cpu_limit");
+	ck_assert_int_eq(json_integer_value(json_object_get(l, "quota_us")), 20000);
+	ck_assert_int_eq(json_integer_value(json_object_get(l, "period_us")), 100000);
+	ck_assert_int_eq(json_integer_value(json_object_get(l, "periods")), 20);
+	ck_assert_int_eq(json_integer_value(json_object_get(l, "throttled_periods")), 15);
+	ck_assert_int_eq(json_integer_value(json_object_get(l, "throttled_ns")), 1200000000);
+	ck_assert_int_eq(json_integer_value(json_object_get(l, "pressure_some_ns")), 1300000000);
+	ck_assert(json_is_false(json_object_get(l, "counters_reset")));
+	ck_assert(json_is_false(json_object_get(l, "end_only")));
+	ck_assert_uint_eq(json_array_size(json_object_get(l, "missing")), 0);
+	/* no quota and cpu.stat unreadable: nulls, and the file named */
+	l = path_get(root, "cgroups[1].cpu_limit");
+	ck_assert(json_is_null(json_object_get(l, "quota_us")));
+	ck_assert(json_is_null(json_object_get(l, "periods")));
+	ck_assert(json_is_null(json_object_get(l, "throttled_periods")));
+	ck_assert(json_is_null(json_object_get(l, "throttled_ns")));
+	ck_assert_str_eq(json_string_value(path_get(root, "cgroups[1].cpu_limit.missing[0]")),
+			 "cpu.stat");
+	/* every cpu cgroup read, the ancestor with no processes of its own */
+	ck_assert_uint_eq(json_array_size(path_get(root, "cpu_limits")), 3);
+	ck_assert_str_eq(json_string_value(path_get(root, "cpu_limits[0].path")), "/system.slice");
+	ck_assert_str_eq(json_string_value(path_get(root, "cpu_limits[0].hierarchy")), "v2");
+	ck_assert_uint_eq(json_array_size(path_get(root, "cpu_limits[0].processes")), 0);
+	ck_assert(json_is_null(path_get(root, "cpu_limits[0].cpu_limit.quota_us")));
+	ck_assert_int_eq(json_integer_value(path_get(root, "cpu_limits[1].processes[0]")), 4211);
+	ck_assert_int_eq(json_integer_value(path_get(root, "cpu_limits_full")), 1);
+	json_decref(root);
+
+	/* without any cpu cgroup (no cpu controller): nulls and an empty list */
+	fixture_snapshot(&s);
+	text = write_to_string(&s);
+	root = json_loads(text, 0, NULL);
+	free(text);
+	ck_assert(json_is_null(path_get(root, "cgroups[0].cpu_cgroup")));
+	ck_assert(json_is_null(path_get(root, "cgroups[0].cpu_limit")));
+	ck_assert_uint_eq(json_array_size(path_get(root, "cpu_limits")), 0);
+	json_decref(root);
+	snapshot_free(&s);
+}
+END_TEST
+
+/* A run saved before the CPU limits were: none of their fields, or nulls, still reads. */
+START_TEST(test_cpu_limits_older_run)
+{
+	struct snapshot s, back;
+	char err[256] = "", *text;
+	json_t *root, *g;
+	size_t i;
+
+	fixture_snapshot(&s);
+	fixture_cpu_limits(&s);
+	text = write_to_string(&s);
+	snapshot_free(&s);
+	root = json_loads(text, 0, NULL);
+	free(text);
+	json_object_del(root, "cpu_limits");
+	json_object_del(root, "cpu_limits_full");
+	json_array_foreach(json_object_get(root, "cgroups"), i, g)
+	{
+		json_object_del(g, "cpu_cgroup");
+		json_object_del(g, "cpu_limit");
+	}
+	text = json_dumps(root, 0);
+	ck_assert_msg(read_text(text, &back, err, sizeof(err)) == 0, "%s", err);
+	free(text);
+	ck_assert_uint_eq(back.ncpu_cgroups, 0);
+	ck_assert_uint_eq(back.cpu_cgroups_full, 0);
+	ck_assert_uint_eq(back.ncgroups, 2);
+	ck_assert_ptr_null(back.cgroups[0].cpu_path);
+	snapshot_free(&back);
+
+	/* nulls where a writer had nothing to say */
+	path_set(root, "cpu_limits", json_null());
+	path_set(root, "cgroups[0].cpu_cgroup", json_null());
+	text = json_dumps(root, 0);
+	ck_assert_msg(read_text(text, &back, err, sizeof(err)) == 0, "%s", err);
+	free(text);
+	ck_assert_uint_eq(back.ncpu_cgroups, 0);
+	snapshot_free(&back);
+	json_decref(root);
+}
+END_TEST
+
+static json_t *cpu_limits_json(void)
+{
+	struct snapshot s;
+	json_t *root;
+	char *text;
+
+	fixture_snapshot(&s);
+	fixture_cpu_limits(&s);
+	text = write_to_string(&s);
+	snapshot_free(&s);
+	root = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	free(text);
+	return root;
+}
+
+START_TEST(test_cpu_limits_rejected)
+{
+	json_t *root;
+
+	root = cpu_limits_json();
+	path_set(root, "cpu_limits[1].hierarchy", json_string("v3"));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cpu_limits[1].hierarchy should be \"v1\" or \"v2\", not \"v3\"");
+
+	root = cpu_limits_json();
+	path_set(root, "cgroups[0].cpu_cgroup.hierarchy", json_integer(2));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cgroups[0].cpu_cgroup.hierarchy should be \"v1\" or \"v2\", not 2");
+
+	root = cpu_limits_json();
+	path_set(root, "cpu_limits[1].cpu_limit.quota_us", json_integer(-1));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cpu_limits[1].cpu_limit.quota_us should be a non-negative integer "
+			 "or null, not -1");
+
+	root = cpu_limits_json();
+	path_set(root, "cgroups[0].cpu_limit.periods", json_null());
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "cgroups[0].cpu_limit: periods, throttled_periods and throttled_ns "
+			 "should be all numbers or all null");
+
+	root = cpu_limits_json();
+	ck_assert_int_eq(json_array_append_new(path_get(root, "cpu_limits[2].cpu_limit.missing"),
+					       json_string("cpu.weight")),
+			 0);
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cpu_limits[2].cpu_limit.missing[1] should be one of cpu.max, "
+			 "cpu.cfs_quota_us, cpu.cfs_period_us, cpu.stat, not a string");
+
+	root = cpu_limits_json();
+	path_set(root, "cpu_limits[0].cpu_limit.end_only", json_string("no"));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cpu_limits[0].cpu_limit.end_only should be true, false or null, "
+			 "not a string");
+
+	root = cpu_limits_json();
+	path_set(root, "cpu_limits[0].cpu_limit", NULL);
+	ck_assert_str_eq(read_expect_error(root, -EINVAL), "missing field cpu_limits[0].cpu_limit");
+
+	root = cpu_limits_json();
+	path_set(root, "cgroups[0].cpu_cgroup", json_string("/x"));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cgroups[0].cpu_cgroup should be an object or null, not a string");
+
+	root = cpu_limits_json();
+	for (int i = 0; i < LS_MAX_CPU_CGROUPS; i++)
+		json_array_append(path_get(root, "cpu_limits"), path_get(root, "cpu_limits[0]"));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field cpu_limits has 67 entries, more than the 64 possible");
 }
 END_TEST
 
@@ -1278,6 +1515,9 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_budget_unknown_or_unreadable);
 	tcase_add_test(tc, test_reader_recomputes_and_sorts);
 	tcase_add_test(tc, test_cpu_split_and_kinds);
+	tcase_add_test(tc, test_cpu_limits_round_trip);
+	tcase_add_test(tc, test_cpu_limits_written);
+	tcase_add_test(tc, test_cpu_limits_older_run);
 	tcase_add_test(tc, test_read_stdin);
 	tcase_add_test(tc, test_unknown_fields_are_ignored);
 	tcase_add_test(tc, test_read_buffer);
@@ -1296,6 +1536,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_missing_fields);
 	tcase_add_test(tc, test_selection_fields_required);
 	tcase_add_test(tc, test_wrong_types_and_ranges);
+	tcase_add_test(tc, test_cpu_limits_rejected);
 	tcase_add_test(tc, test_bad_histograms);
 	tcase_add_test(tc, test_bad_budgets);
 	tcase_add_test(tc, test_duplicates);

@@ -483,6 +483,69 @@ START_TEST(test_cgroups)
 }
 END_TEST
 
+/* CPU LIMITS: the cgroups with a quota or unreadable files, one line each; the finding. */
+START_TEST(test_cpu_limits)
+{
+	struct snapshot s;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, false);
+	ck_assert_ptr_null(strstr(text, "CPU LIMITS"));
+	ck_assert_ptr_null(strstr(text, "cpu_throttled"));
+	free(text);
+	fixture_cpu_limits(&s);
+	text = render(&s, false);
+	ck_assert_str_eq(
+		line_starting(text, "CPU LIMITS"),
+		"CPU LIMITS: cpu cgroups of the targets (and their ancestors) with a quota, "
+		"over the run");
+	/* the ancestor has no quota: left out */
+	ck_assert_ptr_null(strstr(text, "cgroup /system.slice (v2"));
+	ck_assert_str_eq(
+		line_starting(text, "  cgroup /system.slice/app.service "),
+		"  cgroup /system.slice/app.service (v2): quota 20ms per 100ms (0.20 CPUs); "
+		"throttled 15 of 20");
+	ck_assert_str_eq(line_starting(text, "    periods, 1.2s"),
+			 "    periods, 1.2s; PSI some 1.3s");
+	ck_assert_str_eq(line_starting(text, "  cgroup /system.slice/app.service/worker"),
+			 "  cgroup /system.slice/app.service/worker (v2): no quota; PSI some 0ns; "
+			 "unreadable: cpu.stat");
+	ck_assert_str_eq(line_starting(text, "  1 more"),
+			 "  1 more cpu cgroups not read (at most 64 "
+			 "are)");
+	ck_assert_ptr_nonnull(strstr(text, "[critical] cpu_throttled: cgroup "
+					   "/system.slice/app.service (v2) ran out of its quota"));
+	assert_within_100_columns(text);
+	free(text);
+
+	/* v1, seen only at the end, counters reset */
+	s.cpu_cgroups[1].hierarchy = CGROUP_V1;
+	s.cpu_cgroups[1].limit.end_only = true;
+	s.cpu_cgroups[0].limit.counters_reset = true;
+	s.cpu_cgroups[0].limit.throttled_periods = s.cpu_cgroups[0].limit.periods = 3;
+	text = render(&s, false);
+	ck_assert_str_eq(
+		line_starting(text, "  cgroup /system.slice/app.service "),
+		"  cgroup /system.slice/app.service (v1): quota 20ms per 100ms (0.20 CPUs); "
+		"first seen at the end of");
+	ck_assert_str_eq(line_starting(text, "    the run"),
+			 "    the run: throttling not measured");
+	ck_assert_str_eq(
+		line_starting(text, "  cgroup /system.slice "),
+		"  cgroup /system.slice (v2, ancestor): no quota; throttled 3 of 3 periods, "
+		"0ns; PSI some 5.0s; its");
+	ck_assert_str_eq(line_starting(text, "    counters"),
+			 "    counters were reset during the run");
+	/* seen only at the end: not judged; the ancestor's 3 throttled periods are */
+	ck_assert_ptr_null(strstr(text, "cgroup /system.slice/app.service (v1) ran out"));
+	ck_assert_ptr_nonnull(strstr(text, "cpu_throttled: cgroup /system.slice (v2) ran out"));
+	assert_within_100_columns(text);
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
 /* Replaces the fixture's budget: 8 s, the parts given. */
 static void set_budget(struct snapshot *s, const struct budget_part *parts, size_t n)
 {
@@ -647,6 +710,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_syscalls_and_connections);
 	tcase_add_test(tc, test_thread_state_rows);
 	tcase_add_test(tc, test_budget_lines);
+	tcase_add_test(tc, test_cpu_limits);
 	tcase_add_test(tc, test_histogram_shared_marks_and_extremes);
 	tcase_add_test(tc, test_empty_and_odd_snapshots);
 	tcase_add_test(tc, test_cgroups);

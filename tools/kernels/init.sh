@@ -11,8 +11,10 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 mkdir -p /sys/fs/bpf && mount -t bpf bpf /sys/fs/bpf 2>/dev/null
-# cgroup v2, as a pure v2 host has it: the --cgroup and --container tests make cgroups in it
+# cgroup v2, as a pure v2 host has it: the --cgroup and --container tests make cgroups in it;
+# with the cpu controller enabled below the root, as systemd does, for the CPU quota tests
 mkdir -p /sys/fs/cgroup && mount -t cgroup2 cgroup2 /sys/fs/cgroup
+echo +cpu >/sys/fs/cgroup/cgroup.subtree_control
 ip link set lo up 2>/dev/null
 
 out=/dev/ttyS1

@@ -18,6 +18,7 @@
 #include "cmd/options.h"
 #include "core/budget.h"
 #include "core/clock.h"
+#include "core/cpulimit.h"
 #include "core/intervals.h"
 #include "core/model.h"
 #include "io/output.h"
@@ -30,6 +31,7 @@
 #include "render/live.h"
 #include "render/render.h"
 #include "targets/hoststat.h"
+#include "targets/cpulimit.h"
 #include "targets/procfs.h"
 #include "targets/targets.h"
 
@@ -165,6 +167,29 @@ static int budget(const struct options *o, const struct command *c, const struct
 	return cpu_budget_compute(&in, s, &s->cpu_budget);
 }
 
+/*
+ * The cpu cgroups of the targets seeded so far, read now: the start of the CPU limits' deltas.
+ * What cannot be read here is read at the end instead (cpu_limits_late), without the deltas.
+ */
+static void cpu_limits_begin(struct observer *obs, const struct cpu_controller *c,
+			     struct cpu_watch *w)
+{
+	struct proc_sample *cur = NULL;
+	size_t n = 0;
+	int *pids;
+
+	if (observer_sample(obs, &cur, &n))
+		return;
+	pids = calloc(n ? n : 1, sizeof(*pids));
+	if (pids) {
+		for (size_t i = 0; i < n; i++)
+			pids[i] = cur[i].pid;
+		cpu_limits_start(w, c, pids, n);
+	}
+	free(pids);
+	free(cur);
+}
+
 static int write_reports(const struct snapshot *s, const struct options *o,
 			 struct report_files *files, char *err, size_t errlen)
 {
@@ -182,6 +207,9 @@ int cmd_run(int argc, char **argv)
 	struct target_set targets = {0};
 	struct series series = {0};
 	struct host_sample host_start = {0}, host_end = {0};
+	struct cpu_controller cpu = {0};
+	struct cpu_watch limits = {0};
+	bool have_cpu = false;
 	struct observer *obs = NULL;
 	sigset_t waitset, orig_mask;
 	struct options o;
@@ -231,6 +259,8 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	if (observer_check_host(err, sizeof(err)))
 		goto fail;
+	/* no cpu controller anywhere: no limits to report, which is no reason to stop */
+	have_cpu = !cpu_controller_find("/proc/self/mountinfo", &cpu);
 	/* an unwritable output fails now, not after the run */
 	if (report_files_open(&files, o.json_path, o.csv_path, o.html_path, err, sizeof(err)))
 		goto fail;
@@ -255,6 +285,8 @@ int cmd_run(int argc, char **argv)
 	start_ns = monotonic_ns();
 	/* before the command runs: all of its time is inside the budget's window */
 	host_sample_take("/proc", false, &host_start);
+	if (have_cpu)
+		cpu_limits_begin(obs, &cpu, &limits);
 	if (o.verbose)
 		fprintf(stderr, "loadscope: attached the %s programs; observing\n",
 			observer_program_kind(obs));
@@ -276,9 +308,14 @@ int cmd_run(int argc, char **argv)
 	free(series.prev);
 	end_ns = observer_detach(obs);
 	host_sample_take("/proc", true, &host_end);
+	if (have_cpu)
+		cpu_limits_end(&limits, &cpu);
 	ret = fill_metadata(&snap, &o, obs, &targets, monotonic_ns() - start_ns);
 	if (!ret)
 		ret = observer_collect(obs, end_ns, &snap);
+	/* before the cgroup totals, which take the limits of their processes' cpu cgroups */
+	if (!ret && have_cpu && !(ret = cpu_limits_late(&limits, &cpu, &snap)))
+		ret = cpu_watch_record(&limits, &snap);
 	if (!ret)
 		ret = targets_label(&snap, &targets);
 	observer_close(obs);
@@ -306,6 +343,8 @@ cleanup:
 	host_sample_free(&host_start);
 	host_sample_free(&host_end);
 	snapshot_free(&snap);
+	cpu_watch_free(&limits);
+	cpu_controller_free(&cpu);
 	targets_free(&targets);
 	options_free(&o);
 	return exit_code;

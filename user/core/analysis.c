@@ -8,6 +8,7 @@
 #include "core/analysis.h"
 #include "core/bottleneck.h"
 #include "core/budget.h"
+#include "core/cpulimit.h"
 #include "core/format.h"
 
 static const char *const state_names[ST_COUNT] = {
@@ -688,6 +689,129 @@ static void find_idle_workers(const struct snapshot *s, struct findings *fs)
 	evidence(f, "workers", (double)n);
 }
 
+/* Run-queue wait of the targets in the cgroup at path or below it; *found: any such target. */
+static uint64_t runq_wait_under(const struct snapshot *s, const struct cpu_cgroup *top, bool *found)
+{
+	size_t len = strlen(top->path);
+	uint64_t sum = 0;
+
+	*found = false;
+	for (size_t i = 0; i < s->ncpu_cgroups; i++) {
+		const struct cpu_cgroup *c = &s->cpu_cgroups[i];
+
+		if (c->hierarchy != top->hierarchy || strncmp(c->path, top->path, len) ||
+		    (c->path[len] && c->path[len] != '/' && strcmp(top->path, "/")))
+			continue;
+		for (size_t k = 0; k < c->npids; k++) {
+			const struct process *p =
+				snapshot_find_process((struct snapshot *)s, c->pids[k]);
+
+			if (p) {
+				sum = add_sat(sum, p->sched.runq_wait_ns);
+				*found = true;
+			}
+		}
+	}
+	return sum;
+}
+
+/* What the targets' run-queue wait says of the throttled time, by their ratio. */
+#define RUNQ_HOLDS                                                                                 \
+	"; its targets waited %s for a CPU (%.1fx the throttled time): a throttled task stays "    \
+	"runnable, so waiting out the period counts as run-queue wait, not as a lack of CPUs"
+#define RUNQ_LACKS                                                                                 \
+	"; its targets waited %s for a CPU (%.1fx the throttled time): most of the throttled "     \
+	"time is not in their run-queue wait"
+
+/*
+ * A cgroup's throttled share of its periods and of the run, when it was throttled enough to
+ * count (THROTTLED_MIN_PERIODS, THROTTLED_PERIOD_SHARE or THROTTLED_TIME_SHARE).
+ */
+static bool throttled_shares(const struct snapshot *s, const struct cpu_limit *l,
+			     double *period_share, double *time_share)
+{
+	if (!(l->known & CPU_KNOWN_THROTTLING) || l->end_only || !l->periods ||
+	    l->throttled_periods < THROTTLED_MIN_PERIODS)
+		return false;
+	*period_share = (double)l->throttled_periods / (double)l->periods;
+	*time_share = s->duration_ns ? (double)l->throttled_ns / (double)s->duration_ns : 0;
+	return *period_share >= THROTTLED_PERIOD_SHARE || *time_share >= THROTTLED_TIME_SHARE;
+}
+
+const struct cpu_cgroup *most_throttled(const struct snapshot *s, double *worst)
+{
+	const struct cpu_cgroup *most = NULL;
+	double ps, ts;
+
+	*worst = 0;
+	for (size_t i = 0; i < s->ncpu_cgroups; i++) {
+		if (!throttled_shares(s, &s->cpu_cgroups[i].limit, &ps, &ts))
+			continue;
+		if ((ps > ts ? ps : ts) > *worst) {
+			*worst = ps > ts ? ps : ts;
+			most = &s->cpu_cgroups[i];
+		}
+	}
+	return most;
+}
+
+static void find_cpu_throttled(const struct snapshot *s, struct findings *fs)
+{
+	char quota[128], tq[FORMAT_NS_LEN], tp[FORMAT_NS_LEN], tt[FORMAT_NS_LEN], tw[FORMAT_NS_LEN];
+	char tail[200], path[200];
+
+	for (size_t i = 0; i < s->ncpu_cgroups; i++) {
+		const struct cpu_cgroup *c = &s->cpu_cgroups[i];
+		const struct cpu_limit *l = &c->limit;
+		double period_share, time_share, worst, runq_ratio = 0;
+		uint64_t runq;
+		struct finding *f;
+		bool found;
+
+		if (!throttled_shares(s, l, &period_share, &time_share))
+			continue;
+		worst = period_share > time_share ? period_share : time_share;
+		if ((l->known & CPU_KNOWN_QUOTA) && (l->known & CPU_KNOWN_PERIOD))
+			snprintf(quota, sizeof(quota), "its quota of %s per %s (%.2f CPUs)",
+				 format_ns(l->quota_us * 1000, tq, sizeof(tq)),
+				 format_ns(l->period_us * 1000, tp, sizeof(tp)), cpu_limit_cpus(l));
+		else
+			snprintf(quota, sizeof(quota), "a quota no longer set at the end");
+		/* a cgroup's name is any bytes its creator chose: no control characters */
+		snprintf(path, sizeof(path), "%s", c->path);
+		for (char *p = path; *p; p++)
+			if ((unsigned char)*p < ' ' || *p == 0x7f)
+				*p = '?';
+		runq = runq_wait_under(s, c, &found);
+		tail[0] = '\0';
+		if (found && l->throttled_ns) {
+			runq_ratio = (double)runq / (double)l->throttled_ns;
+			snprintf(tail, sizeof(tail),
+				 runq_ratio >= THROTTLED_RUNQ_SHARE ? RUNQ_HOLDS : RUNQ_LACKS,
+				 format_ns(runq, tw, sizeof(tw)), runq_ratio);
+		}
+		f = add_finding(fs, "cpu_throttled",
+				worst >= THROTTLED_CRITICAL_SHARE ? SEV_CRITICAL : SEV_WARNING,
+				worst * 100,
+				"cgroup %s (%s) ran out of %s in %llu of %llu periods (%.0f%%) and "
+				"was throttled %s, %.0f%% of the run%s",
+				path, cgroup_hierarchy_name(c->hierarchy), quota,
+				(unsigned long long)l->throttled_periods,
+				(unsigned long long)l->periods, period_share * 100,
+				format_ns(l->throttled_ns, tt, sizeof(tt)), time_share * 100, tail);
+		evidence(f, "throttled_periods", (double)l->throttled_periods);
+		evidence(f, "periods", (double)l->periods);
+		evidence(f, "throttled_period_share", period_share);
+		evidence(f, "throttled_ns", (double)l->throttled_ns);
+		evidence(f, "throttled_run_share", time_share);
+		evidence(f, "quota_cpus", cpu_limit_cpus(l));
+		if (found) {
+			evidence(f, "targets_runq_wait_ns", (double)runq);
+			evidence(f, "runq_wait_over_throttled", runq_ratio);
+		}
+	}
+}
+
 static int cmp_finding(const void *a, const void *b)
 {
 	const struct finding *x = a, *y = b;
@@ -711,6 +835,7 @@ size_t analyze_findings(const struct snapshot *s, struct finding *out, size_t ma
 	find_accept_contention(s, &fs);
 	find_switch_rate(s, &fs);
 	find_idle_workers(s, &fs);
+	find_cpu_throttled(s, &fs);
 	if (fs.n > 1)
 		qsort(out, fs.n, sizeof(*out), cmp_finding);
 	return fs.n;

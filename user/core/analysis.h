@@ -98,9 +98,25 @@ enum role thread_role(const struct snapshot *s, const struct process *p, const s
 #define HANDOFF_PER_REQUEST_INFO 0.05
 #define SINGLE_THREAD_SATURATED 0.90  /* on-CPU share of the run of one serving thread: its wall */
 #define CPU_SATURATED_SHARE 0.95      /* the machine's CPUs busy (1 - idle / total): saturated */
-/* CPUs this busy while the serving threads wait for one OVERSUB_CRITICAL_SHARE of their time are
- * the limit too: the idle rest comes in gaps (every process waiting on another), not as room. */
+/* CPUs this busy while the serving threads wait for one OVERSUB_CRITICAL_SHARE of their time, or
+ * while more CPUs are wanted than there are (busy ones and the targets' waits for one), are the
+ * limit too: the idle rest comes in gaps (every process waiting on another), not as room. */
 #define CPU_CONTENDED_SHARE 0.80
+/*
+ * cpu_throttled: a cpu cgroup of the targets, or an ancestor, throttled by its CPU quota in this
+ * share of its periods, or for this share of the run. A request that comes while its group is
+ * throttled waits for the next period (up to period - quota: 80 ms of every 100 ms at 0.2
+ * CPUs), so from 5% of the periods the throttling reaches the p95 of the latency.
+ */
+#define THROTTLED_PERIOD_SHARE	 0.05
+#define THROTTLED_TIME_SHARE	 0.05 /* throttled time over the run's duration */
+#define THROTTLED_CRITICAL_SHARE 0.25 /* either share, from which it is critical: the p75 */
+#define THROTTLED_MIN_PERIODS	 2    /* one throttled period in a short run is happenstance */
+/*
+ * The targets' run-queue wait over the throttled time from which the text says the throttling
+ * is in it: a throttled task stays runnable, so it waits out the period on the run queue.
+ */
+#define THROTTLED_RUNQ_SHARE 0.5
 
 /* Requests of the run: given (--requests), else estimated from TCP writes of serving processes. */
 uint64_t snapshot_requests(const struct snapshot *s, bool *given);
@@ -118,7 +134,7 @@ void workers_imbalance(const struct snapshot *s, struct imbalance *out);
 enum severity { SEV_INFO, SEV_WARNING, SEV_CRITICAL };
 const char *severity_name(enum severity sev);
 
-#define FINDING_TEXT_LEN 320
+#define FINDING_TEXT_LEN 448 /* cpu_throttled names a cgroup path, Kubernetes' run long */
 #define FINDING_EVIDENCE 8
 struct finding {
 	const char *id; /* handoff, cpu_oversubscription, imbalance, accept_contention, ... */
@@ -137,6 +153,13 @@ struct finding {
  * waited for a CPU, in *share; false when there are none.
  */
 bool serving_runnable_share(const struct snapshot *s, double *share);
+
+/*
+ * The cpu cgroup of the targets (or an ancestor) throttled the most, as the larger of its
+ * throttled share of periods and of the run, in *worst; NULL when none was throttled enough to
+ * count for cpu_throttled.
+ */
+const struct cpu_cgroup *most_throttled(const struct snapshot *s, double *worst);
 
 /* The findings that apply, most severe first; returns how many were written (at most max). */
 size_t analyze_findings(const struct snapshot *s, struct finding *out, size_t max);

@@ -6,6 +6,7 @@
 
 #include "core/bottleneck.h"
 #include "core/budget.h"
+#include "core/cpulimit.h"
 #include "core/format.h"
 
 static const char *const kind_names[BN_KINDS] = {
@@ -135,11 +136,31 @@ static bool saturated_thread(const struct snapshot *s, bool dispatchers, double 
 void analyze_bottleneck(const struct snapshot *s, struct bottleneck *out)
 {
 	const struct cpu_budget *b = &s->cpu_budget;
-	double busy = 0, runq;
-	char users[160];
+	const struct cpu_cgroup *throttled;
+	char users[160], w[FORMAT_NS_LEN];
+	double busy = 0, runq, worst, demand;
+	uint64_t waiting_ns = 0;
 	bool known;
 
 	memset(out, 0, sizeof(*out));
+	throttled = most_throttled(s, &worst);
+	if (throttled && worst >= THROTTLED_CRITICAL_SHARE) {
+		const struct cpu_limit *l = &throttled->limit;
+
+		out->kind = BN_THROTTLED;
+		snprintf(out->subject, sizeof(out->subject), "cgroup %.80s", throttled->path);
+		snprintf(out->text, sizeof(out->text),
+			 "cgroup %.80s (%s) used up its CPU quota (%.2f CPUs) in %llu of %llu periods "
+			 "and waited out the rest of each: throttled %s, %.0f%% of the run",
+			 throttled->path, cgroup_hierarchy_name(throttled->hierarchy),
+			 cpu_limit_cpus(l), (unsigned long long)l->throttled_periods,
+			 (unsigned long long)l->periods, format_ns(l->throttled_ns, w, sizeof(w)),
+			 s->duration_ns ? 100.0 * (double)l->throttled_ns / (double)s->duration_ns : 0);
+		evidence(out, "throttled_share", worst);
+		evidence(out, "throttled_ns", (double)l->throttled_ns);
+		evidence(out, "quota_cpus", cpu_limit_cpus(l));
+		return;
+	}
 	if (saturated_thread(s, true, HANDOFF_CPU_BOTTLENECK, out)) {
 		out->kind = BN_DISPATCHER;
 		return;
@@ -151,19 +172,24 @@ void analyze_bottleneck(const struct snapshot *s, struct bottleneck *out)
 	known = cpu_budget_busy_share(b, &busy);
 	if (!serving_runnable_share(s, &runq))
 		runq = 0;
+	/* CPUs wanted on average: those busy, and the targets' threads waiting for one */
+	for (size_t i = 0; i < s->nprocesses; i++)
+		waiting_ns += s->processes[i].sched.runq_wait_ns;
+	demand = busy * s->cpus + (s->duration_ns ? (double)waiting_ns / (double)s->duration_ns : 0);
 	budget_users(b, 4, users, sizeof(users));
 	snprintf(out->subject, sizeof(out->subject), "the %d CPU%s", s->cpus,
 		 s->cpus == 1 ? "" : "s");
 	if (known && (busy >= CPU_SATURATED_SHARE ||
-		      (busy >= CPU_CONTENDED_SHARE && runq >= OVERSUB_CRITICAL_SHARE))) {
+		      (busy >= CPU_CONTENDED_SHARE &&
+		       (runq >= OVERSUB_CRITICAL_SHARE || demand >= s->cpus)))) {
 		out->kind = BN_CPU;
-		snprintf(
-			out->text, sizeof(out->text),
-			"the %d CPU%s were %.0f%% busy (%s) and the serving threads waited for one "
-			"%.0f%% of their time",
-			s->cpus, s->cpus == 1 ? "" : "s", busy * 100, users, runq * 100);
+		snprintf(out->text, sizeof(out->text),
+			 "the %d CPU%s were %.0f%% busy (%s), %.1f CPUs were wanted on average and "
+			 "the serving threads waited for one %.0f%% of their time",
+			 s->cpus, s->cpus == 1 ? "" : "s", busy * 100, users, demand, runq * 100);
 		evidence(out, "busy_share", busy);
 		evidence(out, "serving_runnable_share", runq);
+		evidence(out, "cpus_wanted", demand);
 		evidence(out, "targets_share",
 			 (double)cpu_budget_kind_ns(b, BUDGET_TARGETS) / (double)b->total_ns);
 		evidence(out, "load_share",

@@ -411,6 +411,7 @@ static void cgroup_totals_free(struct snapshot *s)
 	for (size_t i = 0; i < s->ncgroups; i++) {
 		free(s->cgroups[i].path);
 		free(s->cgroups[i].pids);
+		free(s->cgroups[i].cpu_path);
 	}
 	free(s->cgroups);
 	s->cgroups = NULL;
@@ -457,7 +458,96 @@ int snapshot_group_cgroups(struct snapshot *s)
 	}
 	if (s->ncgroups > 1)
 		qsort(s->cgroups, s->ncgroups, sizeof(*s->cgroups), cmp_cgroup_total);
+	return snapshot_link_cpu_limits(s);
+}
+
+/* The cpu cgroup that lists pid, or NULL. */
+static const struct cpu_cgroup *cpu_cgroup_of(const struct snapshot *s, int pid)
+{
+	for (size_t i = 0; i < s->ncpu_cgroups; i++)
+		for (size_t k = 0; k < s->cpu_cgroups[i].npids; k++)
+			if (s->cpu_cgroups[i].pids[k] == pid)
+				return &s->cpu_cgroups[i];
+	return NULL;
+}
+
+int snapshot_link_cpu_limits(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->ncgroups; i++) {
+		struct cgroup_total *g = &s->cgroups[i];
+		const struct cpu_cgroup *c = NULL, *of;
+		bool several = false;
+
+		free(g->cpu_path);
+		g->cpu_path = NULL;
+		memset(&g->cpu_limit, 0, sizeof(g->cpu_limit));
+		for (size_t k = 0; k < g->npids && !several; k++) {
+			of = cpu_cgroup_of(s, g->pids[k]);
+			if (of && c && of != c)
+				several = true;
+			else if (of)
+				c = of;
+		}
+		/* processes of one cgroup v2 in several v1 cpu cgroups: cpu_cgroups has each */
+		if (!c || several)
+			continue;
+		g->cpu_path = strdup(c->path);
+		if (!g->cpu_path)
+			return -ENOMEM;
+		g->cpu_hierarchy = c->hierarchy;
+		g->cpu_limit = c->limit;
+	}
 	return 0;
+}
+
+const char *cgroup_hierarchy_name(enum cgroup_hierarchy h)
+{
+	switch (h) {
+	case CGROUP_V2:
+		return "v2";
+	case CGROUP_V1:
+		return "v1";
+	}
+	return NULL;
+}
+
+int cgroup_hierarchy_parse(const char *name)
+{
+	if (!strcmp(name, "v2"))
+		return CGROUP_V2;
+	if (!strcmp(name, "v1"))
+		return CGROUP_V1;
+	return -1;
+}
+
+static const char *const cpu_file_names[CPU_FILES] = {"cpu.max", "cpu.cfs_quota_us",
+						      "cpu.cfs_period_us", "cpu.stat"};
+
+const char *cpu_file_name(enum cpu_file f)
+{
+	for (int i = 0; i < CPU_FILES; i++)
+		if ((unsigned int)f == 1u << i)
+			return cpu_file_names[i];
+	return NULL;
+}
+
+unsigned int cpu_file_parse(const char *name)
+{
+	for (int i = 0; i < CPU_FILES; i++)
+		if (!strcmp(name, cpu_file_names[i]))
+			return 1u << i;
+	return 0;
+}
+
+static void cpu_cgroups_free(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->ncpu_cgroups; i++) {
+		free(s->cpu_cgroups[i].path);
+		free(s->cpu_cgroups[i].pids);
+	}
+	free(s->cpu_cgroups);
+	s->cpu_cgroups = NULL;
+	s->ncpu_cgroups = 0;
 }
 
 void snapshot_free(struct snapshot *s)
@@ -482,6 +572,7 @@ void snapshot_free(struct snapshot *s)
 	}
 	free(s->processes);
 	cgroup_totals_free(s);
+	cpu_cgroups_free(s);
 	for (i = 0; i < s->targets.ncomms; i++)
 		free(s->targets.comms[i]);
 	free(s->targets.comms);

@@ -166,6 +166,62 @@ struct targets {
 #define CGROUP_PATH_REMOVED "(removed)" /* a process's cgroup no longer existed at the end */
 #define CGROUP_PATH_UNKNOWN "(unknown)" /* no cgroup2 mount to name it from */
 
+/* The cgroup hierarchy that holds the cpu controller a limit was read from. */
+enum cgroup_hierarchy {
+	CGROUP_V2,
+	CGROUP_V1,
+};
+
+/* Figures of a cpu_limit that are known; the others are null in the JSON. */
+enum cpu_limit_known {
+	CPU_KNOWN_QUOTA = 1 << 0,      /* quota_us: a quota is set (without it: no limit) */
+	CPU_KNOWN_PERIOD = 1 << 1,     /* period_us */
+	CPU_KNOWN_THROTTLING = 1 << 2, /* periods, throttled_periods, throttled_ns */
+	CPU_KNOWN_PRESSURE = 1 << 3,   /* pressure_some_ns */
+};
+
+/* Files a cpu cgroup should have, as bits: those that could not be read. */
+enum cpu_file {
+	CPU_FILE_MAX = 1 << 0,	      /* cpu.max (v2) */
+	CPU_FILE_CFS_QUOTA = 1 << 1,  /* cpu.cfs_quota_us (v1) */
+	CPU_FILE_CFS_PERIOD = 1 << 2, /* cpu.cfs_period_us (v1) */
+	CPU_FILE_STAT = 1 << 3,	      /* cpu.stat */
+};
+#define CPU_FILES 4
+
+/*
+ * A cgroup's CPU bandwidth limit and what it did during the run: cpu.max (v2) or
+ * cpu.cfs_quota_us and cpu.cfs_period_us (v1), then the deltas of cpu.stat and of the "some"
+ * total of cpu.pressure (v2) from the start to the end.
+ */
+struct cpu_limit {
+	unsigned int known;	    /* enum cpu_limit_known */
+	uint64_t quota_us;	    /* CPU time the group may use per period, on all CPUs */
+	uint64_t period_us;	    /* the length of one period */
+	uint64_t periods;	    /* nr_periods: periods in which the group had runnable tasks */
+	uint64_t throttled_periods; /* nr_throttled: periods that ended with its quota used up */
+	uint64_t throttled_ns;	    /* throttled_usec (v2), throttled_time (v1); CPUs summed */
+	uint64_t pressure_some_ns;  /* time some of its tasks waited for a CPU (PSI, v2) */
+	bool counters_reset;	    /* a counter was lower at the end: counted from 0 again */
+	bool end_only;		    /* first seen at the end: the limit then, no deltas */
+	unsigned int missing;	    /* enum cpu_file: files it should have, unreadable */
+};
+
+/*
+ * The cpu cgroups sampled in a run, at most this many: the targets' own and their ancestors.
+ * A container under Kubernetes sits about 5 levels deep, so this covers a dozen pods' worth.
+ */
+#define LS_MAX_CPU_CGROUPS 64
+
+/* A cgroup of the cpu controller that targets are in, or an ancestor of one. */
+struct cpu_cgroup {
+	char *path; /* under its hierarchy's mount, as /proc/PID/cgroup names it; "/" the root */
+	enum cgroup_hierarchy hierarchy;
+	int *pids; /* targets directly in it, ascending; none for an ancestor */
+	size_t npids;
+	struct cpu_limit limit;
+};
+
 /* The targets of one cgroup v2 and their totals. */
 struct cgroup_total {
 	char *path; /* as struct process's cgroup */
@@ -176,6 +232,10 @@ struct cgroup_total {
 	uint64_t syscalls;
 	int *pids; /* its processes, ascending */
 	size_t npids;
+	/* the cpu cgroup its processes are in (v2: itself); NULL when unknown or several */
+	char *cpu_path;
+	enum cgroup_hierarchy cpu_hierarchy;
+	struct cpu_limit cpu_limit; /* that cgroup's, when cpu_path is set */
 };
 
 /* The parts of the machine's CPU time during the run (core/budget.h computes them). */
@@ -238,6 +298,9 @@ struct snapshot {
 	struct cgroup_total *cgroups; /* targets grouped by cgroup, by path; see snapshot_group_cgroups */
 	size_t ncgroups;
 	struct cpu_budget cpu_budget; /* the machine's CPUs during the run */
+	struct cpu_cgroup *cpu_cgroups; /* the targets' cpu cgroups and their ancestors, by path */
+	size_t ncpu_cgroups;
+	uint64_t cpu_cgroups_full; /* cpu cgroups left out, beyond LS_MAX_CPU_CGROUPS */
 };
 
 /* Histogram buckets: bounds in ns, [lower, upper). */
@@ -276,8 +339,23 @@ void sys_figures_free(struct sys_figures *f);
  */
 int snapshot_finish(struct snapshot *s);
 struct process *snapshot_find_process(struct snapshot *s, int pid);
-/* Fill s->cgroups from the processes' cgroup and figures (after snapshot_finish); 0 or -ENOMEM. */
+/*
+ * Fill s->cgroups from the processes' cgroup and figures (after snapshot_finish), each with the
+ * CPU limit of the cpu cgroup its processes are in (see snapshot_link_cpu_limits); 0 or -ENOMEM.
+ */
 int snapshot_group_cgroups(struct snapshot *s);
+/*
+ * Give each cgroup total the cpu cgroup of s->cpu_cgroups that lists its processes, when they
+ * are all in the same one (processes listed in none are not counted); 0 or -ENOMEM.
+ */
+int snapshot_link_cpu_limits(struct snapshot *s);
+/* "v2", "v1"; the hierarchy so named, or -1. */
+const char *cgroup_hierarchy_name(enum cgroup_hierarchy h);
+int cgroup_hierarchy_parse(const char *name);
+/* "cpu.max", "cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.stat" for one bit; NULL otherwise. */
+const char *cpu_file_name(enum cpu_file f);
+/* The bit of the file so named, or 0. */
+unsigned int cpu_file_parse(const char *name);
 /* "unknown", "pid", "command", "descendant", "comm", "cgroup", "container"; NULL if out of range. */
 const char *select_reason_name(enum select_reason r);
 /* The reason named name, or -1. */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -437,10 +438,80 @@ static int selectors_to_json(json_t *targets, const struct targets *t)
 	return 0;
 }
 
+/* A CPU limit and its throttling over the run; what is not known is null. */
+static json_t *cpu_limit_to_json(const struct cpu_limit *l)
+{
+	json_t *o, *missing = json_array();
+
+	for (int i = 0; missing && i < CPU_FILES; i++)
+		if ((l->missing & (1u << i)) &&
+		    json_array_append_new(missing, json_str(cpu_file_name(1u << i)))) {
+			json_decref(missing);
+			return NULL;
+		}
+	o = missing ? json_object() : NULL;
+	if (!o) {
+		json_decref(missing);
+		return NULL;
+	}
+	if (set(o, "quota_us", json_u64_known(l->quota_us, l->known & CPU_KNOWN_QUOTA)) ||
+	    set(o, "period_us", json_u64_known(l->period_us, l->known & CPU_KNOWN_PERIOD)) ||
+	    set(o, "periods", json_u64_known(l->periods, l->known & CPU_KNOWN_THROTTLING)) ||
+	    set(o, "throttled_periods",
+		json_u64_known(l->throttled_periods, l->known & CPU_KNOWN_THROTTLING)) ||
+	    set(o, "throttled_ns",
+		json_u64_known(l->throttled_ns, l->known & CPU_KNOWN_THROTTLING)) ||
+	    set(o, "pressure_some_ns",
+		json_u64_known(l->pressure_some_ns, l->known & CPU_KNOWN_PRESSURE)) ||
+	    set(o, "counters_reset", json_boolean(l->counters_reset)) ||
+	    set(o, "end_only", json_boolean(l->end_only))) {
+		json_decref(missing);
+		json_decref(o);
+		return NULL;
+	}
+	if (set(o, "missing", missing)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *pids_to_json(const int *pids, size_t n)
+{
+	json_t *arr = json_array();
+
+	for (size_t k = 0; arr && k < n; k++)
+		if (json_array_append_new(arr, json_integer(pids[k]))) {
+			json_decref(arr);
+			return NULL;
+		}
+	return arr;
+}
+
+/* The cpu cgroups sampled: the targets' own and their ancestors, each with its limit. */
+static json_t *cpu_limits_to_json(const struct snapshot *s)
+{
+	json_t *arr = json_array(), *c;
+
+	for (size_t i = 0; arr && i < s->ncpu_cgroups; i++) {
+		const struct cpu_cgroup *g = &s->cpu_cgroups[i];
+
+		c = json_object();
+		if (json_array_append_new(arr, c) || set(c, "path", json_str(g->path)) ||
+		    set(c, "hierarchy", json_str(cgroup_hierarchy_name(g->hierarchy))) ||
+		    set(c, "processes", pids_to_json(g->pids, g->npids)) ||
+		    set(c, "cpu_limit", cpu_limit_to_json(&g->limit))) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
 /* The targets grouped by cgroup, with totals. */
 static json_t *cgroups_to_json(const struct snapshot *s)
 {
-	json_t *arr = json_array(), *g, *pids;
+	json_t *arr = json_array(), *g, *pids, *cpu;
 
 	for (size_t i = 0; arr && i < s->ncgroups; i++) {
 		const struct cgroup_total *c = &s->cgroups[i];
@@ -457,6 +528,15 @@ static json_t *cgroups_to_json(const struct snapshot *s)
 		for (size_t k = 0; k < c->npids; k++)
 			if (json_array_append_new(pids, json_integer(c->pids[k])))
 				goto fail;
+		/* the cpu cgroup its processes are in: itself on v2, the cpu hierarchy's on v1 */
+		cpu = c->cpu_path ? json_object() : json_null();
+		if (set(g, "cpu_cgroup", cpu) ||
+		    (c->cpu_path &&
+		     (set(cpu, "path", json_str(c->cpu_path)) ||
+		      set(cpu, "hierarchy", json_str(cgroup_hierarchy_name(c->cpu_hierarchy))))) ||
+		    set(g, "cpu_limit",
+			c->cpu_path ? cpu_limit_to_json(&c->cpu_limit) : json_null()))
+			goto fail;
 	}
 	return arr;
 fail:
@@ -520,9 +600,11 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	    set(targets, "pids", pids) ||
 	    set(targets, "command", json_boolean(s->targets.command)) ||
 	    set(targets, "children", json_boolean(s->targets.children)) ||
-	    selectors_to_json(targets, &s->targets) ||
-	    set(root, "drops", drops) || set(root, "processes", processes) ||
-	    set(root, "handoffs", handoffs) || set(root, "cgroups", cgroups_to_json(s)) ||
+	    selectors_to_json(targets, &s->targets) || set(root, "drops", drops) ||
+	    set(root, "processes", processes) || set(root, "handoffs", handoffs) ||
+	    set(root, "cgroups", cgroups_to_json(s)) ||
+	    set(root, "cpu_limits", cpu_limits_to_json(s)) ||
+	    set(root, "cpu_limits_full", json_u64(s->cpu_cgroups_full)) ||
 	    budget_to_json(root, &s->cpu_budget))
 		goto fail;
 	for (i = 0; i < s->nhandoffs; i++) {
@@ -725,6 +807,20 @@ static int get_string(struct reader *r, const json_t *obj, const char *where, co
 		return wrong(r, where, key, "a string", v);
 	*out = strdup(json_string_value(v));
 	return *out ? 0 : fail(r, -ENOMEM, "out of memory");
+}
+
+/* A field newer runs have: absent or null leaves *out. */
+static int get_bool_opt(struct reader *r, const json_t *obj, const char *where, const char *key,
+			bool *out)
+{
+	json_t *v = json_object_get(obj, key);
+
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_boolean(v))
+		return wrong(r, where, key, "true, false or null", v);
+	*out = json_is_true(v);
+	return 0;
 }
 
 /* A longer name than the kernel keeps is cut, as the kernel would have. */
@@ -1230,12 +1326,190 @@ static int read_selectors(struct reader *r, const json_t *root, struct snapshot 
 	return 0;
 }
 
+/* An array of pids into a malloc'd list. */
+static int read_pids(struct reader *r, const json_t *obj, const char *where, const char *key,
+		     int **out, size_t *n)
+{
+	json_t *pids, *pid;
+	int rc = 0;
+	size_t k;
+
+	pids = get_typed(r, obj, where, key, JSON_ARRAY, LS_PID_MAX, &rc);
+	if (!pids)
+		return rc;
+	*out = calloc(json_array_size(pids) + 1, sizeof(**out));
+	if (!*out)
+		return fail(r, -ENOMEM, "out of memory");
+	json_array_foreach(pids, k, pid)
+	{
+		if (!json_is_integer(pid) || json_integer_value(pid) < 1 ||
+		    json_integer_value(pid) > LS_PID_MAX) {
+			char name[48];
+
+			snprintf(name, sizeof(name), "%s[%zu]", key, k);
+			return wrong(r, where, name, "a pid (an integer from 1 to 4194304)", pid);
+		}
+		(*out)[(*n)++] = (int)json_integer_value(pid);
+	}
+	return 0;
+}
+
+/* "v1" or "v2". */
+static int get_hierarchy(struct reader *r, const json_t *obj, const char *where,
+			 enum cgroup_hierarchy *out)
+{
+	int rc = 0, h;
+	json_t *v;
+
+	v = need(r, obj, where, "hierarchy", &rc);
+	if (!v)
+		return rc;
+	if (!json_is_string(v))
+		return wrong(r, where, "hierarchy", "\"v1\" or \"v2\"", v);
+	h = cgroup_hierarchy_parse(json_string_value(v));
+	if (h < 0) {
+		char name[128];
+
+		return fail(r, -EINVAL, "field %s should be \"v1\" or \"v2\", not \"%.16s\"",
+			    field(name, sizeof(name), where, "hierarchy"), json_string_value(v));
+	}
+	*out = (enum cgroup_hierarchy)h;
+	return 0;
+}
+
+/* A cpu_limit object: each figure may be null (not known); the flags are optional. */
+static int read_cpu_limit(struct reader *r, const json_t *obj, const char *where,
+			  struct cpu_limit *l)
+{
+	static const struct {
+		const char *key;
+		unsigned int bit;
+		size_t offset;
+	} figures[] = {
+		{"quota_us", CPU_KNOWN_QUOTA, offsetof(struct cpu_limit, quota_us)},
+		{"period_us", CPU_KNOWN_PERIOD, offsetof(struct cpu_limit, period_us)},
+		{"periods", CPU_KNOWN_THROTTLING, offsetof(struct cpu_limit, periods)},
+		{"throttled_periods", CPU_KNOWN_THROTTLING,
+		 offsetof(struct cpu_limit, throttled_periods)},
+		{"throttled_ns", CPU_KNOWN_THROTTLING, offsetof(struct cpu_limit, throttled_ns)},
+		{"pressure_some_ns", CPU_KNOWN_PRESSURE,
+		 offsetof(struct cpu_limit, pressure_some_ns)},
+	};
+	unsigned int known = 0, throttling = 0;
+	char at[96], name[128];
+	json_t *o, *missing, *v;
+	bool present;
+	size_t i;
+	int rc = 0;
+
+	memset(l, 0, sizeof(*l));
+	o = get_typed(r, obj, where, "cpu_limit", JSON_OBJECT, 0, &rc);
+	if (!o)
+		return rc;
+	field(at, sizeof(at), where, "cpu_limit");
+	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++) {
+		uint64_t *dst = (uint64_t *)((char *)l + figures[i].offset);
+
+		if ((rc = get_u64_opt(r, o, at, figures[i].key, dst, &present)))
+			return rc;
+		if (present && figures[i].bit == CPU_KNOWN_THROTTLING)
+			throttling++;
+		else if (present)
+			known |= figures[i].bit;
+	}
+	/* the three throttling figures come from one file: all of them or none */
+	if (throttling == 3)
+		known |= CPU_KNOWN_THROTTLING;
+	else if (throttling)
+		return fail(r, -EINVAL,
+			    "%s: periods, throttled_periods and throttled_ns should be all numbers "
+			    "or all null",
+			    at);
+	l->known = known;
+	if ((rc = get_bool_opt(r, o, at, "counters_reset", &l->counters_reset)) ||
+	    (rc = get_bool_opt(r, o, at, "end_only", &l->end_only)))
+		return rc;
+	missing = json_object_get(o, "missing");
+	if (!missing || json_is_null(missing))
+		return 0;
+	if (!json_is_array(missing) || json_array_size(missing) > CPU_FILES)
+		return wrong(r, at, "missing", "an array of cpu file names", missing);
+	json_array_foreach(missing, i, v)
+	{
+		unsigned int bit = json_is_string(v) ? cpu_file_parse(json_string_value(v)) : 0;
+
+		snprintf(name, sizeof(name), "missing[%zu]", i);
+		if (!bit)
+			return wrong(
+				r, at, name,
+				"one of cpu.max, cpu.cfs_quota_us, cpu.cfs_period_us, cpu.stat", v);
+		l->missing |= bit;
+	}
+	return 0;
+}
+
+/* The cpu cgroups sampled (absent in runs saved before they were). */
+static int read_cpu_limits(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	bool present;
+	json_t *arr, *c;
+	char at[48];
+	size_t i;
+	int rc = 0;
+
+	if ((rc = get_u64_opt(r, root, "", "cpu_limits_full", &s->cpu_cgroups_full, &present)))
+		return rc;
+	arr = json_object_get(root, "cpu_limits");
+	if (!arr || json_is_null(arr))
+		return 0;
+	arr = get_typed(r, root, "", "cpu_limits", JSON_ARRAY, LS_MAX_CPU_CGROUPS, &rc);
+	if (!arr)
+		return rc;
+	s->cpu_cgroups = calloc(json_array_size(arr) + 1, sizeof(*s->cpu_cgroups));
+	if (!s->cpu_cgroups)
+		return fail(r, -ENOMEM, "out of memory");
+	json_array_foreach(arr, i, c)
+	{
+		struct cpu_cgroup *g = &s->cpu_cgroups[i];
+
+		snprintf(at, sizeof(at), "cpu_limits[%zu]", i);
+		if (!json_is_object(c))
+			return fail(r, -EINVAL, "%s should be an object, not %s", at, type_name(c));
+		s->ncpu_cgroups = i + 1;
+		if ((rc = get_string(r, c, at, "path", &g->path)) ||
+		    (rc = get_hierarchy(r, c, at, &g->hierarchy)) ||
+		    (rc = read_pids(r, c, at, "processes", &g->pids, &g->npids)) ||
+		    (rc = read_cpu_limit(r, c, at, &g->limit)))
+			return rc;
+	}
+	return 0;
+}
+
+/* A cgroup total's cpu cgroup and its limit (absent in runs saved before they were). */
+static int read_cgroup_cpu(struct reader *r, const json_t *g, const char *where,
+			   struct cgroup_total *c)
+{
+	json_t *cpu = json_object_get(g, "cpu_cgroup");
+	char at[96];
+	int rc;
+
+	if (!cpu || json_is_null(cpu))
+		return 0;
+	if (!json_is_object(cpu))
+		return wrong(r, where, "cpu_cgroup", "an object or null", cpu);
+	field(at, sizeof(at), where, "cpu_cgroup");
+	if ((rc = get_string(r, cpu, at, "path", &c->cpu_path)) ||
+	    (rc = get_hierarchy(r, cpu, at, &c->cpu_hierarchy)))
+		return rc;
+	return read_cpu_limit(r, g, where, &c->cpu_limit);
+}
+
 /* The per-cgroup totals, as written: a run read back reports what the run reported. */
 static int read_cgroups(struct reader *r, const json_t *root, struct snapshot *s)
 {
-	json_t *arr, *g, *pids, *pid;
+	json_t *arr, *g;
 	char at[48];
-	size_t i, k;
+	size_t i;
 	int rc = 0;
 
 	arr = get_typed(r, root, "", "cgroups", JSON_ARRAY, LS_PID_MAX, &rc);
@@ -1256,24 +1530,10 @@ static int read_cgroups(struct reader *r, const json_t *root, struct snapshot *s
 		    (rc = get_u64(r, g, at, "runq_wait_ns", &c->runq_wait_ns)) ||
 		    (rc = get_u64(r, g, at, "voluntary_switches", &c->voluntary_switches)) ||
 		    (rc = get_u64(r, g, at, "involuntary_switches", &c->involuntary_switches)) ||
-		    (rc = get_u64(r, g, at, "syscalls", &c->syscalls)))
+		    (rc = get_u64(r, g, at, "syscalls", &c->syscalls)) ||
+		    (rc = read_pids(r, g, at, "processes", &c->pids, &c->npids)) ||
+		    (rc = read_cgroup_cpu(r, g, at, c)))
 			return rc;
-		pids = get_typed(r, g, at, "processes", JSON_ARRAY, LS_PID_MAX, &rc);
-		if (!pids)
-			return rc;
-		c->pids = calloc(json_array_size(pids) + 1, sizeof(*c->pids));
-		if (!c->pids)
-			return fail(r, -ENOMEM, "out of memory");
-		json_array_foreach(pids, k, pid) {
-			if (!json_is_integer(pid) || json_integer_value(pid) < 1 ||
-			    json_integer_value(pid) > LS_PID_MAX) {
-				char name[48];
-
-				snprintf(name, sizeof(name), "processes[%zu]", k);
-				return wrong(r, at, name, "a pid (an integer from 1 to 4194304)", pid);
-			}
-			c->pids[c->npids++] = (int)json_integer_value(pid);
-		}
 	}
 	return 0;
 }
@@ -1542,7 +1802,7 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 	    (rc = read_intervals(r, root, s)) || (rc = read_processes(r, root, s)))
 		return rc;
 	s->cpu_split = !r->cpu_split_missing;
-	if ((rc = read_handoffs(r, root, s)))
+	if ((rc = read_handoffs(r, root, s)) || (rc = read_cpu_limits(r, root, s)))
 		return rc;
 	return read_cgroups(r, root, s);
 }

@@ -9,6 +9,7 @@
 #include "core/analysis.h"
 #include "core/bottleneck.h"
 #include "core/budget.h"
+#include "core/cpulimit.h"
 #include "core/totals.h"
 #include "render/render.h"
 #include "core/syscalls.h"
@@ -234,6 +235,79 @@ static void print_cgroups(const struct snapshot *s, FILE *f)
 		}
 		fprintf(f, "%s\n", line);
 	}
+}
+
+/* Worth a line: a quota, throttling however it came, or files that could not be read. */
+static bool cpu_limit_shown(const struct cpu_limit *l)
+{
+	return (l->known & CPU_KNOWN_QUOTA) || l->missing ||
+	       ((l->known & CPU_KNOWN_THROTTLING) && l->throttled_periods);
+}
+
+/* "quota 20ms per 100ms (0.20 CPUs); throttled 41 of 52 periods, 3.1s; PSI some 3.2s" */
+static void describe_cpu_limit(const struct cpu_limit *l, char *buf, size_t len)
+{
+	char a[FORMAT_NS_LEN], b[FORMAT_NS_LEN];
+	size_t at = 0;
+
+#define ADD(...) (at += (size_t)snprintf(buf + at, at < len ? len - at : 0, __VA_ARGS__))
+	buf[0] = '\0';
+	if (!(l->known & CPU_KNOWN_QUOTA))
+		ADD("no quota");
+	else if (!(l->known & CPU_KNOWN_PERIOD))
+		ADD("quota %s per period", format_ns(l->quota_us * 1000, a, sizeof(a)));
+	else
+		ADD("quota %s per %s (%.2f CPUs)", format_ns(l->quota_us * 1000, a, sizeof(a)),
+		    format_ns(l->period_us * 1000, b, sizeof(b)), cpu_limit_cpus(l));
+	if (l->end_only)
+		ADD("; first seen at the end of the run: throttling not measured");
+	else if (l->known & CPU_KNOWN_THROTTLING)
+		ADD("; throttled %llu of %llu periods, %s",
+		    (unsigned long long)l->throttled_periods, (unsigned long long)l->periods,
+		    format_ns(l->throttled_ns, a, sizeof(a)));
+	if (!l->end_only && (l->known & CPU_KNOWN_PRESSURE))
+		ADD("; PSI some %s", format_ns(l->pressure_some_ns, a, sizeof(a)));
+	if (l->counters_reset)
+		ADD("; its counters were reset during the run");
+	for (int i = 0, n = 0; i < CPU_FILES; i++)
+		if (l->missing & (1u << i))
+			ADD("%s%s", n++ ? ", " : "; unreadable: ", cpu_file_name(1u << i));
+#undef ADD
+}
+
+/* The cpu cgroups of the targets and their ancestors that limit them, when any does. */
+static void print_cpu_limits(const struct snapshot *s, FILE *f)
+{
+	char line[640], path[320];
+	bool any = false;
+
+	for (size_t i = 0; i < s->ncpu_cgroups; i++)
+		any |= cpu_limit_shown(&s->cpu_cgroups[i].limit);
+	if (!any)
+		return;
+	fprintf(f, "\nCPU LIMITS: cpu cgroups of the targets (and their ancestors) with a quota, "
+		   "over the run\n");
+	for (size_t i = 0; i < s->ncpu_cgroups; i++) {
+		const struct cpu_cgroup *c = &s->cpu_cgroups[i];
+		size_t at;
+
+		if (!cpu_limit_shown(&c->limit))
+			continue;
+		/* a cgroup's name is any bytes its creator chose: keep control characters out */
+		snprintf(path, sizeof(path), "%s", c->path);
+		for (char *p = path; *p; p++)
+			if (!isprint((unsigned char)*p))
+				*p = '?';
+		at = (size_t)snprintf(line, sizeof(line), "cgroup %s (%s%s): ", path,
+				      cgroup_hierarchy_name(c->hierarchy),
+				      c->npids ? "" : ", ancestor");
+		if (at < sizeof(line))
+			describe_cpu_limit(&c->limit, line + at, sizeof(line) - at);
+		report_wrapped(f, "  ", line, 4);
+	}
+	if (s->cpu_cgroups_full)
+		fprintf(f, "  %llu more cpu cgroups not read (at most %d are)\n",
+			(unsigned long long)s->cpu_cgroups_full, LS_MAX_CPU_CGROUPS);
 }
 
 static void print_histogram(const struct process *p, FILE *f)
@@ -809,6 +883,7 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 	if (!s->nprocesses)
 		return;
 	print_cgroups(s, f);
+	print_cpu_limits(s, f);
 	print_states(s, f, threads);
 	fputc('\n', f);
 	print_sys_table(s, f, threads);
