@@ -1,4 +1,4 @@
-/* Integration tests: the CPU budget against /proc/stat and a load whose CPU time is known. */
+/* Integration tests: the CPU budget of a run and of its -i intervals against /proc/stat, a load. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +39,14 @@
 #define LOAD_TOLERANCE 0.05
 #define LOAD_FLOOR_NS  20000000LL
 #define POLL_S	       0.001
+/*
+ * -i: the intervals' load against the run's load part, within 2% plus 2 ticks: the interval
+ * reads the load's utime + stime from /proc/PID/stat, in ticks, the run its rusage from wait4.
+ */
+#define IV_SECONDS	  "0.2"
+#define IV_MAX		  64
+#define IV_LOAD_TOLERANCE 0.02
+#define IV_LOAD_TICKS	  2
 
 /* The "cpu" line of /proc/stat: user nice system idle iowait irq softirq steal, in ticks. */
 struct stat_cpu {
@@ -256,6 +264,194 @@ START_TEST(test_budget_load)
 }
 END_TEST
 
+/* Lines of text that start with prefix. */
+static size_t count_lines(const char *text, const char *prefix)
+{
+	size_t n = 0;
+
+	for (const char *at = text; at && *at; at = strchr(at, '\n'), at = at ? at + 1 : NULL)
+		n += !strncmp(at, prefix, strlen(prefix));
+	return n;
+}
+
+/* The one part of kind in a budget, or NULL (failing the comparison) when there is not one. */
+static const json_t *one_part(struct ls_cmp *c, const json_t *budget, const char *kind,
+			      const char *what)
+{
+	const json_t *part, *found = NULL;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(budget, "parts"), i, part)
+	{
+		if (!strcmp(ls_str(part, "kind"), kind)) {
+			found = part;
+			n++;
+		}
+	}
+	ls_cmp_true(c, n == 1, "%s: %d part%s of kind %s, expected one", what, n, n == 1 ? "" : "s",
+		    kind);
+	return n == 1 ? found : NULL;
+}
+
+/*
+ * -i 0.2 with a selector on a sleeping process and busy (one thread, 2 s) as the load: each
+ * interval has a budget whose parts add up to its total_ns exactly. Summed over the intervals:
+ * total_ns is cpus x their span (TOTAL_TOLERANCE); idle is what /proc/stat counted over that span,
+ * read by the test when loadscope says it observes and when the last interval's line appears
+ * (STAT_TOLERANCE: 2% of the intervals' total plus 2 ticks); the load's CPU is the run's load
+ * part less what its one spinner used after the last tick, at most a CPU for the rest of the run
+ * (IV_LOAD_TOLERANCE).
+ */
+START_TEST(test_budget_intervals)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *oracle_path = ls_path(dir, "oracle.json"), *err_path = ls_path(dir, "err");
+	const char *text_path = ls_path(dir, "out.txt");
+	const char *const sleeper_argv[] = {"sleep", "120", NULL};
+	uint32_t baseline = ls_bpf_max_prog_id();
+	struct stat_cpu at[IV_MAX + 1];
+	bool read_at[IV_MAX + 1] = {false};
+	struct ls_cmp c = {0};
+	struct ls_args a;
+	const json_t *budget, *intervals, *iv, *part;
+	json_t *report;
+	char pid_arg[16];
+	int64_t sum_idle = 0, sum_load = 0, sum_total = 0, last_end = 0, run_load, duration, cpus;
+	int64_t expected_idle, idle_slack, load_slack, tail, total_slack;
+	size_t i, k, seen = 0, n;
+	siginfo_t info;
+	pid_t sleeper, ls;
+	int status, nload;
+
+	sleeper = ls_spawn(sleeper_argv, NULL, NULL);
+	snprintf(pid_arg, sizeof(pid_arg), "%d", sleeper);
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "-v", "-i", IV_SECONDS, "-p", pid_arg, "-o", out, "--", ls_workload("busy"),
+		    oracle_path, "1", BUSY_SECONDS, NULL);
+	ls = ls_spawn(a.argv, text_path, err_path);
+	for (double t0 = ls_now_s(); !strstr(ls_file_tail(err_path), "; observing\n");
+	     ls_sleep_s(POLL_S)) {
+		ck_assert_msg(waitpid(ls, NULL, WNOHANG) == 0, "loadscope exited at start: %s",
+			      ls_file_tail(err_path));
+		ck_assert_msg(ls_now_s() - t0 < 60, "loadscope did not start observing in 60 s: %s",
+			      ls_file_tail(err_path));
+	}
+	read_proc_stat(&at[0]);
+	read_at[0] = true;
+	/* /proc/stat again as soon as each interval's line appears (WNOWAIT: ls_wait reaps it) */
+	for (double t0 = ls_now_s();; ls_sleep_s(POLL_S)) {
+		memset(&info, 0, sizeof(info));
+		ck_assert_int_eq(waitid(P_PID, ls, &info, WEXITED | WNOHANG | WNOWAIT), 0);
+		n = count_lines(file_head(text_path), "t=");
+		if (n > seen && n <= IV_MAX) {
+			read_proc_stat(&at[n]);
+			read_at[n] = true;
+		}
+		seen = n;
+		if (info.si_pid == ls)
+			break;
+		ck_assert_msg(ls_now_s() - t0 < 60, "loadscope did not end in 60 s: %s",
+			      ls_file_tail(err_path));
+	}
+	status = ls_wait(ls, 60, NULL);
+	kill(sleeper, SIGKILL);
+	ls_wait(sleeper, 5, NULL);
+	ck_assert_msg(status == 0, "loadscope exited %d: %s", status, ls_file_tail(err_path));
+	ls_assert_no_progs(baseline);
+
+	report = ls_load_json(out);
+	ls_check_report(report);
+	check_budget(&c, report);
+	intervals = json_object_get(report, "intervals");
+	n = json_array_size(intervals);
+	/* 10 ticks in 2 s; a slow machine may skip some, but not most */
+	ck_assert_msg(n >= 5 && n <= IV_MAX, "%zu intervals in a 2 s run at 0.2 s", n);
+	ck_assert_msg(seen == n, "%zu interval lines, %zu intervals in the JSON", seen, n);
+	ck_assert_msg(read_at[n], "the test missed the last interval's line (%zu lines at once)",
+		      n);
+	ck_assert_uint_eq(count_lines(file_head(text_path), "  CPUs "), n);
+	ck_assert_msg(strstr(file_head(text_path), "load (busy) "),
+		      "no interval line names the load:\n%s", file_head(text_path));
+
+	json_array_foreach(intervals, i, iv)
+	{
+		char what[32];
+		int64_t total, sum = 0;
+
+		snprintf(what, sizeof(what), "interval %zu", i);
+		budget = json_object_get(iv, "cpu_budget");
+		ck_assert_msg(json_is_object(budget), "%s has no cpu_budget object", what);
+		total = ls_int(budget, "total_ns");
+		json_array_foreach(json_object_get(budget, "parts"), k, part)
+		{
+			sum += ls_int(part, "cpu_ns");
+		}
+		ls_cmp_true(&c, sum == total, "%s: the parts add up to %lld ns, total_ns %lld",
+			    what, (long long)sum, (long long)total);
+		/* other processes are not named in an interval: all of them are (rest) */
+		part = one_part(&c, budget, "other", what);
+		ls_cmp_true(&c, part && !strcmp(ls_str(part, "name"), "(rest)"),
+			    "%s: the other processes' part is (rest)", what);
+		part = one_part(&c, budget, "load", what);
+		ls_cmp_true(&c, part && !strcmp(ls_str(part, "name"), "busy"),
+			    "%s: the load part is busy", what);
+		sum_load += part ? ls_int(part, "cpu_ns") : 0;
+		part = one_part(&c, budget, "idle", what);
+		sum_idle += part ? ls_int(part, "cpu_ns") : 0;
+		part = one_part(&c, budget, "targets", what);
+		ls_cmp_true(&c, part && ls_int(part, "cpu_ns") <= LOAD_FLOOR_NS,
+			    "%s: targets %.1f ms (a sleeping process)", what,
+			    part ? ls_int(part, "cpu_ns") / 1e6 : -1.0);
+		sum_total += total;
+		last_end = ls_int(iv, "end_ns");
+	}
+
+	/* the intervals' span: cpus x its length, as the run's total */
+	cpus = ls_int(report, "cpus");
+	total_slack = (int64_t)(TOTAL_TOLERANCE * cpus * last_end) +
+		      cpus * ticks_ns(TOTAL_TOLERANCE_TICKS);
+	ls_cmp_true(&c, llabs(sum_total - cpus * last_end) <= total_slack,
+		    "the intervals' total_ns add up to %.1f ms, cpus x their span %.1f ms (within "
+		    "%.1f ms)",
+		    sum_total / 1e6, cpus * last_end / 1e6, total_slack / 1e6);
+	/* idle against the test's /proc/stat over the same span */
+	expected_idle = ticks_ns((at[n].f[F_IDLE] - at[0].f[F_IDLE]) +
+				 (at[n].f[F_IOWAIT] - at[0].f[F_IOWAIT]));
+	idle_slack = (int64_t)(STAT_TOLERANCE * sum_total) + ticks_ns(STAT_TOLERANCE_TICKS);
+	ls_cmp_true(&c, llabs(sum_idle - expected_idle) <= idle_slack,
+		    "idle over the intervals %.1f ms, /proc/stat's over their span %.1f ms (within "
+		    "%.1f ms)",
+		    sum_idle / 1e6, expected_idle / 1e6, idle_slack / 1e6);
+	/*
+	 * the load: the run's part (from wait4) less what its one spinner could use after the last
+	 * tick, at most a CPU for the rest of the run
+	 */
+	run_load = kind_ns(json_object_get(report, "cpu_budget"), "load", &nload);
+	ls_cmp_true(&c, nload == 1, "the run has one load part");
+	duration = ls_int(report, "duration_ns");
+	tail = duration > last_end ? duration - last_end : 0;
+	load_slack = (int64_t)(IV_LOAD_TOLERANCE * run_load) + ticks_ns(IV_LOAD_TICKS);
+	ls_cmp_true(&c,
+		    sum_load <= run_load + load_slack && sum_load >= run_load - tail - load_slack,
+		    "the load over the intervals %.1f ms, the run's load part %.1f ms less at most "
+		    "%.1f ms after the last tick (within %.1f ms)",
+		    sum_load / 1e6, run_load / 1e6, tail / 1e6, load_slack / 1e6);
+	if (ls_verbose()) {
+		printf("# %zu intervals over %.3f s of a %.3f s run: idle %.1f ms (/proc/stat "
+		       "%.1f ms), load %.1f ms (run %.1f ms, scaled to the span %.1f ms)\n",
+		       n, last_end / 1e9, duration / 1e9, sum_idle / 1e6, expected_idle / 1e6,
+		       sum_load / 1e6, run_load / 1e6,
+		       duration ? run_load * ((double)last_end / (double)duration) / 1e6 : 0.0);
+		printf("# the first interval's budget:\n%s\n",
+		       json_dumps(json_object_get(json_array_get(intervals, 0), "cpu_budget"),
+				  JSON_INDENT(1)));
+	}
+	ls_cmp_done(&c, "budget_intervals");
+	json_decref(report);
+}
+END_TEST
+
 /* No selector: the command is the target, its time is the targets' part and there is no load. */
 START_TEST(test_budget_command_is_target)
 {
@@ -354,6 +550,7 @@ Suite *ls_budget_suite(void)
 
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
 	tcase_add_test(tc, test_budget_load);
+	tcase_add_test(tc, test_budget_intervals);
 	tcase_add_test(tc, test_budget_command_is_target);
 	tcase_add_test(tc, test_budget_unreadable);
 	suite_add_tcase(s, tc);

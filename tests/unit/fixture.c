@@ -171,6 +171,21 @@ void fixture_snapshot(struct snapshot *s)
 								   .accepts = 20,
 								   .syscalls = 110 };
 	}
+	/* each interval's 4 CPU-s: the targets' part is the interval's 0.75 s, then 1.5 s */
+	for (int i = 0; i < 2; i++) {
+		struct cpu_budget *b = &s->intervals[i].budget;
+
+		b->status = BUDGET_MEASURED;
+		b->total_ns = 4000000000ULL;
+		fixture_budget_part(b, BUDGET_TARGETS, "targets", 750000000ULL * (i + 1));
+		fixture_budget_part(b, BUDGET_LOAD, "wrk", i ? 800000000ULL : 700000000ULL);
+		fixture_budget_part(b, BUDGET_OTHER, BUDGET_REST_NAME,
+				    i ? 100000000ULL : 50000000ULL);
+		fixture_budget_part(b, BUDGET_IRQ, "irq", i ? 10000000ULL : 0);
+		fixture_budget_part(b, BUDGET_SOFTIRQ, "softirq", i ? 310000000ULL : 300000000ULL);
+		fixture_budget_part(b, BUDGET_STEAL, "steal", i ? 10000000ULL : 0);
+		fixture_budget_part(b, BUDGET_IDLE, "idle", i ? 1270000000ULL : 2200000000ULL);
+	}
 
 	/* how each became a target, its cgroup, and the selectors besides -p */
 	s->processes[0].selected_by = SELECT_DESCENDANT;

@@ -25,6 +25,9 @@
  *   --cgroup /system.slice/app.service and container FIXTURE_CONTAINER_ID.
  * CPU budget: 8 s (4 CPUs x 2 s): targets 2.01 s, load wrk 1.5 s, other systemd 210 ms, sshd
  *   100 ms and (rest) 80 ms, irq 10 ms, softirq 610 ms, steal 10 ms, idle 3.47 s.
+ * -i series: two 1 s intervals, 4211 on a CPU 0.75 s then 1.5 s; their budgets of 4 s: targets
+ *   0.75 s / 1.5 s, load wrk 0.7 / 0.8 s, (rest) 50 / 100 ms, irq 0 / 10 ms, softirq 300 /
+ *   310 ms, steal 0 / 10 ms, idle 2.2 / 1.27 s.
  * Everything is heap-allocated, so snapshot_free releases it.
  */
 #define FIXTURE_CONTAINER_ID "3f2a9c1b7e44d5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0"

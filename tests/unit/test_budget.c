@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Tests of the CPU budget: the arithmetic from two samples, the /proc parsers and readers. */
+/* Tests of the CPU budget: the arithmetic of a run and an interval, the /proc parsers, readers. */
 #define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
@@ -366,6 +366,173 @@ START_TEST(test_unreadable)
 }
 END_TEST
 
+/* An interval whose processes used these CPU times. */
+static void interval_of(struct interval *iv, const int *pids, const uint64_t *cpu_ns, size_t n)
+{
+	memset(iv, 0, sizeof(*iv));
+	iv->procs = calloc(n ? n : 1, sizeof(*iv->procs));
+	ck_assert_ptr_nonnull(iv->procs);
+	for (size_t i = 0; i < n; i++) {
+		iv->procs[i].pid = pids[i];
+		iv->procs[i].cpu_ns = cpu_ns[i];
+	}
+	iv->nprocs = n;
+}
+
+static struct interval_budget_inputs interval_inputs(const struct host_sample *start,
+						     const struct host_sample *end, int load_pid)
+{
+	return (struct interval_budget_inputs){
+		.start = start,
+		.end = end,
+		.ticks_per_s = HZ,
+		.load_pid = load_pid,
+		.load_name = "/usr/bin/wrk",
+	};
+}
+
+/*
+ * An interval's budget, from /proc/stat and the load's stat alone: /proc/stat's parts as the
+ * run's, the targets' the interval's processes summed, the load's its ticks, the rest (rest).
+ */
+START_TEST(test_interval_parts)
+{
+	static const int pids[] = {300, 301};
+	static const uint64_t cpu[] = {1000000000, 500000000};
+	struct host_sample start, end;
+	struct interval_budget_inputs in;
+	struct interval iv;
+	struct cpu_budget b;
+
+	machine(&start, &end);
+	interval_of(&iv, pids, cpu, 2);
+	add_proc(&start, LOAD_PID, SELF_PID, "wrk", TAKEN_TICK - 1, 40);
+	add_proc(&end, LOAD_PID, SELF_PID, "wrk", TAKEN_TICK - 1, 160); /* 120 ticks */
+	in = interval_inputs(&start, &end, LOAD_PID);
+	cpu_budget_interval(&in, &iv, &b);
+	ck_assert_int_eq(b.status, BUDGET_MEASURED);
+	ck_assert_uint_eq(b.total_ns, 613 * TICK_NS);
+	ck_assert_uint_eq(b.nparts, 7);
+	assert_part(&b, 0, BUDGET_TARGETS, "targets", 1500000000);
+	assert_part(&b, 1, BUDGET_LOAD, "wrk", 120 * TICK_NS);
+	/* the tasks' 4.2 s less 2.7 s: every other process is in (rest) */
+	assert_part(&b, 2, BUDGET_OTHER, BUDGET_REST_NAME, 150 * TICK_NS);
+	assert_part(&b, 3, BUDGET_IRQ, "irq", 2 * TICK_NS);
+	assert_part(&b, 4, BUDGET_SOFTIRQ, "softirq", 30 * TICK_NS);
+	assert_part(&b, 5, BUDGET_STEAL, "steal", 1 * TICK_NS);
+	assert_part(&b, 6, BUDGET_IDLE, "idle", 160 * TICK_NS);
+	ck_assert_uint_eq(parts_sum(&b), b.total_ns);
+
+	/* without a load: targets, (rest) and /proc/stat's parts */
+	in = interval_inputs(&start, &end, 0);
+	cpu_budget_interval(&in, &iv, &b);
+	ck_assert_uint_eq(b.nparts, 6);
+	ck_assert_uint_eq(cpu_budget_kind_ns(&b, BUDGET_LOAD), 0);
+	assert_part(&b, 1, BUDGET_OTHER, BUDGET_REST_NAME, 270 * TICK_NS);
+	ck_assert_uint_eq(parts_sum(&b), b.total_ns);
+
+	/* no process in the interval: the targets' part is 0 */
+	free(iv.procs);
+	interval_of(&iv, NULL, NULL, 0);
+	in = interval_inputs(&start, &end, LOAD_PID);
+	cpu_budget_interval(&in, &iv, &b);
+	assert_part(&b, 0, BUDGET_TARGETS, "targets", 0);
+	assert_part(&b, 1, BUDGET_LOAD, "wrk", 120 * TICK_NS);
+	ck_assert_uint_eq(parts_sum(&b), b.total_ns);
+	free(iv.procs);
+	host_sample_free(&start);
+	host_sample_free(&end);
+}
+END_TEST
+
+/* The run's arithmetic: above the tasks' time, the targets and the load are scaled alike. */
+START_TEST(test_interval_scaled)
+{
+	static const int pids[] = {300};
+	static const uint64_t cpu[] = {3600000000};
+	struct host_sample start, end;
+	struct interval_budget_inputs in;
+	struct interval iv;
+	struct cpu_budget b;
+
+	machine(&start, &end);
+	interval_of(&iv, pids, cpu, 1);
+	add_proc(&start, LOAD_PID, SELF_PID, "wrk", TAKEN_TICK - 1, 0);
+	add_proc(&end, LOAD_PID, SELF_PID, "wrk", TAKEN_TICK - 1, 240);
+	/* 3.6 + 2.4 = 6 s measured for the tasks' 4.2 s: each x 0.7 */
+	in = interval_inputs(&start, &end, LOAD_PID);
+	cpu_budget_interval(&in, &iv, &b);
+	assert_part(&b, 0, BUDGET_TARGETS, "targets", 2520000000);
+	assert_part(&b, 1, BUDGET_LOAD, "wrk", 1680000000);
+	assert_part(&b, 2, BUDGET_OTHER, BUDGET_REST_NAME, 0);
+	ck_assert_uint_eq(parts_sum(&b), b.total_ns);
+	free(iv.procs);
+	host_sample_free(&start);
+	host_sample_free(&end);
+}
+END_TEST
+
+/*
+ * The load as a target of the interval: no part of its own. Not read at the end (reaped), or a
+ * new process under its pid: its time is in (rest). A sample with an error: unreadable.
+ */
+START_TEST(test_interval_load_cases)
+{
+	static const int pids[] = {300, LOAD_PID};
+	static const uint64_t cpu[] = {1000000000, 800000000};
+	struct host_sample start, end;
+	struct interval_budget_inputs in;
+	struct interval iv;
+	struct cpu_budget b;
+
+	machine(&start, &end);
+	add_proc(&start, LOAD_PID, SELF_PID, "wrk", TAKEN_TICK - 1, 0);
+	add_proc(&end, LOAD_PID, SELF_PID, "wrk", TAKEN_TICK - 1, 80);
+	interval_of(&iv, pids, cpu, 2);
+	in = interval_inputs(&start, &end, LOAD_PID);
+	cpu_budget_interval(&in, &iv, &b);
+	for (size_t i = 0; i < b.nparts; i++)
+		ck_assert_int_ne(b.parts[i].kind, BUDGET_LOAD);
+	assert_part(&b, 0, BUDGET_TARGETS, "targets", 1800000000);
+	ck_assert_uint_eq(parts_sum(&b), b.total_ns);
+	free(iv.procs);
+
+	/* gone from the end sample */
+	interval_of(&iv, pids, cpu, 1);
+	free(end.procs);
+	end.procs = NULL;
+	end.nprocs = 0;
+	cpu_budget_interval(&in, &iv, &b);
+	assert_part(&b, 1, BUDGET_LOAD, "wrk", 0);
+	assert_part(&b, 2, BUDGET_OTHER, BUDGET_REST_NAME, 320 * TICK_NS);
+	ck_assert_uint_eq(parts_sum(&b), b.total_ns);
+
+	/* another process under its pid, started before the start sample: unknown, in (rest) */
+	add_proc(&end, LOAD_PID, 1, "other", 5, 900);
+	cpu_budget_interval(&in, &iv, &b);
+	assert_part(&b, 1, BUDGET_LOAD, "wrk", 0);
+	/* one started after it: all of its time is in the interval */
+	end.procs[0].start_ticks = TAKEN_TICK + 1;
+	end.procs[0].cpu_ticks = 7;
+	cpu_budget_interval(&in, &iv, &b);
+	assert_part(&b, 1, BUDGET_LOAD, "wrk", 7 * TICK_NS);
+
+	end.error = -EACCES;
+	cpu_budget_interval(&in, &iv, &b);
+	ck_assert_int_eq(b.status, BUDGET_UNREADABLE);
+	ck_assert_str_eq(b.error, strerror(EACCES));
+	ck_assert_uint_eq(b.nparts, 0);
+	end.error = 0;
+	start.error = -ENODATA;
+	cpu_budget_interval(&in, &iv, &b);
+	ck_assert_int_eq(b.status, BUDGET_UNREADABLE);
+	ck_assert_str_eq(b.error, strerror(ENODATA));
+	free(iv.procs);
+	host_sample_free(&start);
+	host_sample_free(&end);
+}
+END_TEST
+
 START_TEST(test_busy_share)
 {
 	struct cpu_budget b = {0};
@@ -508,6 +675,36 @@ START_TEST(test_sample_take)
 	ck_assert_uint_eq(h.nprocs, 2);
 	host_sample_free(&h);
 
+	/* at an -i tick: stat and the load's alone */
+	ck_assert_int_eq(host_sample_take_load(root, 42, &h), 0);
+	ck_assert_uint_eq(h.cpu.system, 5);
+	ck_assert_uint_gt(h.taken_ticks, 0);
+	ck_assert_uint_eq(h.nprocs, 1);
+	ck_assert_int_eq(h.procs[0].pid, 42);
+	ck_assert_uint_eq(h.procs[0].cpu_ticks, 42);
+	ck_assert_uint_eq(h.procs[0].start_ticks, 500);
+	host_sample_free(&h);
+	/* no load, or one that cannot be read: stat alone */
+	ck_assert_int_eq(host_sample_take_load(root, 0, &h), 0);
+	ck_assert_uint_eq(h.nprocs, 0);
+	ck_assert_int_eq(host_sample_take_load(root, 13, &h), 0);
+	ck_assert_uint_eq(h.nprocs, 0);
+	ck_assert_int_eq(host_sample_take_load(root, 99999, &h), 0);
+	ck_assert_uint_eq(h.nprocs, 0);
+	ck_assert_ptr_null(h.procs);
+	host_sample_free(&h);
+	{
+		struct proc_ticks p;
+		struct cpu_ticks c;
+
+		ck_assert_int_eq(hoststat_read_proc(root, 7, &p), 0);
+		ck_assert_str_eq(p.comm, "init");
+		ck_assert_int_eq(hoststat_read_proc(root, 13, &p), -EINVAL);
+		ck_assert_int_eq(hoststat_read_proc(root, 99999, &p), -ENOENT);
+		ck_assert_int_eq(hoststat_read_cpu(root, &c), 0);
+		ck_assert_uint_eq(c.idle, 100);
+	}
+
 	/* an empty stat, then none at all: the error says why, and no process is kept */
 	write_file(root, "stat", "");
 	ck_assert_int_eq(host_sample_take(root, false, &h), -ENODATA);
@@ -517,6 +714,11 @@ START_TEST(test_sample_take)
 	ck_assert_int_eq(unlink(path), 0);
 	ck_assert_int_eq(host_sample_take(root, false, &h), -ENOENT);
 	ck_assert_int_eq(h.error, -ENOENT);
+	host_sample_free(&h);
+	ck_assert_int_eq(host_sample_take_load(root, 42, &h), -ENOENT);
+	ck_assert_int_eq(h.error, -ENOENT);
+	ck_assert_uint_eq(h.nprocs, 0);
+	ck_assert_ptr_null(h.procs);
 	host_sample_free(&h);
 	ck_assert_int_eq(host_sample_take(root, true, &h), -ENOENT);
 	ck_assert_uint_eq(h.nprocs, 0);
@@ -545,6 +747,9 @@ Suite *budget_suite(void)
 	tcase_add_test(tc, test_command_is_target);
 	tcase_add_test(tc, test_processes_above_tasks_time);
 	tcase_add_test(tc, test_unreadable);
+	tcase_add_test(tc, test_interval_parts);
+	tcase_add_test(tc, test_interval_scaled);
+	tcase_add_test(tc, test_interval_load_cases);
 	tcase_add_test(tc, test_busy_share);
 	tcase_add_test(tc, test_kind_names);
 	suite_add_tcase(s, tc);

@@ -153,8 +153,9 @@ START_TEST(test_header_and_rows)
 	assert_rectangular(&t);
 	for (size_t i = 0; i < sizeof(expected) / sizeof(expected[0]); i++)
 		col(&t, expected[i]);
-	/* a header and the two processes, in pid order */
-	ck_assert_uint_eq(t.nrows, 3);
+	/* a header, the two processes in pid order, then the budget's 9 parts */
+	ck_assert_uint_eq(t.nrows, 12);
+	ck_assert_str_eq(cell(&t, 3, "kind"), "budget");
 	ck_assert_str_eq(cell(&t, 1, "kind"), "process");
 	ck_assert_str_eq(cell(&t, 1, "pid"), "4211");
 	ck_assert_str_eq(cell(&t, 1, "tid"), "");
@@ -211,8 +212,10 @@ START_TEST(test_thread_rows)
 	text = render(&s, true);
 	parse(text, &t);
 	assert_rectangular(&t);
-	/* each process followed by its threads */
-	ck_assert_uint_eq(t.nrows, 6);
+	/* each process followed by its threads, then the budget */
+	ck_assert_uint_eq(t.nrows, 15);
+	ck_assert_str_eq(cell(&t, 5, "kind"), "thread");
+	ck_assert_str_eq(cell(&t, 6, "kind"), "budget");
 	ck_assert_str_eq(cell(&t, 1, "kind"), "process");
 	ck_assert_str_eq(cell(&t, 2, "kind"), "thread");
 	ck_assert_str_eq(cell(&t, 2, "pid"), "4211");
@@ -286,7 +289,7 @@ START_TEST(test_text_is_quoted)
 		text = render(&s, true);
 		parse(text, &t);
 		assert_rectangular(&t);
-		ck_assert_uint_eq(t.nrows, 6);
+		ck_assert_uint_eq(t.nrows, 15);
 		ck_assert_str_eq(cell(&t, 1, "comm"), cases[i].read_back);
 		ck_assert_str_eq(cell(&t, 2, "comm"), cases[i].read_back);
 		ck_assert_str_eq(cell(&t, 1, "cpu_ns"), "2000000000");
@@ -294,6 +297,83 @@ START_TEST(test_text_is_quoted)
 		free(text);
 		snapshot_free(&s);
 	}
+}
+END_TEST
+
+/* The CPU budget: a row per part after the processes, only its name, kind and time filled. */
+START_TEST(test_budget_rows)
+{
+	static const struct {
+		const char *comm, *role, *cpu_ns, *cpu_pct;
+	} parts[] = {
+		{"targets", "targets", "2010000000", "100.50"},
+		{"wrk", "load", "1500000000", "75.00"},
+		{"systemd", "other", "210000000", "10.50"},
+		{"sshd", "other", "100000000", "5.00"},
+		{"(rest)", "other", "80000000", "4.00"},
+		{"irq", "irq", "10000000", "0.50"},
+		{"softirq", "softirq", "610000000", "30.50"},
+		{"steal", "steal", "10000000", "0.50"},
+		{"idle", "idle", "3470000000", "173.50"},
+	};
+	static const char *const filled[] = {"kind", "comm", "role", "cpu_ns", "cpu_pct"};
+	const size_t nparts = sizeof(parts) / sizeof(parts[0]);
+	struct snapshot s;
+	struct table t;
+	char *text;
+
+	fixture_snapshot(&s);
+	text = render(&s, false);
+	parse(text, &t);
+	assert_rectangular(&t);
+	ck_assert_uint_eq(t.nrows, 3 + nparts);
+	for (size_t i = 0; i < nparts; i++) {
+		size_t row = 3 + i;
+
+		ck_assert_str_eq(cell(&t, row, "kind"), "budget");
+		ck_assert_str_eq(cell(&t, row, "comm"), parts[i].comm);
+		ck_assert_str_eq(cell(&t, row, "role"), parts[i].role);
+		ck_assert_str_eq(cell(&t, row, "cpu_ns"), parts[i].cpu_ns);
+		ck_assert_str_eq(cell(&t, row, "cpu_pct"), parts[i].cpu_pct);
+		/* every other column is empty: pid, duration_ns, the counts and percentiles too */
+		for (size_t c = 0; c < t.ncols[0]; c++) {
+			bool is_filled = false;
+
+			for (size_t k = 0; k < sizeof(filled) / sizeof(filled[0]); k++)
+				is_filled |= !strcmp(t.cells[0][c], filled[k]);
+			if (!is_filled)
+				ck_assert_msg(!*t.cells[row][c], "budget row %zu: %s is '%s'", i,
+					      t.cells[0][c], t.cells[row][c]);
+		}
+	}
+	table_free(&t);
+	free(text);
+
+	/* a name is text like a comm: quoted, and a formula defused */
+	snprintf(s.cpu_budget.parts[1].name, sizeof(s.cpu_budget.parts[1].name), "=wrk,2");
+	text = render(&s, false);
+	ck_assert_ptr_nonnull(strstr(text, "\r\nbudget,,,,\"'=wrk,2\",load,"));
+	parse(text, &t);
+	assert_rectangular(&t);
+	ck_assert_str_eq(cell(&t, 4, "comm"), "'=wrk,2");
+	table_free(&t);
+	free(text);
+
+	/* no budget (unreadable, or a run saved before budgets): no budget rows */
+	s.cpu_budget.status = BUDGET_UNREADABLE;
+	text = render(&s, true);
+	parse(text, &t);
+	assert_rectangular(&t);
+	ck_assert_uint_eq(t.nrows, 6);
+	for (size_t r = 1; r < t.nrows; r++)
+		ck_assert_str_ne(cell(&t, r, "kind"), "budget");
+	table_free(&t);
+	free(text);
+	s.cpu_budget.status = BUDGET_UNKNOWN;
+	text = render(&s, false);
+	ck_assert_ptr_null(strstr(text, "budget"));
+	free(text);
+	snapshot_free(&s);
 }
 END_TEST
 
@@ -340,6 +420,7 @@ Suite *csv_suite(void)
 	tcase_add_test(tc, test_header_and_rows);
 	tcase_add_test(tc, test_thread_rows);
 	tcase_add_test(tc, test_text_is_quoted);
+	tcase_add_test(tc, test_budget_rows);
 	tcase_add_test(tc, test_empty_and_odd_snapshots);
 	suite_add_tcase(s, tc);
 	return s;

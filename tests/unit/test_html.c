@@ -119,6 +119,7 @@ START_TEST(test_page_and_charts)
 		/* the fixture's -i time series */
 		"<svg class=\"chart\" id=\"series-cpu\"",
 		"<svg class=\"chart\" id=\"series-runq\"",
+		"<svg class=\"chart\" id=\"series-budget\"",
 	};
 	struct snapshot s;
 	char *html;
@@ -203,6 +204,50 @@ START_TEST(test_page_and_charts)
 END_TEST
 
 /* Nothing is fetched: no script, no external style, font or image, and a policy that says so. */
+/* The intervals' budgets, stacked: a layer per kind that used the CPUs, idle the space above. */
+START_TEST(test_series_budget)
+{
+	struct snapshot s;
+	char *html;
+
+	fixture_snapshot(&s);
+	html = render(&s);
+	assert_balanced(html);
+	/* targets, load, other, irq, softirq and steal each used some CPU time in the series */
+	ck_assert_uint_eq(count(html, "<polygon "), 6);
+	/* the targets' 0.75 s then 1.5 s of 4 CPU-s: 18.75% then 37.5% of the plot's 140 px */
+	ck_assert_msg(strstr(html, "<polygon fill=\"#1565c0\" points=\"56.0,137.8 500.0,137.8 "
+				   "500.0,111.5 944.0,111.5 944.0,164.0 500.0,164.0 500.0,164.0 "
+				   "56.0,164.0\"/>"),
+		      "no targets layer as expected");
+	ck_assert_ptr_nonnull(strstr(html, "<i style=\"background:#ef6c00\"></i>load</span>"));
+	ck_assert_ptr_nonnull(strstr(html, "(100% = all 4 CPUs); above it, idle."));
+	ck_assert_ptr_null(strstr(html, "</i>idle</span>"));
+	free(html);
+
+	/* /proc/stat unreadable at the second tick: no layer there, the first stays */
+	memset(&s.intervals[1].budget, 0, sizeof(s.intervals[1].budget));
+	s.intervals[1].budget.status = BUDGET_UNREADABLE;
+	html = render(&s);
+	ck_assert_msg(strstr(html, "<polygon fill=\"#1565c0\" points=\"56.0,137.8 500.0,137.8 "
+				   "500.0,164.0 944.0,164.0 944.0,164.0 500.0,164.0 500.0,164.0 "
+				   "56.0,164.0\"/>"),
+		      "no targets layer as expected");
+	/* irq and steal had time only in the second interval */
+	ck_assert_uint_eq(count(html, "<polygon "), 4);
+	free(html);
+
+	/* a run saved before intervals had budgets: the other charts, not this one */
+	s.intervals[0].budget.status = BUDGET_UNKNOWN;
+	html = render(&s);
+	ck_assert_ptr_null(strstr(html, "id=\"series-budget\""));
+	ck_assert_ptr_null(strstr(html, "<polygon "));
+	ck_assert_ptr_nonnull(strstr(html, "id=\"series-cpu\""));
+	free(html);
+	snapshot_free(&s);
+}
+END_TEST
+
 START_TEST(test_self_contained)
 {
 	struct snapshot s;
@@ -265,7 +310,7 @@ START_TEST(test_escaping)
 	/* bytes that are not UTF-8, and control characters, are replaced */
 	ck_assert_ptr_nonnull(strstr(html, "bad&#xFFFD;&#xFFFD; &#xFFFD;z"));
 	ck_assert_ptr_nonnull(strstr(html, "<title>other &lt;script&gt;z: 210ms"));
-	ck_assert_uint_eq(count(html, "<svg "), 8);
+	ck_assert_uint_eq(count(html, "<svg "), 9);
 	free(html);
 
 	/* an unreadable /proc/stat: the reason, escaped, and no chart */
@@ -371,6 +416,7 @@ Suite *html_suite(void)
 	TCase *tc = tcase_create("render");
 
 	tcase_add_test(tc, test_page_and_charts);
+	tcase_add_test(tc, test_series_budget);
 	tcase_add_test(tc, test_self_contained);
 	tcase_add_test(tc, test_escaping);
 	tcase_add_test(tc, test_empty_and_odd_snapshots);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/intervals.h"
+#include "fixture.h"
 #include "render/live.h"
 #include "suites.h"
 
@@ -86,6 +87,141 @@ START_TEST(test_views)
 }
 END_TEST
 
+/* An interval's budget of 2 CPU-s: parts as given, in ms, idle the rest. */
+static void budget_of(struct cpu_budget *b, const char *load, uint64_t targets_ms,
+		      uint64_t load_ms, uint64_t rest_ms, uint64_t softirq_ms)
+{
+	memset(b, 0, sizeof(*b));
+	b->status = BUDGET_MEASURED;
+	b->total_ns = 2000000000ULL;
+	fixture_budget_part(b, BUDGET_TARGETS, "targets", targets_ms * 1000000);
+	if (load)
+		fixture_budget_part(b, BUDGET_LOAD, load, load_ms * 1000000);
+	fixture_budget_part(b, BUDGET_OTHER, "(rest)", rest_ms * 1000000);
+	fixture_budget_part(b, BUDGET_IRQ, "irq", 0);
+	fixture_budget_part(b, BUDGET_SOFTIRQ, "softirq", softirq_ms * 1000000);
+	fixture_budget_part(b, BUDGET_STEAL, "steal", 0);
+	fixture_budget_part(b, BUDGET_IDLE, "idle",
+			    (2000 - targets_ms - load_ms - rest_ms - softirq_ms) * 1000000);
+}
+
+static char *render(const struct snapshot *s, const struct proc_sample *cur, size_t ncur,
+		    bool live)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(f);
+	if (live)
+		interval_live(s, cur, ncur, 10000000000ULL, 2, 20, f);
+	else
+		interval_line(s, cur, ncur, 2, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return buf;
+}
+
+/* The line of text that starts with prefix, without its line break, in a static buffer. */
+static const char *line_of(const char *text, const char *prefix)
+{
+	static char line[512];
+	const char *at = text, *end;
+
+	while (at && strncmp(at, prefix, strlen(prefix)))
+		at = (at = strchr(at, '\n')) ? at + 1 : NULL;
+	ck_assert_msg(at, "no line starting with '%s' in:\n%s", prefix, text);
+	end = strchrnul(at, '\n');
+	snprintf(line, sizeof(line), "%.*s", (int)(end - at), at);
+	return line;
+}
+
+static void assert_lines_within(const char *text, size_t columns)
+{
+	for (const char *at = text; *at;) {
+		const char *end = strchrnul(at, '\n');
+
+		/* the escape that homes the cursor and clears the screen takes no column */
+		if (!strncmp(at, "\033[H\033[J", 6))
+			at += 6;
+		ck_assert_msg((size_t)(end - at) <= columns, "a line of %zu columns: %.*s",
+			      (size_t)(end - at), (int)(end - at), at);
+		at = *end ? end + 1 : end;
+	}
+}
+
+/* The interval's CPU budget: how busy the CPUs were, and their users, busiest first. */
+START_TEST(test_budget_views)
+{
+	struct proc_sample cur[1] = { sample(10, "node", 1220000000, 300, 15) };
+	struct snapshot s = { 0 };
+	char *text;
+
+	ck_assert_int_eq(interval_append(&s, NULL, 0, cur, 1, 3000000000ULL, 1000000000ULL), 0);
+	/* 1.94 of 2 CPU-s busy; the (rest) rounds to 0% and is not named */
+	budget_of(&s.intervals[0].budget, "wrk", 1220, 600, 8, 112);
+	text = render(&s, cur, 1, false);
+	/* under the targets' line, indented */
+	ck_assert_msg(strstr(text, "busiest=10(node)\n  CPUs 97% busy (targets 61%, load (wrk) 30%, "
+				   "softirq 6%)\n"),
+		      "%s", text);
+	assert_lines_within(text + strlen(line_of(text, "t=")) + 1, 100);
+	free(text);
+	text = render(&s, cur, 1, true);
+	ck_assert_str_eq(line_of(text, "CPUs"),
+			 "CPUs 97% busy (targets 61%, load (wrk) 30%, softirq 6%)");
+	/* after the header, before the table */
+	ck_assert(strstr(text, "CPUs 97%") > strstr(text, "loadscope"));
+	ck_assert(strstr(text, "CPUs 97%") < strstr(text, "PID "));
+	assert_lines_within(text, 100);
+	free(text);
+
+	/* no load: targets and the other processes */
+	budget_of(&s.intervals[0].budget, NULL, 300, 0, 500, 0);
+	text = render(&s, cur, 1, false);
+	ck_assert_str_eq(line_of(text, "  CPUs"), "  CPUs 40% busy (other 25%, targets 15%)");
+	free(text);
+
+	/* every kind busy and a load of 15 characters: 100 columns exactly in the live view, and
+	 * cut with "..." on the indented line */
+	budget_of(&s.intervals[0].budget, "abcdefghijklmn\x1b", 400, 400, 400, 200);
+	s.intervals[0].budget.parts[3].cpu_ns = 200000000;
+	s.intervals[0].budget.parts[5].cpu_ns = 400000000;
+	s.intervals[0].budget.parts[6].cpu_ns = 0;
+	text = render(&s, cur, 1, true);
+	ck_assert_str_eq(line_of(text, "CPUs"),
+			 "CPUs 100% busy (targets 20%, load (abcdefghijklmn?) 20%, other 20%, "
+			 "steal 20%, irq 10%, softirq 10%)");
+	ck_assert_uint_eq(strlen(line_of(text, "CPUs")), 100);
+	free(text);
+	text = render(&s, cur, 1, false);
+	ck_assert_str_eq(line_of(text, "  CPUs"),
+			 "  CPUs 100% busy (targets 20%, load (abcdefghijklmn?) 20%, other 20%, "
+			 "steal 20%, irq 10%, ...)");
+	free(text);
+
+	/* /proc/stat unreadable at a tick: said; not measured: nothing */
+	memset(&s.intervals[0].budget, 0, sizeof(s.intervals[0].budget));
+	s.intervals[0].budget.status = BUDGET_UNREADABLE;
+	snprintf(s.intervals[0].budget.error, sizeof(s.intervals[0].budget.error),
+		 "Permission denied");
+	text = render(&s, cur, 1, false);
+	ck_assert_str_eq(line_of(text, "  CPUs"), "  CPUs: /proc/stat unreadable: Permission denied");
+	free(text);
+	text = render(&s, cur, 1, true);
+	ck_assert_str_eq(line_of(text, "CPUs"), "CPUs: /proc/stat unreadable: Permission denied");
+	free(text);
+	s.intervals[0].budget.status = BUDGET_UNKNOWN;
+	text = render(&s, cur, 1, false);
+	ck_assert_ptr_null(strstr(text, "\n  CPUs"));
+	ck_assert_uint_eq(strchr(text, '\n') - text + 1, strlen(text));
+	free(text);
+	text = render(&s, cur, 1, true);
+	ck_assert_ptr_null(strstr(text, "CPUs "));
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
 Suite *intervals_suite(void)
 {
 	Suite *s = suite_create("intervals");
@@ -93,6 +229,7 @@ Suite *intervals_suite(void)
 
 	tcase_add_test(tc, test_deltas);
 	tcase_add_test(tc, test_views);
+	tcase_add_test(tc, test_budget_views);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -344,6 +344,7 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 		ck_assert_uint_eq(a->intervals[i].nprocs, b->intervals[i].nprocs);
 		ck_assert_mem_eq(a->intervals[i].procs, b->intervals[i].procs,
 				 a->intervals[i].nprocs * sizeof(*a->intervals[i].procs));
+		assert_budget_equal(&a->intervals[i].budget, &b->intervals[i].budget);
 	}
 	ck_assert_uint_eq(a->nhandoffs, b->nhandoffs);
 	for (i = 0; i < a->nhandoffs; i++) {
@@ -1166,12 +1167,15 @@ START_TEST(test_budget_unknown_or_unreadable)
 
 	root = fixture_json();
 	path_set(root, "cpu_budget", NULL);
+	path_set(root, "intervals[0].cpu_budget", NULL);
+	path_set(root, "intervals[1].cpu_budget", NULL);
 	text = json_dumps(root, 0);
 	json_decref(root);
 	ck_assert_int_eq(read_text(text, &s, err, sizeof(err)), 0);
 	free(text);
 	ck_assert_int_eq(s.cpu_budget.status, BUDGET_UNKNOWN);
 	ck_assert_uint_eq(s.cpu_budget.nparts, 0);
+	ck_assert_int_eq(s.intervals[1].budget.status, BUDGET_UNKNOWN);
 	text = write_to_string(&s);
 	ck_assert_ptr_null(strstr(text, "cpu_budget"));
 	free(text);
@@ -1202,6 +1206,81 @@ START_TEST(test_budget_unknown_or_unreadable)
 	snapshot_free(&back);
 	free(text);
 	snapshot_free(&s);
+}
+END_TEST
+
+/* Each interval's budget, of the run's shape; a file without it reads as unknown. */
+START_TEST(test_interval_budgets)
+{
+	struct snapshot s;
+	char err[256], *text;
+	json_t *root;
+
+	root = fixture_json();
+	ck_assert_int_eq(json_integer_value(path_get(root, "intervals[1].cpu_budget.total_ns")),
+			 4000000000LL);
+	ck_assert_uint_eq(json_array_size(path_get(root, "intervals[0].cpu_budget.parts")), 7);
+	ck_assert_str_eq(json_string_value(path_get(root, "intervals[0].cpu_budget.parts[1].kind")),
+			 "load");
+	ck_assert_str_eq(json_string_value(path_get(root, "intervals[0].cpu_budget.parts[1].name")),
+			 "wrk");
+	ck_assert_int_eq(json_integer_value(path_get(root, "intervals[1].cpu_budget.parts[0].cpu_ns")),
+			 1500000000LL);
+	ck_assert_ptr_null(json_object_get(path_get(root, "intervals[0]"), "cpu_budget_error"));
+
+	/* saved before intervals had one: unknown, and written back without it */
+	path_set(root, "intervals[0].cpu_budget", NULL);
+	text = json_dumps(root, 0);
+	ck_assert_int_eq(read_text(text, &s, err, sizeof(err)), 0);
+	free(text);
+	ck_assert_int_eq(s.intervals[0].budget.status, BUDGET_UNKNOWN);
+	ck_assert_int_eq(s.intervals[1].budget.status, BUDGET_MEASURED);
+	ck_assert_int_eq(s.cpu_budget.status, BUDGET_MEASURED);
+	round_trip(&s);
+	text = write_to_string(&s);
+	json_decref(root);
+	root = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_ptr_null(json_object_get(path_get(root, "intervals[0]"), "cpu_budget"));
+	free(text);
+	json_decref(root);
+
+	/* /proc/stat unreadable at a tick: null, and the reason beside it */
+	memset(&s.intervals[1].budget, 0, sizeof(s.intervals[1].budget));
+	s.intervals[1].budget.status = BUDGET_UNREADABLE;
+	snprintf(s.intervals[1].budget.error, sizeof(s.intervals[1].budget.error), "%s",
+		 strerror(ENOENT));
+	text = write_to_string(&s);
+	root = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert(json_is_null(path_get(root, "intervals[1].cpu_budget")));
+	ck_assert_str_eq(json_string_value(path_get(root, "intervals[1].cpu_budget_error")),
+			 "No such file or directory");
+	round_trip(&s);
+	free(text);
+	json_decref(root);
+	snapshot_free(&s);
+
+	/* checked as the run's, and said where */
+	root = fixture_json();
+	path_set(root, "intervals[1].cpu_budget.parts[2].kind", json_string("gpu"));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field intervals[1].cpu_budget.parts[2].kind should be one of targets, "
+			 "load, other, irq, softirq, steal, idle, not a string");
+	root = fixture_json();
+	path_set(root, "intervals[0].cpu_budget.total_ns", json_integer(-1));
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field intervals[0].cpu_budget.total_ns should be a non-negative "
+			 "integer, not -1");
+	root = fixture_json();
+	path_set(root, "intervals[0].cpu_budget", json_array());
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field intervals[0].cpu_budget should be an object or null, not an array");
+	root = fixture_json();
+	path_set(root, "intervals[1].cpu_budget", json_null());
+	path_set(root, "intervals[1].cpu_budget_error", json_false());
+	ck_assert_str_eq(read_expect_error(root, -EINVAL),
+			 "field intervals[1].cpu_budget_error should be a string, not a boolean");
 }
 END_TEST
 
@@ -1513,6 +1592,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_written_selection);
 	tcase_add_test(tc, test_written_budget);
 	tcase_add_test(tc, test_budget_unknown_or_unreadable);
+	tcase_add_test(tc, test_interval_budgets);
 	tcase_add_test(tc, test_reader_recomputes_and_sorts);
 	tcase_add_test(tc, test_cpu_split_and_kinds);
 	tcase_add_test(tc, test_cpu_limits_round_trip);

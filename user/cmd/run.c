@@ -85,6 +85,9 @@ struct series {
 	struct snapshot *snap;
 	struct proc_sample *prev;
 	size_t nprev;
+	struct host_sample host_prev; /* /proc/stat and the load's stat at the last tick */
+	int load_pid;		      /* the COMMAND when a selector chose the targets, else 0 */
+	const char *load_name;
 	uint64_t start_ns, last_ns, total_ns;
 	FILE *live; /* a terminal, redrawn in place; NULL: plain lines on `lines` */
 	FILE *lines;
@@ -93,12 +96,26 @@ struct series {
 static void series_tick(struct series *t, uint64_t now)
 {
 	struct proc_sample *cur = NULL;
+	struct host_sample host = {0};
 	size_t ncur = 0;
 
 	if (observer_sample(t->obs, &cur, &ncur))
 		return; /* the next one will cover this interval too */
+	/* two small reads, no scan of /proc: the interval's other processes are all "(rest)" */
+	host_sample_take_load("/proc", t->load_pid, &host);
 	if (!interval_append(t->snap, t->prev, t->nprev, cur, ncur, now - t->start_ns,
 			     now - t->last_ns)) {
+		struct interval *iv = &t->snap->intervals[t->snap->nintervals - 1];
+		struct interval_budget_inputs in = {
+			.start = &t->host_prev,
+			.end = &host,
+			.ticks_per_s = sysconf(_SC_CLK_TCK),
+			.load_pid = t->load_pid,
+			.load_name = t->load_name,
+			.cpus = t->snap->cpus,
+		};
+
+		cpu_budget_interval(&in, iv, &iv->budget);
 		if (t->live)
 			interval_live(t->snap, cur, ncur, t->total_ns, t->snap->cpus, 20, t->live);
 		else
@@ -107,6 +124,8 @@ static void series_tick(struct series *t, uint64_t now)
 	free(t->prev);
 	t->prev = cur;
 	t->nprev = ncur;
+	host_sample_free(&t->host_prev);
+	t->host_prev = host;
 	t->last_ns = now;
 }
 
@@ -150,7 +169,13 @@ static void run_until_stop(const struct options *o, struct command *c, const sig
 	}
 }
 
-/* The machine's CPUs during the run; the COMMAND is the load when a selector chose the targets. */
+/* The COMMAND is the load when a selector chose the targets; 0 when there is none. */
+static int load_pid(const struct options *o, const struct command *c)
+{
+	return o->command && selectors_any(&o->sel) ? c->pid : 0;
+}
+
+/* The machine's CPUs during the run, the load apart. */
 static int budget(const struct options *o, const struct command *c, const struct host_sample *start,
 		  const struct host_sample *end, struct snapshot *s)
 {
@@ -159,7 +184,7 @@ static int budget(const struct options *o, const struct command *c, const struct
 		.end = end,
 		.ticks_per_s = sysconf(_SC_CLK_TCK),
 		.self_pid = getpid(),
-		.load_pid = o->command && selectors_any(&o->sel) ? c->pid : 0,
+		.load_pid = load_pid(o, c),
 		.load_name = o->command ? o->command[0] : NULL,
 		.load_cpu_ns = command_cpu_ns(c),
 	};
@@ -287,6 +312,10 @@ int cmd_run(int argc, char **argv)
 	host_sample_take("/proc", false, &host_start);
 	if (have_cpu)
 		cpu_limits_begin(obs, &cpu, &limits);
+	series.load_pid = load_pid(&o, &cmd);
+	series.load_name = o.command ? o.command[0] : NULL;
+	if (o.interval_s > 0)
+		host_sample_take_load("/proc", series.load_pid, &series.host_prev);
 	if (o.verbose)
 		fprintf(stderr, "loadscope: attached the %s programs; observing\n",
 			observer_program_kind(obs));
@@ -342,6 +371,7 @@ fail:
 cleanup:
 	host_sample_free(&host_start);
 	host_sample_free(&host_end);
+	host_sample_free(&series.host_prev);
 	snapshot_free(&snap);
 	cpu_watch_free(&limits);
 	cpu_controller_free(&cpu);

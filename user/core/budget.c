@@ -197,23 +197,39 @@ static const char *base_name(const char *path)
 	return slash && slash[1] ? slash + 1 : path;
 }
 
-int cpu_budget_compute(const struct budget_inputs *in, const struct snapshot *s,
-		       struct cpu_budget *b)
+/* A process's part before the sharing out: its kind, its name and its own figure. */
+struct proc_part {
+	enum budget_kind kind;
+	const char *name;
+	uint64_t cpu_ns;
+};
+
+static int sample_error(const struct host_sample *start, const struct host_sample *end)
 {
-	const struct cpu_ticks *a = &in->start->cpu, *z = &in->end->cpu;
-	uint64_t irq, softirq, steal, idle, tasks, measured, given = 0, wall, machine, counted;
-	uint64_t proc_ns[2 + BUDGET_TOP_OTHERS];
-	struct name_total *others = NULL;
-	size_t nothers = 0, nproc = 0, first;
-	int err = in->start->error ? in->start->error : in->end->error;
-	bool load;
-	long hz = in->ticks_per_s;
+	return start->error ? start->error : end->error;
+}
+
+/*
+ * The arithmetic every budget shares, into b: total_ns is the cpus x the wall time between the
+ * samples' reads of /proc/stat (its fields' sum when those times are not known); its fields give
+ * irq, softirq, steal and idle (with iowait), and the rest of total_ns is the tasks' time, shared
+ * out as the processes' own figures (scaled down alike when they add up to more) and "(rest)",
+ * what they leave. /proc/stat measures idle but counts busy time by ticks, which a virtual CPU
+ * can miss: so the tasks' time is not its user, nice and system fields. The parts add up to
+ * total_ns.
+ */
+static void share_out(const struct host_sample *start, const struct host_sample *end, long hz,
+		      int cpus, struct proc_part *procs, size_t nprocs, struct cpu_budget *b)
+{
+	const struct cpu_ticks *a = &start->cpu, *z = &end->cpu;
+	uint64_t irq, softirq, steal, idle, tasks, measured = 0, given = 0, wall, counted;
+	int err = sample_error(start, end);
 
 	memset(b, 0, sizeof(*b));
 	if (err) {
 		b->status = BUDGET_UNREADABLE;
 		snprintf(b->error, sizeof(b->error), "%s", strerror(-err));
-		return 0;
+		return;
 	}
 	irq = ticks_ns(delta(a->irq, z->irq), hz);
 	softirq = ticks_ns(delta(a->softirq, z->softirq), hz);
@@ -224,49 +240,83 @@ int cpu_budget_compute(const struct budget_inputs *in, const struct snapshot *s,
 				ticks_ns(delta(a->nice, z->nice), hz)),
 			ticks_ns(delta(a->system, z->system), hz));
 	/* the CPUs x the wall time, and the tasks the rest of it: busy ticks can be missed */
-	wall = in->end->stat_ns > in->start->stat_ns ? in->end->stat_ns - in->start->stat_ns : 0;
-	if (wall && s->cpus > 0) {
-		machine = (uint64_t)s->cpus * wall;
+	wall = end->stat_ns > start->stat_ns ? end->stat_ns - start->stat_ns : 0;
+	if (wall && cpus > 0) {
 		counted = sat_add(sat_add(irq, softirq), sat_add(steal, idle));
-		tasks = machine > counted ? machine - counted : 0;
+		tasks = (uint64_t)cpus * wall > counted ? (uint64_t)cpus * wall - counted : 0;
 	}
 
-	/* the processes' own figures, in the order they are kept whole when scaled */
-	load = in->load_pid > 0 && !is_target(s, in->load_pid);
-	if (other_names(in, s, load, &others, &nothers))
-		return -ENOMEM;
-	proc_ns[nproc] = 0;
-	for (size_t i = 0; i < s->nprocesses; i++)
-		proc_ns[nproc] = sat_add(proc_ns[nproc], s->processes[i].sched.cpu_ns);
-	nproc++;
-	if (load)
-		proc_ns[nproc++] = in->load_cpu_ns;
-	first = nproc;
-	for (size_t i = 0; i < nothers && i < BUDGET_TOP_OTHERS; i++)
-		proc_ns[nproc++] = ticks_ns(others[i].ticks, hz);
-	measured = 0;
-	for (size_t i = 0; i < nproc; i++)
-		measured = sat_add(measured, proc_ns[i]);
-	for (size_t i = 0; i < nproc; i++) {
+	for (size_t i = 0; i < nprocs; i++)
+		measured = sat_add(measured, procs[i].cpu_ns);
+	for (size_t i = 0; i < nprocs; i++) {
 		if (measured > tasks)
-			proc_ns[i] = (uint64_t)((unsigned __int128)proc_ns[i] * tasks / measured);
-		given += proc_ns[i];
+			procs[i].cpu_ns =
+				(uint64_t)((unsigned __int128)procs[i].cpu_ns * tasks / measured);
+		given += procs[i].cpu_ns;
 	}
 
 	b->status = BUDGET_MEASURED;
 	b->total_ns = sat_add(sat_add(sat_add(tasks, irq), sat_add(softirq, steal)), idle);
-	add_part(b, BUDGET_TARGETS, kind_names[BUDGET_TARGETS], proc_ns[0]);
-	if (load)
-		add_part(b, BUDGET_LOAD, base_name(in->load_name), proc_ns[1]);
-	for (size_t i = first; i < nproc; i++)
-		add_part(b, BUDGET_OTHER, others[i - first].comm, proc_ns[i]);
+	for (size_t i = 0; i < nprocs; i++)
+		add_part(b, procs[i].kind, procs[i].name, procs[i].cpu_ns);
 	add_part(b, BUDGET_OTHER, BUDGET_REST_NAME, given < tasks ? tasks - given : 0);
 	add_part(b, BUDGET_IRQ, kind_names[BUDGET_IRQ], irq);
 	add_part(b, BUDGET_SOFTIRQ, kind_names[BUDGET_SOFTIRQ], softirq);
 	add_part(b, BUDGET_STEAL, kind_names[BUDGET_STEAL], steal);
 	add_part(b, BUDGET_IDLE, kind_names[BUDGET_IDLE], idle);
+}
+
+int cpu_budget_compute(const struct budget_inputs *in, const struct snapshot *s,
+		       struct cpu_budget *b)
+{
+	/* in the order they are listed: targets, the load, the named others */
+	struct proc_part procs[2 + BUDGET_TOP_OTHERS];
+	struct name_total *others = NULL;
+	size_t nothers = 0, n = 0;
+	uint64_t targets_ns = 0;
+	bool load = in->load_pid > 0 && !is_target(s, in->load_pid);
+
+	if (!sample_error(in->start, in->end) && other_names(in, s, load, &others, &nothers))
+		return -ENOMEM;
+	for (size_t i = 0; i < s->nprocesses; i++)
+		targets_ns = sat_add(targets_ns, s->processes[i].sched.cpu_ns);
+	procs[n++] = (struct proc_part){BUDGET_TARGETS, kind_names[BUDGET_TARGETS], targets_ns};
+	if (load)
+		procs[n++] =
+			(struct proc_part){BUDGET_LOAD, base_name(in->load_name), in->load_cpu_ns};
+	for (size_t i = 0; i < nothers && i < BUDGET_TOP_OTHERS; i++)
+		procs[n++] = (struct proc_part){BUDGET_OTHER, others[i].comm,
+						ticks_ns(others[i].ticks, in->ticks_per_s)};
+	share_out(in->start, in->end, in->ticks_per_s, s->cpus, procs, n, b);
 	free(others);
 	return 0;
+}
+
+void cpu_budget_interval(const struct interval_budget_inputs *in, const struct interval *iv,
+			 struct cpu_budget *b)
+{
+	struct proc_part procs[2];
+	uint64_t targets_ns = 0, load_ticks = 0;
+	bool load = in->load_pid > 0;
+	size_t n = 0;
+
+	for (size_t i = 0; i < iv->nprocs; i++) {
+		targets_ns = sat_add(targets_ns, iv->procs[i].cpu_ns);
+		/* a target in this interval: its time is in the targets' part already */
+		if (iv->procs[i].pid == in->load_pid)
+			load = false;
+	}
+	procs[n++] = (struct proc_part){BUDGET_TARGETS, kind_names[BUDGET_TARGETS], targets_ns};
+	if (load) {
+		/* its stat's time between the samples; not read at the end: 0, in "(rest)" */
+		const struct proc_ticks *load_end = find_proc(in->end, in->load_pid);
+
+		if (load_end && !proc_delta(in->start, load_end, &load_ticks))
+			load_ticks = 0;
+		procs[n++] = (struct proc_part){BUDGET_LOAD, base_name(in->load_name),
+						ticks_ns(load_ticks, in->ticks_per_s)};
+	}
+	share_out(in->start, in->end, in->ticks_per_s, in->cpus, procs, n, b);
 }
 
 uint64_t cpu_budget_kind_ns(const struct cpu_budget *b, enum budget_kind k)

@@ -29,7 +29,7 @@ struct host_sample {
 	uint64_t taken_ticks; /* CLOCK_BOOTTIME in ticks when taken, as starttime counts */
 	uint64_t stat_ns;     /* CLOCK_MONOTONIC when /proc/stat was read; 0: not known */
 	struct cpu_ticks cpu;
-	struct proc_ticks *procs; /* every process /proc listed, by pid */
+	struct proc_ticks *procs; /* by pid: every process in /proc, or at an -i tick the load */
 	size_t nprocs;
 };
 
@@ -64,6 +64,29 @@ struct budget_inputs {
  */
 int cpu_budget_compute(const struct budget_inputs *in, const struct snapshot *s,
 		       struct cpu_budget *b);
+
+/*
+ * What an -i interval's budget is computed from, besides the interval itself: the samples at its
+ * two ticks, each /proc/stat and the load's stat alone (no scan of every process).
+ */
+struct interval_budget_inputs {
+	const struct host_sample *start, *end;
+	long ticks_per_s;      /* sysconf(_SC_CLK_TCK) */
+	int load_pid;	       /* the COMMAND when a selector chose the targets; 0: no load part */
+	const char *load_name; /* its argv[0], as struct budget_inputs */
+	int cpus;	       /* online CPUs: the total is cpus x the wall time between the samples */
+};
+
+/*
+ * The budget of one interval into b, by the same arithmetic as cpu_budget_compute: the targets'
+ * part is the interval's per-process cpu_ns summed; the load's, its utime + stime between the
+ * samples (its threads: the descendants it started are not in it, they are in "(rest)" with
+ * every other process); no process is named. The load has no part when it is one of the
+ * interval's processes, and counts 0 (its time in "(rest)") when the end sample does not have
+ * it. When a sample has an error, b says so.
+ */
+void cpu_budget_interval(const struct interval_budget_inputs *in, const struct interval *iv,
+			 struct cpu_budget *b);
 
 /* The CPU time of every part of kind k (saturating). */
 uint64_t cpu_budget_kind_ns(const struct cpu_budget *b, enum budget_kind k);

@@ -105,6 +105,45 @@ struct process {
 	size_t nthreads;
 };
 
+/* The parts of the machine's CPU time in a run or an interval (core/budget.h computes them). */
+enum budget_kind {
+	BUDGET_TARGETS, /* the target processes' on-CPU time */
+	BUDGET_LOAD,	/* the COMMAND when a selector chose the targets: the load generator */
+	BUDGET_OTHER,	/* one other process name, or BUDGET_REST_NAME */
+	BUDGET_IRQ,
+	BUDGET_SOFTIRQ,
+	BUDGET_STEAL,
+	BUDGET_IDLE, /* idle and iowait */
+	BUDGET_KINDS,
+};
+
+#define BUDGET_TOP_OTHERS 5 /* other processes named one by one, busiest first: a line's worth */
+/* targets, load, the named others and the rest of them, irq, softirq, steal, idle */
+#define BUDGET_MAX_PARTS (BUDGET_KINDS + BUDGET_TOP_OTHERS)
+#define BUDGET_REST_NAME "(rest)" /* other CPU time no process seen at both ends accounts for */
+#define BUDGET_ERROR_LEN 96	  /* an errno's text */
+
+enum budget_status {
+	BUDGET_UNKNOWN,	   /* not measured: a run or an interval saved before loadscope measured it */
+	BUDGET_MEASURED,   /* parts and total_ns hold the figures */
+	BUDGET_UNREADABLE, /* /proc/stat could not be read; error says why */
+};
+
+struct budget_part {
+	enum budget_kind kind;
+	char name[NAME_LEN]; /* load: the command; other: a comm or "(rest)"; else the kind */
+	uint64_t cpu_ns;
+};
+
+/* How the CPUs were shared: the parts add up to total_ns, the CPU time /proc/stat counted. */
+struct cpu_budget {
+	enum budget_status status;
+	char error[BUDGET_ERROR_LEN]; /* BUDGET_UNREADABLE: strerror's text, "" when not known */
+	uint64_t total_ns;	      /* about cpus x duration_ns */
+	struct budget_part parts[BUDGET_MAX_PARTS];
+	size_t nparts;
+};
+
 /* One process's cumulative figures at a moment of the run, as -i samples them. */
 struct proc_sample {
 	int pid;
@@ -133,6 +172,7 @@ struct interval {
 	uint64_t duration_ns; /* its length */
 	struct interval_proc *procs;
 	size_t nprocs;
+	struct cpu_budget budget; /* the machine's CPUs in the interval; other processes: "(rest)" */
 };
 
 /* Descriptors one process passed to another with SCM_RIGHTS. */
@@ -236,45 +276,6 @@ struct cgroup_total {
 	char *cpu_path;
 	enum cgroup_hierarchy cpu_hierarchy;
 	struct cpu_limit cpu_limit; /* that cgroup's, when cpu_path is set */
-};
-
-/* The parts of the machine's CPU time during the run (core/budget.h computes them). */
-enum budget_kind {
-	BUDGET_TARGETS, /* the target processes' on-CPU time */
-	BUDGET_LOAD,	/* the COMMAND when a selector chose the targets: the load generator */
-	BUDGET_OTHER,	/* one other process name, or BUDGET_REST_NAME */
-	BUDGET_IRQ,
-	BUDGET_SOFTIRQ,
-	BUDGET_STEAL,
-	BUDGET_IDLE, /* idle and iowait */
-	BUDGET_KINDS,
-};
-
-#define BUDGET_TOP_OTHERS 5 /* other processes named one by one, busiest first: a line's worth */
-/* targets, load, the named others and the rest of them, irq, softirq, steal, idle */
-#define BUDGET_MAX_PARTS (BUDGET_KINDS + BUDGET_TOP_OTHERS)
-#define BUDGET_REST_NAME "(rest)" /* other CPU time no process seen at both ends accounts for */
-#define BUDGET_ERROR_LEN 96	  /* an errno's text */
-
-enum budget_status {
-	BUDGET_UNKNOWN,	   /* not measured: a run saved before loadscope measured budgets */
-	BUDGET_MEASURED,   /* parts and total_ns hold the figures */
-	BUDGET_UNREADABLE, /* /proc/stat could not be read; error says why */
-};
-
-struct budget_part {
-	enum budget_kind kind;
-	char name[NAME_LEN]; /* load: the command; other: a comm or "(rest)"; else the kind */
-	uint64_t cpu_ns;
-};
-
-/* How the CPUs were shared: the parts add up to total_ns, the CPU time /proc/stat counted. */
-struct cpu_budget {
-	enum budget_status status;
-	char error[BUDGET_ERROR_LEN]; /* BUDGET_UNREADABLE: strerror's text, "" when not known */
-	uint64_t total_ns;	      /* about cpus x duration_ns */
-	struct budget_part parts[BUDGET_MAX_PARTS];
-	size_t nparts;
 };
 
 struct snapshot {

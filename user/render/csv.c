@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The CSV report, for spreadsheets: one row per process (and thread), units in the column names. */
+/*
+ * The CSV report, for spreadsheets: one row per process (and thread), then the CPU budget's
+ * parts, units in the column names.
+ */
 #include <string.h>
 
 #include "core/analysis.h"
+#include "core/budget.h"
 #include "render/render.h"
 #include "core/syscalls.h"
 
 /*
- * One row's figures: a process, or one of its threads. The header is written by the same code as
- * the rows (columns() with header set), so a column cannot be named without being filled.
+ * One row's figures: a process, one of its threads, or a part of the CPU budget. The header is
+ * written by the same code as the rows (columns() with header set), so a column cannot be named
+ * without being filled.
  */
 struct csv_row {
 	const struct process *p;
-	const struct thread *t; /* NULL on a process row */
+	const struct thread *t;		/* NULL on a process row */
+	const struct budget_part *part; /* a budget row: kind, comm, role, cpu_ns and cpu_pct */
 	const struct sched_stats *sched;
 	const struct sys_figures *sys;
 	uint64_t alive_ns;
@@ -29,6 +35,7 @@ struct csv {
 	unsigned int col;
 	uint64_t duration_ns;
 	bool cpu_split; /* the user/kernel split was measured */
+	bool blank;	/* a column a budget row leaves empty */
 };
 
 static void separator(struct csv *c)
@@ -49,6 +56,8 @@ static void text_value(struct csv *c, const char *s, size_t n)
 	size_t i, len;
 
 	separator(c);
+	if (c->blank)
+		return;
 	formula = n && strchr("=+-@\t\r", s[0]);
 	for (i = 0; i < n; i++)
 		if (strchr(",\"\r\n", s[i]) || formula)
@@ -84,7 +93,8 @@ static void u64_col(struct csv *c, const char *prefix, const char *column, uint6
 	if (c->header)
 		return name(c, prefix, column);
 	separator(c);
-	fprintf(c->f, "%llu", (unsigned long long)v);
+	if (!c->blank)
+		fprintf(c->f, "%llu", (unsigned long long)v);
 }
 
 /* A figure that has no value on this row (a percentile without samples): an empty field. */
@@ -101,7 +111,8 @@ static void pct_col(struct csv *c, const char *column, uint64_t part, uint64_t w
 	if (c->header)
 		return name(c, "", column);
 	separator(c);
-	fprintf(c->f, "%.2f", whole ? 100.0 * (double)part / (double)whole : 0.0);
+	if (!c->blank)
+		fprintf(c->f, "%.2f", whole ? 100.0 * (double)part / (double)whole : 0.0);
 }
 
 static void text_col(struct csv *c, const char *column, const char *s, size_t n)
@@ -130,22 +141,34 @@ static void columns(struct csv *c, const struct csv_row *r)
 {
 	const struct sched_stats *st = r->sched;
 	const struct sys_figures *sys = r->sys;
+	const char *kind = r->part ? "budget" : r->t ? "thread" : "process";
+	const char *role = r->part ? budget_kind_name(r->part->kind) : role_name(r->role);
 	uint64_t pct[3] = {0}, d_ns = 0, waits;
 	char state_col[40];
 
+	/*
+	 * a budget row fills only what it is (kind, comm, role) and its CPU time (cpu_ns, cpu_pct);
+	 * c->blank empties the other columns
+	 */
 	c->col = 0;
-	text_col(c, "kind", r->t ? "thread" : "process", r->t ? 6 : 7);
+	c->blank = false;
+	text_col(c, "kind", kind, strlen(kind));
+	c->blank = r->part != NULL;
 	u64_col(c, "", "pid", r->p->pid);
 	opt_u64_col(c, "", "tid", r->t, r->t ? r->t->tid : 0);
 	u64_col(c, "", "ppid", r->p->ppid);
+	c->blank = false;
 	if (c->header) {
 		name(c, "", "comm");
+	} else if (r->part) {
+		text_value(c, r->part->name, strnlen(r->part->name, sizeof(r->part->name)));
 	} else {
 		const char *comm = r->t ? r->t->comm : r->p->comm;
 
 		text_value(c, comm, strnlen(comm, LS_COMM_LEN));
 	}
-	text_col(c, "role", role_name(r->role), strlen(role_name(r->role)));
+	text_col(c, "role", role ? role : "", role ? strlen(role) : 0);
+	c->blank = r->part != NULL;
 	/* serving, helper or parked: threads only (a process's figures are its serving threads') */
 	if (c->header || r->t) {
 		const char *kind = r->t ? thread_kind_name(thread_kind(r->p, r->t)) : "";
@@ -169,8 +192,10 @@ static void columns(struct csv *c, const struct csv_row *r)
 	u64_col(c, "", "duration_ns", c->duration_ns);
 	u64_col(c, "", "alive_ns", r->alive_ns);
 
+	c->blank = false;
 	u64_col(c, "", "cpu_ns", st->cpu_ns);
 	pct_col(c, "cpu_pct", st->cpu_ns, c->duration_ns);
+	c->blank = r->part != NULL;
 	opt_u64_col(c, "", "cpu_user_ns", c->cpu_split, st->cpu_ns - st->cpu_kernel_ns);
 	opt_u64_col(c, "", "cpu_kernel_ns", c->cpu_split, st->cpu_kernel_ns);
 	u64_col(c, "", "runq_wait_ns", st->runq_wait_ns);
@@ -257,6 +282,21 @@ static void thread_row(struct csv *c, const struct snapshot *s, const struct pro
 	columns(c, &r);
 }
 
+/* A part of the CPU budget: its name, its kind and its CPU time; nothing else applies. */
+static void budget_row(struct csv *c, const struct budget_part *part)
+{
+	static const struct process no_process;
+	const struct sched_stats sched = {.cpu_ns = part->cpu_ns};
+	struct csv_row r = {
+		.p = &no_process,
+		.part = part,
+		.sched = &sched,
+		.sys = &no_process.sys,
+	};
+
+	columns(c, &r);
+}
+
 void report_csv(const struct snapshot *s, FILE *f, bool threads)
 {
 	static const struct process no_process;
@@ -277,4 +317,9 @@ void report_csv(const struct snapshot *s, FILE *f, bool threads)
 		for (size_t j = 0; threads && j < p->nthreads; j++)
 			thread_row(&c, s, p, &p->threads[j]);
 	}
+	/* the machine's CPUs: a row per part, after the processes */
+	if (s->cpu_budget.status != BUDGET_MEASURED)
+		return;
+	for (size_t i = 0; i < s->cpu_budget.nparts && i < BUDGET_MAX_PARTS; i++)
+		budget_row(&c, &s->cpu_budget.parts[i]);
 }

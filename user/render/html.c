@@ -31,6 +31,13 @@ static const char *const state_colors[ST_COUNT] = {
 	[ST_OTHER] = "#bdbdbd",
 };
 
+/* The CPU budget's kinds, in its bar, its table and the time series. */
+static const char *const budget_colors[BUDGET_KINDS] = {
+	[BUDGET_TARGETS] = "#1565c0", [BUDGET_LOAD] = "#ef6c00",    [BUDGET_OTHER] = "#8d6e63",
+	[BUDGET_IRQ] = "#c62828",     [BUDGET_SOFTIRQ] = "#8e24aa", [BUDGET_STEAL] = "#455a64",
+	[BUDGET_IDLE] = "#e3e7eb",
+};
+
 static const char *const state_labels[ST_COUNT] = {
 	[ST_RUNNING] = "running",
 	[ST_RUNNABLE] = "runnable (waiting for a CPU)",
@@ -1138,6 +1145,33 @@ static int cmp_series_line(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+/* A time series' grid at 0, half and all of ymax (in %), its time axis and the times under it. */
+static void series_axes(FILE *f, int left, int right, int top, int h, double plot_h, double ymax,
+			uint64_t t_end)
+{
+	const double plot_w = CHART_W - left - right;
+	char label[FORMAT_NS_LEN];
+
+	for (int i = 0; i <= 2; i++) {
+		double y = top + plot_h - plot_h * i / 2.0;
+
+		fprintf(f, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
+			left, y, CHART_W - right, y);
+		fprintf(f,
+			"<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" "
+			"class=\"small\">%.0f%%</text>\n",
+			left - 6, y + 4, ymax * i / 2.0);
+	}
+	fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n", left,
+		top + plot_h, CHART_W - right, top + plot_h);
+	for (int i = 0; i <= 4; i++)
+		fprintf(f,
+			"<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" "
+			"class=\"small\">%s</text>\n",
+			left + plot_w * i / 4.0, h - 12,
+			format_ns(t_end * (uint64_t)i / 4, label, sizeof(label)));
+}
+
 /* One line chart over the intervals: a process's figure as a share of each interval, in %. */
 static void series_chart(const struct snapshot *s, const struct series_line *lines, size_t nlines,
 			 bool runq, FILE *f)
@@ -1148,7 +1182,6 @@ static void series_chart(const struct snapshot *s, const struct series_line *lin
 	const double plot_w = CHART_W - left - right, plot_h = h - top - bottom;
 	uint64_t t_end = s->intervals[s->nintervals - 1].end_ns;
 	double ymax = 100;
-	char label[FORMAT_NS_LEN];
 
 	/* the scale: 100% of one CPU, or more when a process used several */
 	for (size_t i = 0; i < s->nintervals; i++)
@@ -1165,20 +1198,7 @@ static void series_chart(const struct snapshot *s, const struct series_line *lin
 	fputs("<figure>\n", f);
 	svg_open(f, runq ? "series-runq" : "series-cpu", -1, h,
 		 runq ? "waiting for a CPU over time" : "CPU over time");
-	for (int i = 0; i <= 2; i++) {
-		double y = top + plot_h - plot_h * i / 2.0;
-
-		fprintf(f, "<line class=\"grid\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n",
-			left, y, CHART_W - right, y);
-		fprintf(f, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" class=\"small\">%.0f%%</text>\n",
-			left - 6, y + 4, ymax * i / 2.0);
-	}
-	fprintf(f, "<line class=\"axis\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>\n", left,
-		top + plot_h, CHART_W - right, top + plot_h);
-	for (int i = 0; i <= 4; i++)
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" class=\"small\">%s</text>\n",
-			left + plot_w * i / 4.0, h - 12,
-			format_ns(t_end * (uint64_t)i / 4, label, sizeof(label)));
+	series_axes(f, left, right, top, h, plot_h, ymax, t_end);
 	for (size_t l = 0; l < nlines; l++) {
 		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
 			colors[l % SERIES_LINES]);
@@ -1210,6 +1230,79 @@ static void series_chart(const struct snapshot *s, const struct series_line *lin
 		runq ? "time waiting for a CPU" : "on-CPU time");
 }
 
+/* Shares of an interval's CPU time by kind, the stacked chart's layers (idle is the rest). */
+static const enum budget_kind series_kinds[] = {BUDGET_TARGETS, BUDGET_LOAD,	BUDGET_OTHER,
+						BUDGET_IRQ,	BUDGET_SOFTIRQ, BUDGET_STEAL};
+#define SERIES_KINDS (sizeof(series_kinds) / sizeof(series_kinds[0]))
+
+/* The share of interval iv's CPU time in the layers below layer k (k = SERIES_KINDS: all). */
+static double series_below(const struct interval *iv, size_t k)
+{
+	double sum = 0;
+
+	if (iv->budget.status != BUDGET_MEASURED)
+		return 0; /* not measured: no layer, a gap at the bottom */
+	for (size_t j = 0; j < k; j++)
+		sum += share(cpu_budget_kind_ns(&iv->budget, series_kinds[j]), iv->budget.total_ns);
+	return sum > 1 ? 1 : sum;
+}
+
+/*
+ * How the machine's CPUs were shared in each interval: its budget's kinds stacked as steps over
+ * the interval's time, 100% = all the CPUs; the space above them is idle. Nothing when no
+ * interval has a budget.
+ */
+static void series_budget_chart(const struct snapshot *s, FILE *f)
+{
+	const int left = 56, right = 16, top = 24, bottom = 36, h = 200;
+	const double plot_w = CHART_W - left - right, plot_h = h - top - bottom;
+	uint64_t t_end = s->intervals[s->nintervals - 1].end_ns;
+	bool shown[SERIES_KINDS] = {0}, any = false;
+
+	for (size_t i = 0; i < s->nintervals; i++)
+		for (size_t k = 0; k < SERIES_KINDS; k++)
+			if (s->intervals[i].budget.status == BUDGET_MEASURED &&
+			    cpu_budget_kind_ns(&s->intervals[i].budget, series_kinds[k]))
+				any = shown[k] = true;
+	if (!any)
+		return;
+	fputs("<figure>\n", f);
+	svg_open(f, "series-budget", -1, h, "the CPUs over time");
+	series_axes(f, left, right, top, h, plot_h, 100, t_end);
+	for (size_t k = 0; k < SERIES_KINDS; k++) {
+		if (!shown[k])
+			continue;
+		fprintf(f, "<polygon fill=\"%s\" points=\"", budget_colors[series_kinds[k]]);
+		/* along the layer's top, left to right, then back along its bottom */
+		for (size_t n = 0; n < 2 * s->nintervals; n++) {
+			bool back = n >= s->nintervals;
+			const struct interval *iv =
+				&s->intervals[back ? 2 * s->nintervals - 1 - n : n];
+			uint64_t start =
+				iv->end_ns > iv->duration_ns ? iv->end_ns - iv->duration_ns : 0;
+			double x0 = t_end ? plot_w * (double)start / (double)t_end : 0;
+			double x1 = t_end ? plot_w * (double)iv->end_ns / (double)t_end : 0;
+			double y = top + plot_h - plot_h * series_below(iv, back ? k : k + 1);
+
+			x0 = left + (x0 > plot_w ? plot_w : x0);
+			x1 = left + (x1 > plot_w ? plot_w : x1);
+			fprintf(f, "%s%.1f,%.1f %.1f,%.1f", n ? " " : "", back ? x1 : x0, y,
+				back ? x0 : x1, y);
+		}
+		fputs("\"/>\n", f);
+	}
+	fputs("</svg>\n<figcaption class=\"legend\">", f);
+	for (size_t k = 0; k < SERIES_KINDS; k++)
+		if (shown[k])
+			fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>",
+				budget_colors[series_kinds[k]], budget_kind_name(series_kinds[k]));
+	fprintf(f,
+		" &mdash; the CPU budget of each interval, %% of the CPU time /proc/stat counted "
+		"(100%% = all %d CPU%s); above it, idle. Other processes are all in "
+		"other.</figcaption>\n</figure>\n",
+		s->cpus, s->cpus == 1 ? "" : "s");
+}
+
 /* The -i time series: CPU and run-queue wait per interval for the busiest processes. */
 static void chart_timeseries(const struct snapshot *s, FILE *f)
 {
@@ -1235,20 +1328,16 @@ static void chart_timeseries(const struct snapshot *s, FILE *f)
 			n = SERIES_LINES;
 	}
 	fprintf(f, "<section id=\"over-time\">\n<h2>Over time</h2>\n<p class=\"note\">Every %.1f s "
-		   "(-i): the busiest processes' on-CPU time and time waiting for a CPU.</p>\n",
+		   "(-i): the busiest processes' on-CPU time and time waiting for a CPU, and how the "
+		   "machine's CPUs were shared.</p>\n",
 		(double)s->interval_ns / 1e9);
 	series_chart(s, lines, n, false, f);
 	series_chart(s, lines, n, true, f);
+	series_budget_chart(s, f);
 	fputs("</section>\n", f);
 }
 
 /* ---- the CPU budget ---- */
-
-static const char *const budget_colors[BUDGET_KINDS] = {
-	[BUDGET_TARGETS] = "#1565c0", [BUDGET_LOAD] = "#ef6c00",    [BUDGET_OTHER] = "#8d6e63",
-	[BUDGET_IRQ] = "#c62828",     [BUDGET_SOFTIRQ] = "#8e24aa", [BUDGET_STEAL] = "#455a64",
-	[BUDGET_IDLE] = "#e3e7eb",
-};
 
 /* Whether a part has a name of its own (a process, the command), not just its kind's. */
 static bool budget_named(const struct budget_part *p)

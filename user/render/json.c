@@ -322,6 +322,38 @@ fail:
 	return NULL;
 }
 
+/*
+ * cpu_budget of a run or an interval, on obj: {total_ns, parts: [{kind, name, cpu_ns}]}; null,
+ * with cpu_budget_error, when /proc/stat could not be read; left out when not known (a run read
+ * from an older file).
+ */
+static int budget_to_json(json_t *obj, const struct cpu_budget *b)
+{
+	json_t *budget, *parts, *p;
+
+	if (b->status == BUDGET_UNKNOWN)
+		return 0;
+	if (b->status == BUDGET_UNREADABLE)
+		return set(obj, "cpu_budget", json_null()) ||
+		       set(obj, "cpu_budget_error", json_str(b->error));
+	budget = json_object();
+	parts = json_array();
+	if (set(obj, "cpu_budget", budget) || set(budget, "total_ns", json_u64(b->total_ns)) ||
+	    set(budget, "parts", parts))
+		return -ENOMEM;
+	for (size_t i = 0; i < b->nparts && i < BUDGET_MAX_PARTS; i++) {
+		const struct budget_part *bp = &b->parts[i];
+
+		p = json_object();
+		if (json_array_append_new(parts, p) ||
+		    set(p, "kind", json_str(budget_kind_name(bp->kind))) ||
+		    set(p, "name", json_text(bp->name, strnlen(bp->name, sizeof(bp->name)))) ||
+		    set(p, "cpu_ns", json_u64(bp->cpu_ns)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int intervals_to_json(json_t *root, const struct snapshot *s)
 {
 	json_t *arr = json_array(), *iv, *procs, *p;
@@ -334,7 +366,8 @@ static int intervals_to_json(json_t *root, const struct snapshot *s)
 		iv = json_object();
 		procs = json_array();
 		if (json_array_append_new(arr, iv) || set(iv, "end_ns", json_u64(in->end_ns)) ||
-		    set(iv, "duration_ns", json_u64(in->duration_ns)) || set(iv, "processes", procs))
+		    set(iv, "duration_ns", json_u64(in->duration_ns)) ||
+		    budget_to_json(iv, &in->budget) || set(iv, "processes", procs))
 			return -ENOMEM;
 		for (size_t k = 0; k < in->nprocs; k++) {
 			const struct interval_proc *ip = &in->procs[k];
@@ -542,37 +575,6 @@ static json_t *cgroups_to_json(const struct snapshot *s)
 fail:
 	json_decref(arr);
 	return NULL;
-}
-
-/*
- * cpu_budget: {total_ns, parts: [{kind, name, cpu_ns}]}; null, with cpu_budget_error, when
- * /proc/stat could not be read; left out when not known (a run read from an older file).
- */
-static int budget_to_json(json_t *root, const struct cpu_budget *b)
-{
-	json_t *obj, *parts, *p;
-
-	if (b->status == BUDGET_UNKNOWN)
-		return 0;
-	if (b->status == BUDGET_UNREADABLE)
-		return set(root, "cpu_budget", json_null()) ||
-		       set(root, "cpu_budget_error", json_str(b->error));
-	obj = json_object();
-	parts = json_array();
-	if (set(root, "cpu_budget", obj) || set(obj, "total_ns", json_u64(b->total_ns)) ||
-	    set(obj, "parts", parts))
-		return -ENOMEM;
-	for (size_t i = 0; i < b->nparts && i < BUDGET_MAX_PARTS; i++) {
-		const struct budget_part *bp = &b->parts[i];
-
-		p = json_object();
-		if (json_array_append_new(parts, p) ||
-		    set(p, "kind", json_str(budget_kind_name(bp->kind))) ||
-		    set(p, "name", json_text(bp->name, strnlen(bp->name, sizeof(bp->name)))) ||
-		    set(p, "cpu_ns", json_u64(bp->cpu_ns)))
-			return -ENOMEM;
-	}
-	return 0;
 }
 
 static json_t *snapshot_to_json(const struct snapshot *s)
@@ -1576,6 +1578,70 @@ static int read_processes(struct reader *r, const json_t *root, struct snapshot 
 	return 0;
 }
 
+/*
+ * cpu_budget on obj (the run, or intervals[i] as where says), which files saved before it was
+ * measured do not have: then it is unknown.
+ */
+static int read_budget(struct reader *r, const json_t *obj, const char *where,
+		       struct cpu_budget *b)
+{
+	json_t *v, *parts, *p, *e;
+	char base[64], at[96];
+	size_t i;
+	int rc = 0, kind;
+
+	memset(b, 0, sizeof(*b));
+	field(base, sizeof(base), where, "cpu_budget");
+	v = json_object_get(obj, "cpu_budget");
+	if (!v)
+		return 0;
+	if (json_is_null(v)) {
+		b->status = BUDGET_UNREADABLE;
+		e = json_object_get(obj, "cpu_budget_error");
+		if (e && !json_is_string(e))
+			return wrong(r, where, "cpu_budget_error", "a string", e);
+		if (e)
+			snprintf(b->error, sizeof(b->error), "%s", json_string_value(e));
+		return 0;
+	}
+	if (!json_is_object(v))
+		return wrong(r, where, "cpu_budget", "an object or null", v);
+	if ((rc = get_u64(r, v, base, "total_ns", &b->total_ns)))
+		return rc;
+	parts = get_typed(r, v, base, "parts", JSON_ARRAY, BUDGET_MAX_PARTS, &rc);
+	if (!parts)
+		return rc;
+	json_array_foreach(parts, i, p)
+	{
+		struct budget_part *bp = &b->parts[i];
+		const json_t *k;
+
+		snprintf(at, sizeof(at), "%s.parts[%zu]", base, i);
+		if (!json_is_object(p))
+			return fail(r, -EINVAL, "%s should be an object, not %s", at, type_name(p));
+		k = need(r, p, at, "kind", &rc);
+		if (!k)
+			return rc;
+		kind = json_is_string(k) ? budget_kind_parse(json_string_value(k)) : -1;
+		if (kind < 0)
+			return wrong(r, at, "kind",
+				     "one of targets, load, other, irq, softirq, steal, idle", k);
+		bp->kind = (enum budget_kind)kind;
+		e = need(r, p, at, "name", &rc);
+		if (!e)
+			return rc;
+		if (!json_is_string(e))
+			return wrong(r, at, "name", "a string", e);
+		/* a longer name is cut, as the writer's buffer would have */
+		snprintf(bp->name, sizeof(bp->name), "%s", json_string_value(e));
+		if ((rc = get_u64(r, p, at, "cpu_ns", &bp->cpu_ns)))
+			return rc;
+		b->nparts = i + 1;
+	}
+	b->status = BUDGET_MEASURED;
+	return 0;
+}
+
 static int read_intervals(struct reader *r, const json_t *root, struct snapshot *s)
 {
 	char at[64], pat[96];
@@ -1601,7 +1667,8 @@ static int read_intervals(struct reader *r, const json_t *root, struct snapshot 
 			return fail(r, -EINVAL, "%s should be an object, not %s", at, type_name(iv));
 		s->nintervals = i + 1;
 		if ((rc = get_u64(r, iv, at, "end_ns", &in->end_ns)) ||
-		    (rc = get_u64(r, iv, at, "duration_ns", &in->duration_ns)))
+		    (rc = get_u64(r, iv, at, "duration_ns", &in->duration_ns)) ||
+		    (rc = read_budget(r, iv, at, &in->budget)))
 			return rc;
 		procs = get_typed(r, iv, at, "processes", JSON_ARRAY, LS_PID_MAX, &rc);
 		if (!procs)
@@ -1680,65 +1747,6 @@ static int read_handoffs(struct reader *r, const json_t *root, struct snapshot *
 	return 0;
 }
 
-/* cpu_budget, which runs saved before it was measured do not have: then it is unknown. */
-static int read_budget(struct reader *r, const json_t *root, struct snapshot *s)
-{
-	struct cpu_budget *b = &s->cpu_budget;
-	json_t *v, *parts, *p, *e;
-	char at[48];
-	size_t i;
-	int rc = 0, kind;
-
-	memset(b, 0, sizeof(*b));
-	v = json_object_get(root, "cpu_budget");
-	if (!v)
-		return 0;
-	if (json_is_null(v)) {
-		b->status = BUDGET_UNREADABLE;
-		e = json_object_get(root, "cpu_budget_error");
-		if (e && !json_is_string(e))
-			return wrong(r, "", "cpu_budget_error", "a string", e);
-		if (e)
-			snprintf(b->error, sizeof(b->error), "%s", json_string_value(e));
-		return 0;
-	}
-	if (!json_is_object(v))
-		return wrong(r, "", "cpu_budget", "an object or null", v);
-	if ((rc = get_u64(r, v, "cpu_budget", "total_ns", &b->total_ns)))
-		return rc;
-	parts = get_typed(r, v, "cpu_budget", "parts", JSON_ARRAY, BUDGET_MAX_PARTS, &rc);
-	if (!parts)
-		return rc;
-	json_array_foreach(parts, i, p)
-	{
-		struct budget_part *bp = &b->parts[i];
-		const json_t *k;
-
-		snprintf(at, sizeof(at), "cpu_budget.parts[%zu]", i);
-		if (!json_is_object(p))
-			return fail(r, -EINVAL, "%s should be an object, not %s", at, type_name(p));
-		k = need(r, p, at, "kind", &rc);
-		if (!k)
-			return rc;
-		kind = json_is_string(k) ? budget_kind_parse(json_string_value(k)) : -1;
-		if (kind < 0)
-			return wrong(r, at, "kind",
-				     "one of targets, load, other, irq, softirq, steal, idle", k);
-		bp->kind = (enum budget_kind)kind;
-		e = need(r, p, at, "name", &rc);
-		if (!e)
-			return rc;
-		if (!json_is_string(e))
-			return wrong(r, at, "name", "a string", e);
-		/* a longer name is cut, as the writer's buffer would have */
-		snprintf(bp->name, sizeof(bp->name), "%s", json_string_value(e));
-		if ((rc = get_u64(r, p, at, "cpu_ns", &bp->cpu_ns)))
-			return rc;
-		b->nparts = i + 1;
-	}
-	b->status = BUDGET_MEASURED;
-	return 0;
-}
 
 /* The schema is checked before anything else, so another tool's JSON gets that message. */
 static int read_header(struct reader *r, const json_t *root)
@@ -1798,7 +1806,7 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 		if (rc)
 			return rc;
 	}
-	if ((rc = read_budget(r, root, s)) || (rc = read_requests(r, root, s)) ||
+	if ((rc = read_budget(r, root, "", &s->cpu_budget)) || (rc = read_requests(r, root, s)) ||
 	    (rc = read_intervals(r, root, s)) || (rc = read_processes(r, root, s)))
 		return rc;
 	s->cpu_split = !r->cpu_split_missing;

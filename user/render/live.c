@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The -i time series while it runs: the live terminal view and the plain line per interval. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/budget.h"
 #include "core/format.h"
 #include "render/live.h"
+
+#define LIVE_COLUMNS 100 /* the terminal width the view and the lines keep within */
 
 static double pct(uint64_t part, uint64_t whole)
 {
@@ -33,12 +37,89 @@ static int cmp_busiest(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+/* One user of the CPUs in an interval: a kind of part, summed, and its label. */
+struct cpu_user {
+	enum budget_kind kind;
+	uint64_t ns;
+	char label[LS_COMM_LEN + 8];
+};
+
+static int cmp_cpu_user(const void *a, const void *b)
+{
+	const struct cpu_user *x = a, *y = b;
+
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? 1 : -1;
+	return (x->kind > y->kind) - (x->kind < y->kind);
+}
+
+/*
+ * "CPUs 97% busy (targets 61%, load (wrk) 30%)": how busy the machine's CPUs were in an
+ * interval, then the kinds that used them, busiest first, those that round to 1% or more, as
+ * many as fit in width columns ("..." for the rest). "" when the budget was not measured.
+ */
+static void budget_summary(const struct cpu_budget *b, size_t width, char *buf, size_t len)
+{
+	static const enum budget_kind kinds[] = {BUDGET_TARGETS, BUDGET_LOAD,	 BUDGET_OTHER,
+						 BUDGET_IRQ,	 BUDGET_SOFTIRQ, BUDGET_STEAL};
+	struct cpu_user users[sizeof(kinds) / sizeof(kinds[0])];
+	char item[sizeof(users[0].label) + 16];
+	size_t n = 0, at, shown = 0;
+	double busy;
+
+	buf[0] = '\0';
+	if (b->status == BUDGET_UNREADABLE) {
+		snprintf(buf, len, "CPUs: /proc/stat unreadable%s%.*s", *b->error ? ": " : "",
+			 (int)strnlen(b->error, sizeof(b->error)), b->error);
+		for (char *c = buf; *c; c++)
+			*c = isprint((unsigned char)*c) ? *c : '?';
+		return;
+	}
+	if (!cpu_budget_busy_share(b, &busy))
+		return;
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct cpu_user *u = &users[n];
+
+		u->kind = kinds[k];
+		u->ns = cpu_budget_kind_ns(b, u->kind);
+		if (pct(u->ns, b->total_ns) < 0.5)
+			continue;
+		snprintf(u->label, sizeof(u->label), "%s", budget_kind_name(u->kind));
+		for (size_t i = 0; u->kind == BUDGET_LOAD && i < b->nparts; i++) {
+			if (b->parts[i].kind != BUDGET_LOAD)
+				continue;
+			/* cut as the kernel cuts a comm; control characters stay off the terminal */
+			snprintf(u->label, sizeof(u->label), "load (%.*s)", LS_COMM_LEN - 1,
+				 b->parts[i].name);
+			for (char *c = u->label; *c; c++)
+				*c = isprint((unsigned char)*c) ? *c : '?';
+			break;
+		}
+		n++;
+	}
+	qsort(users, n, sizeof(users[0]), cmp_cpu_user);
+	at = (size_t)snprintf(buf, len, "CPUs %.0f%% busy", busy * 100);
+	for (size_t i = 0; i < n && at < len; i++) {
+		snprintf(item, sizeof(item), "%s%s %.0f%%", i ? ", " : " (", users[i].label,
+			 pct(users[i].ns, b->total_ns));
+		/* room for it, then ", ...)" if more are to come, else ")" */
+		if (at + strlen(item) + (i + 1 < n ? 6 : 1) > width) {
+			at += (size_t)snprintf(buf + at, len - at, "%s", shown ? ", ...)" : " (...)");
+			return;
+		}
+		at += (size_t)snprintf(buf + at, len - at, "%s", item);
+		shown++;
+	}
+	if (shown && at < len)
+		snprintf(buf + at, len - at, ")");
+}
+
 void interval_live(const struct snapshot *s, const struct proc_sample *cur, size_t ncur,
 		   uint64_t total_ns, int cpus, size_t max_rows, FILE *f)
 {
 	const struct interval *iv;
 	struct interval_proc *rows;
-	char p99[FORMAT_NS_LEN], name[LS_COMM_LEN];
+	char p99[FORMAT_NS_LEN], name[LS_COMM_LEN], line[LIVE_COLUMNS + 1];
 
 	if (!s->nintervals)
 		return;
@@ -58,6 +139,9 @@ void interval_live(const struct snapshot *s, const struct proc_sample *cur, size
 	else
 		fprintf(f, "loadscope — %.1f s; %d CPUs; %zu processes (Ctrl-C ends the run)\n",
 			iv->end_ns / 1e9, cpus, iv->nprocs);
+	budget_summary(&iv->budget, LIVE_COLUMNS, line, sizeof(line));
+	if (*line)
+		fprintf(f, "%s\n", line);
 	fprintf(f, "%-8s %-15s %6s %6s %9s %9s %9s %10s\n", "PID", "COMM", "CPU%", "RUNQ%",
 		"RUNQ p99", "CSW/s", "ACCEPT/s", "SYSCALL/s");
 	for (size_t i = 0; i < iv->nprocs && i < max_rows; i++) {
@@ -80,7 +164,7 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 	const struct interval *iv;
 	const struct interval_proc *top = NULL;
 	uint64_t cpu = 0, runq = 0, sw = 0, acc = 0, sc = 0, p99 = 0;
-	char t[FORMAT_NS_LEN];
+	char t[FORMAT_NS_LEN], line[LIVE_COLUMNS + 1];
 
 	if (!s->nintervals)
 		return;
@@ -107,5 +191,9 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 	if (top)
 		fprintf(f, " busiest=%d(%s)", top->pid, comm_of(cur, ncur, top->pid));
 	fputc('\n', f);
+	/* the machine's CPUs under it, indented: the line above is already a long one */
+	budget_summary(&iv->budget, LIVE_COLUMNS - 2, line, sizeof(line));
+	if (*line)
+		fprintf(f, "  %s\n", line);
 	fflush(f);
 }

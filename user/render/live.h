@@ -9,11 +9,15 @@
 
 /*
  * The latest interval on a terminal, in place: a header with elapsed (and remaining, when
- * total_ns is set) time, then one row per process, busiest first, at most max_rows.
+ * total_ns is set) time, how busy the CPUs were and who used them ("CPUs 97% busy (targets
+ * 61%, load (wrk) 30%)"), then one row per process, busiest first, at most max_rows.
  */
 void interval_live(const struct snapshot *s, const struct proc_sample *cur, size_t ncur,
 		   uint64_t total_ns, int cpus, size_t max_rows, FILE *f);
-/* The latest interval as one plain line: time, totals over the targets, the busiest process. */
+/*
+ * The latest interval as one plain line: time, totals over the targets, the busiest process;
+ * then, indented on a line of its own, how busy the CPUs were and who used them.
+ */
 void interval_line(const struct snapshot *s, const struct proc_sample *cur, size_t ncur, int cpus,
 		   FILE *f);
 

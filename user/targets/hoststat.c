@@ -103,9 +103,29 @@ static int cmp_pid(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int read_procs(const char *proc_root, struct host_sample *h)
+int hoststat_read_cpu(const char *proc_root, struct cpu_ticks *out)
+{
+	char path[PATH_MAX], line[512];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/stat", proc_root);
+	/* the "cpu" line comes first; the lines after it (per CPU, interrupts) are not needed */
+	err = read_head(path, line, sizeof(line));
+	return err ? err : hoststat_parse_cpu(line, out);
+}
+
+int hoststat_read_proc(const char *proc_root, int pid, struct proc_ticks *out)
 {
 	char path[PATH_MAX], buf[1024];
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%d/stat", proc_root, pid);
+	err = read_head(path, buf, sizeof(buf));
+	return err ? err : hoststat_parse_proc(buf, out);
+}
+
+static int read_procs(const char *proc_root, struct host_sample *h)
+{
 	size_t cap = 0;
 	struct dirent *de;
 	DIR *d;
@@ -118,8 +138,7 @@ static int read_procs(const char *proc_root, struct host_sample *h)
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s/stat", proc_root, de->d_name);
-		if (read_head(path, buf, sizeof(buf)) || hoststat_parse_proc(buf, &p))
+		if (hoststat_read_proc(proc_root, atoi(de->d_name), &p))
 			continue;
 		if (h->nprocs == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
@@ -139,18 +158,6 @@ static int read_procs(const char *proc_root, struct host_sample *h)
 	return 0;
 }
 
-static int read_cpu(const char *proc_root, struct host_sample *h)
-{
-	char path[PATH_MAX], line[512];
-	int err;
-
-	snprintf(path, sizeof(path), "%s/stat", proc_root);
-	/* the "cpu" line comes first; the lines after it (per CPU, interrupts) are not needed */
-	h->stat_ns = monotonic_ns();
-	err = read_head(path, line, sizeof(line));
-	return err ? err : hoststat_parse_cpu(line, &h->cpu);
-}
-
 int host_sample_take(const char *proc_root, bool end, struct host_sample *h)
 {
 	memset(h, 0, sizeof(*h));
@@ -158,8 +165,10 @@ int host_sample_take(const char *proc_root, bool end, struct host_sample *h)
 	/* the processes' window lies inside /proc/stat's, itself as close to the run's as can be */
 	if (end)
 		h->error = read_procs(proc_root, h);
-	if (!h->error)
-		h->error = read_cpu(proc_root, h);
+	if (!h->error) {
+		h->stat_ns = monotonic_ns();
+		h->error = hoststat_read_cpu(proc_root, &h->cpu);
+	}
 	if (!h->error && !end)
 		h->error = read_procs(proc_root, h);
 	if (h->error) {
@@ -168,4 +177,22 @@ int host_sample_take(const char *proc_root, bool end, struct host_sample *h)
 		h->nprocs = 0;
 	}
 	return h->error;
+}
+
+int host_sample_take_load(const char *proc_root, int load_pid, struct host_sample *h)
+{
+	struct proc_ticks load;
+
+	memset(h, 0, sizeof(*h));
+	h->taken_ticks = boottime_ticks();
+	h->stat_ns = monotonic_ns();
+	h->error = hoststat_read_cpu(proc_root, &h->cpu);
+	if (h->error || load_pid <= 0 || hoststat_read_proc(proc_root, load_pid, &load))
+		return h->error;
+	h->procs = malloc(sizeof(*h->procs));
+	if (!h->procs)
+		return h->error = -ENOMEM;
+	h->procs[0] = load;
+	h->nprocs = 1;
+	return 0;
 }
