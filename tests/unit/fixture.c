@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Builds the synthetic snapshot that the JSON and report tests share. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <check.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,4 +278,17 @@ void fixture_add_lat(struct lat_figures *l, uint64_t value_ns, uint64_t count)
 	if (value_ns > l->max_ns)
 		l->max_ns = value_ns;
 	l->hist[hist_bucket(value_ns)] += count;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void fixture_remove_tree(const char *root)
+{
+	nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -57,4 +57,7 @@ void fixture_budget_part(struct cpu_budget *b, enum budget_kind kind, const char
 /* strdup that fails the running test instead of returning NULL. */
 char *fixture_strdup(const char *s);
 
+/* A directory tree the tests made, removed with everything in it. */
+void fixture_remove_tree(const char *root);
+
 #endif /* LOADSCOPE_TEST_FIXTURE_H */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "targets/cgroup.h"
+#include "fixture.h"
 #include "suites.h"
 
 /* Samples of /proc/self/mountinfo, relative to the repository root the tests run from. */
@@ -93,17 +94,9 @@ static void setup(void)
 	make_dir("system.slice/crio-conmon-" ID_F ".scope");
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void teardown(void)
 {
-	nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_remove_tree(root);
 }
 
 START_TEST(test_mount_pure_v2)

@@ -17,6 +17,7 @@
 
 #include "core/cpulimit.h"
 #include "targets/cpulimit.h"
+#include "fixture.h"
 #include "suites.h"
 
 /* ---- parsing ---- */
@@ -439,17 +440,9 @@ static void setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(root));
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void teardown(void)
 {
-	nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	fixture_remove_tree(root);
 }
 
 START_TEST(test_find_controller)
