@@ -26,6 +26,8 @@
  * used nothing, about 2 periods; so its last counts land inside loadscope's run.
  */
 #define IDLE_TAIL_MS 300
+/* The spinner sleeps this long once it has spun: 2.5 periods of 100 ms, its quota back. */
+#define SETTLE_MS 250
 
 struct spinner {
 	pthread_t thread;
@@ -42,6 +44,11 @@ static void *spinner_main(void *arg)
 
 	s->tid = gettid();
 	oracle_spin(s->seconds);
+	/*
+	 * its group may still be throttled: were it woken so, it would wait out the period after
+	 * the oracle is read; asleep a few periods, the group gets its quota back first
+	 */
+	oracle_sleep_ms(SETTLE_MS);
 	if (write(s->done[1], "x", 1) != 1 || read(s->release[0], &byte, 1) != 1)
 		oracle_die("throttled: pipe: %s", strerror(errno));
 	return NULL;
