@@ -52,7 +52,7 @@ STATIC_BINS := $(STATIC)/loadscope $(STATIC)/integration_tests \
 # The test kernels (vmlinuz-*); empty: ../shared/kernels beside the repository (test-kernels.sh).
 KERNELS_DIR ?=
 # Seconds one guest may take from boot to power-off, and how many guests boot at once.
-GUEST_TIMEOUT ?= 300
+GUEST_TIMEOUT ?= 600
 KERNEL_JOBS ?= 2
 
 .PHONY: all deps test test-unit test-integration test-fuzz test-html docs-screenshot test-kernels static \

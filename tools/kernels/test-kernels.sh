@@ -7,7 +7,7 @@
 #   KERNELS_DIR    directory holding vmlinuz-* (default ../shared/kernels, from the repository root)
 #   STATIC_DIR     static binaries: loadscope, integration_tests, workloads/ (default build/static)
 #   OUT_DIR        logs, initramfs and the README fragment (default build/kernels)
-#   GUEST_TIMEOUT  seconds a guest may take from boot to power-off (default 300; a run takes ~45)
+#   GUEST_TIMEOUT  seconds a guest may take from boot to power-off (default 600; a run takes ~250)
 #   JOBS           guests booted at once (default 2: each guest runs in one host thread)
 #   TCG_THREAD     qemu's TCG threading: single (default: one host thread per guest) or multi
 #   GUEST_MEM_MB   guest memory (default 1536)
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/../.." || exit 1
 KERNELS_DIR=${KERNELS_DIR:-../shared/kernels}
 STATIC_DIR=${STATIC_DIR:-build/static}
 OUT_DIR=${OUT_DIR:-build/kernels}
-GUEST_TIMEOUT=${GUEST_TIMEOUT:-300}
+GUEST_TIMEOUT=${GUEST_TIMEOUT:-600}
 JOBS=${JOBS:-2}
 GUEST_MEM_MB=${GUEST_MEM_MB:-1536}
 GUEST_ENV=${GUEST_ENV:-}
