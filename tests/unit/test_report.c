@@ -433,6 +433,18 @@ START_TEST(test_syscalls_and_connections)
 			 "  poll             50       0    1.0ms    1.0ms    1.0ms    1.0ms      50ms "
 			 "          0      45ms");
 	free(text);
+	/* a serving process's polls add the batching: the line wraps within 100 columns */
+	s.processes[0].threads[0].tcp_writes = 1000;
+	fixture_add_lat(&s.processes[0].threads[0].sys.cls[SC_POLL], 1000, 40);
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "PER REQUEST"),
+			 "PER REQUEST: CPU 2.0ms (user 1.6ms, kernel 400us), 0.3 syscalls, 2.80 "
+			 "context switches, 1.75");
+	ck_assert_str_eq(line_starting(text, "    wakeups;"),
+			 "    wakeups; 11.1 requests per poll wakeup");
+	assert_within_100_columns(text);
+	free(text);
 	snapshot_free(&s);
 }
 END_TEST

@@ -621,23 +621,27 @@ static void print_findings(const struct snapshot *s, FILE *f)
 /* What a request cost the targets: CPU, syscalls, switches, wakeups; and how they batch. */
 static void print_per_request(const struct snapshot *s, FILE *f)
 {
-	char cpu[FORMAT_NS_LEN], user[FORMAT_NS_LEN], kernel[FORMAT_NS_LEN];
+	char cpu[FORMAT_NS_LEN], user[FORMAT_NS_LEN], kernel[FORMAT_NS_LEN], split[64] = "";
+	char text[256], batching[64] = "";
 	struct run_totals t;
 
 	run_totals(s, &t);
 	if (!t.requests)
 		return;
-	fprintf(f, "PER REQUEST: CPU %s", format_ns(t.cpu_ns / t.requests, cpu, sizeof(cpu)));
 	if (t.cpu_split)
-		fprintf(f, " (user %s, kernel %s)",
-			format_ns((t.cpu_ns - t.cpu_kernel_ns) / t.requests, user, sizeof(user)),
-			format_ns(t.cpu_kernel_ns / t.requests, kernel, sizeof(kernel)));
-	fprintf(f, ", %.1f syscalls, %.2f context switches, %.2f wakeups",
-		(double)t.syscalls / (double)t.requests, (double)t.switches / (double)t.requests,
-		(double)t.wakeups / (double)t.requests);
+		snprintf(split, sizeof(split), " (user %s, kernel %s)",
+			 format_ns((t.cpu_ns - t.cpu_kernel_ns) / t.requests, user, sizeof(user)),
+			 format_ns(t.cpu_kernel_ns / t.requests, kernel, sizeof(kernel)));
 	if (t.serving_polls)
-		fprintf(f, "; %.1f requests per poll wakeup", requests_per_poll(&t));
-	fputc('\n', f);
+		snprintf(batching, sizeof(batching), "; %.1f requests per poll wakeup",
+			 requests_per_poll(&t));
+	snprintf(text, sizeof(text),
+		 "CPU %s%s, %.1f syscalls, %.2f context switches, %.2f wakeups%s",
+		 format_ns(t.cpu_ns / t.requests, cpu, sizeof(cpu)), split,
+		 (double)t.syscalls / (double)t.requests, (double)t.switches / (double)t.requests,
+		 (double)t.wakeups / (double)t.requests, batching);
+	/* on lines of 100 columns, as the findings above it */
+	report_wrapped(f, "PER REQUEST:", text, 4);
 }
 
 static void print_state_row(FILE *f, const char *id, const char *comm, const char *label,
