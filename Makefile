@@ -246,12 +246,22 @@ demo-stacks: loadscope $(STACKS)/.ok
 	@tools/require-root.sh "make demo-stacks"
 	tools/demo/stacks.sh
 
-bench: loadscope $(WORKLOADS)
+# The empty-program floor of tools/bench/observer.sh: programs that return 0 on loadscope's hooks.
+$(BUILD)/bench/floor.bpf.o: tools/bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/floor: tools/bench/floor.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -lbpf -lelf -lz -o $@
+
+bench: loadscope $(WORKLOADS) $(STACKS)/.ok $(BUILD)/bench/floor $(BUILD)/bench/floor.bpf.o
 	@tools/require-root.sh "make bench"
 	@tools/install-deps.sh libbpf-tools jq
 	tools/bench/sched.sh
 	tools/bench/syscalls.sh
 	tools/bench/cgroup.sh
+	tools/bench/observer.sh
 
 format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*/*.[ch] tests/*/*.c

@@ -114,19 +114,6 @@ start_observer()
 	wait_attached "$observer" || die "loadscope did not attach: $(cat "$tmp/observer.err")"
 }
 
-# "name run_cnt run_time_ns" of each program the observer holds (found from its descriptors, so
-# another loadscope running on the machine is not counted).
-observer_stats()
-{
-	local ids
-
-	ids=$(grep -h '^prog_id:' /proc/"$observer"/fdinfo/* 2>/dev/null | awk '{ print $2 }' |
-		sort -u | jq -s -c .)
-	"$BPFTOOL" -j prog show | jq -r --argjson ids "$ids" '
-		.[] | select(.id as $id | $ids | index($id))
-		| "\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"' | sort
-}
-
 # Differences of two observer_stats outputs, prefixed: "prefix name runs ns".
 stats_delta()
 {
@@ -148,10 +135,10 @@ measure_hot()
 				hold_pingpong "$cg"
 				start_observer "$selector" "$sleeper_pid" "$cg/target"
 			fi
-			observer_stats >"$tmp/before"
+			observer_stats "$observer" >"$tmp/before"
 			echo go >"$gate"
 			wait "$pingpong_pid" || die "pingpong failed"
-			observer_stats >"$tmp/after"
+			observer_stats "$observer" >"$tmp/after"
 			stop_observers
 			[ "$whose" = target ] || kill "$sleeper_pid"
 			stats_delta "$selector $whose" "$tmp/before" "$tmp/after"
@@ -167,7 +154,7 @@ measure_membership()
 	for selector in pid cgroup; do
 		start_sleeper "$cg/target"
 		start_observer "$selector" "$sleeper_pid" "$cg/target"
-		observer_stats >"$tmp/before"
+		observer_stats "$observer" >"$tmp/before"
 		for _ in $(seq "$FORKS"); do /bin/true; done
 		sleep 3600 &
 		local mover=$!
@@ -176,7 +163,7 @@ measure_membership()
 			echo "$mover" >"$cg/moved/cgroup.procs"
 		done
 		kill "$mover"
-		observer_stats >"$tmp/after"
+		observer_stats "$observer" >"$tmp/after"
 		stop_observers
 		kill "$sleeper_pid"
 		stats_delta "$selector membership" "$tmp/before" "$tmp/after"

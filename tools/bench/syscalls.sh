@@ -92,20 +92,6 @@ run_loop()
 	cat "$tmp/loop.out"
 }
 
-# run_cnt and run_time_ns per program the observer holds (found from its descriptors in
-# /proc/PID/fdinfo: bpftool's own pid column needs BPF iterators, which some kernels lack):
-# "name run_cnt run_time_ns" lines.
-observer_stats()
-{
-	local ids
-
-	ids=$(grep -h '^prog_id:' /proc/"$1"/fdinfo/* 2>/dev/null | awk '{ print $2 }' | sort -u |
-		jq -s -c .)
-	"$BPFTOOL" -j prog show | jq -r --argjson ids "$ids" '
-		.[] | select(.id as $id | $ids | index($id))
-		| "\(.name) \(.run_cnt // 0) \(.run_time_ns // 0)"'
-}
-
 # (a) ns per run: stats before and after one loop, so the observer's start-up is left out.
 # $1: observer; $2: target | other (whose syscalls the loop makes). Prints
 # "observer whose name runs ns" lines for the syscall programs.

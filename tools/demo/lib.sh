@@ -92,3 +92,45 @@ observe() {
 		"-d${seconds}s $shown"
 	run_load "$name" "$load" "$ready_pid" "$ready_port"
 }
+
+# start_stack STACK PORT: the stack's servers on PORT (node-cluster, node-single, bun-reuseport,
+# go, and the bundled C server as demo-reuseport), their output in $out/STACK.server*; uses $here
+# (tools/demo/stacks), $workers, $bun and $go_json; sets pids (comma-separated) and what
+start_stack() {
+	local i
+	pids=''
+	case $1 in
+	node-cluster)
+		what="node $here/node-cluster.js, $workers workers"
+		start_server "$out/$1.server" node "$here/node-cluster.js" "$2" "$workers"
+		pids=$ready_pid
+		;;
+	node-single)
+		what="node $here/node-single.js"
+		start_server "$out/$1.server" node "$here/node-single.js" "$2"
+		pids=$ready_pid
+		;;
+	bun-reuseport)
+		what="$workers x bun $here/bun-server.js"
+		for i in $(seq "$workers"); do
+			start_server "$out/$1.server.$i" "$bun" "$here/bun-server.js" "$2"
+			pids=${pids:+$pids,}$ready_pid
+		done
+		;;
+	go)
+		what=$go_json
+		start_server "$out/$1.server" "$go_json" "$2"
+		pids=$ready_pid
+		;;
+	demo-reuseport)
+		what="build/workloads/demo-server, $workers SO_REUSEPORT workers"
+		start_server "$out/$1.server" build/workloads/demo-server "$2" reuseport "$workers"
+		pids=$ready_pid
+		;;
+	*)
+		echo "demo-stacks: no stack named $1 (node-cluster, node-single, bun-reuseport, go)" >&2
+		exit 2
+		;;
+	esac
+	wait_port "$2"
+}

@@ -36,41 +36,6 @@ for tool in node jq "$bun" "$go_json"; do
 	fi
 done
 
-# start STACK PORT: the stack's servers on PORT; sets pids (comma-separated) and what
-start() {
-	local i
-	pids=''
-	case $1 in
-	node-cluster)
-		what="node $here/node-cluster.js, $workers workers"
-		start_server "$out/$1.server" node "$here/node-cluster.js" "$2" "$workers"
-		pids=$ready_pid
-		;;
-	node-single)
-		what="node $here/node-single.js"
-		start_server "$out/$1.server" node "$here/node-single.js" "$2"
-		pids=$ready_pid
-		;;
-	bun-reuseport)
-		what="$workers x bun $here/bun-server.js"
-		for i in $(seq "$workers"); do
-			start_server "$out/$1.server.$i" "$bun" "$here/bun-server.js" "$2"
-			pids=${pids:+$pids,}$ready_pid
-		done
-		;;
-	go)
-		what=$go_json
-		start_server "$out/$1.server" "$go_json" "$2"
-		pids=$ready_pid
-		;;
-	*)
-		echo "demo-stacks: no stack named $1 (node-cluster, node-single, bun-reuseport, go)" >&2
-		exit 2
-		;;
-	esac
-	wait_port "$2"
-}
-
 for stack in $stacks; do
 	for shape in keepalive close; do
 		case $shape in
@@ -78,7 +43,7 @@ for stack in $stacks; do
 		close) connections=${DEMO_CLOSE_CONNECTIONS:-50} shown='-H Connection: close' ;;
 		esac
 		port=$(free_port)
-		start "$stack" "$port"
+		start_stack "$stack" "$port"
 		echo "== $stack-$shape: $what (pids $pids, port $port)," \
 			"wrk -t$wrk_threads -c$connections -d${seconds}s $shown --latency"
 		run_load "$stack-$shape" "$shape" "$pids" "$port"
