@@ -223,8 +223,7 @@ enum role thread_role(const struct snapshot *s, const struct process *p, const s
 	if (r == ROLE_IDLE || r == ROLE_OTHER || p->nthreads < 2)
 		return r;
 	/* in a serving process, a thread that touches no connection helps the ones that do */
-	if (!t->tcp_reads && !t->tcp_writes && !sys_accepted(&t->sys) && !t->sys.handoff_sent &&
-	    !t->sys.handoff_received)
+	if (!thread_touches_connections(t))
 		return ROLE_HELPER;
 	return r;
 }
