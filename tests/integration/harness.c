@@ -115,23 +115,36 @@ void ls_cleanup_base(void)
 	ls_cgroup_cleanup();
 }
 
+/*
+ * The first mount of file system type (with mount option opt, when not NULL) into dir; false
+ * when there is none or /proc/self/mounts cannot be read. It checks nothing itself, so the
+ * cleanup that runs outside any test can use it.
+ */
+static bool find_mount(const char *type, const char *opt, char *dir, size_t len)
+{
+	struct mntent *m;
+	bool found = false;
+	FILE *f;
+
+	f = setmntent("/proc/self/mounts", "r");
+	if (!f)
+		return false;
+	while (!found && (m = getmntent(f)))
+		if (!strcmp(m->mnt_type, type) && (!opt || hasmntopt(m, opt))) {
+			snprintf(dir, len, "%s", m->mnt_dir);
+			found = true;
+		}
+	endmntent(f);
+	return found;
+}
+
 const char *ls_cgroup2_mount(void)
 {
 	static char mount[PATH_MAX];
-	struct mntent *m;
-	FILE *f;
 
-	if (mount[0])
-		return mount;
-	f = setmntent("/proc/self/mounts", "r");
-	ck_assert_msg(f, "cannot read /proc/self/mounts: %s", strerror(errno));
-	while ((m = getmntent(f)))
-		if (!strcmp(m->mnt_type, "cgroup2")) {
-			snprintf(mount, sizeof(mount), "%s", m->mnt_dir);
-			break;
-		}
-	endmntent(f);
-	ck_assert_msg(mount[0], "no cgroup2 file system is mounted: the cgroup tests need one");
+	if (!mount[0])
+		ck_assert_msg(find_mount("cgroup2", NULL, mount, sizeof(mount)),
+			      "no cgroup2 file system in /proc/self/mounts: the cgroup tests need one");
 	return mount;
 }
 
@@ -210,38 +223,13 @@ static bool lists_word(const char *dir, const char *file, const char *word)
 /* The mount point of the cgroup v1 hierarchy with the cpu controller into dir; false if none. */
 static bool cpu_v1_mount(char *dir, size_t len)
 {
-	struct mntent *m;
-	bool found = false;
-	FILE *f;
-
-	f = setmntent("/proc/self/mounts", "r");
-	if (!f)
-		return false;
-	while (!found && (m = getmntent(f)))
-		if (!strcmp(m->mnt_type, "cgroup") && hasmntopt(m, "cpu")) {
-			snprintf(dir, len, "%s", m->mnt_dir);
-			found = true;
-		}
-	endmntent(f);
-	return found;
+	return find_mount("cgroup", "cpu", dir, len);
 }
 
 static bool cgroup2_has_cpu(char *mount, size_t len)
 {
-	struct mntent *m;
-	bool found = false;
-	FILE *f;
-
-	f = setmntent("/proc/self/mounts", "r");
-	if (!f)
-		return false;
-	while (!found && (m = getmntent(f)))
-		if (!strcmp(m->mnt_type, "cgroup2")) {
-			snprintf(mount, len, "%s", m->mnt_dir);
-			found = lists_word(mount, "cgroup.controllers", "cpu");
-		}
-	endmntent(f);
-	return found;
+	return find_mount("cgroup2", NULL, mount, len) &&
+	       lists_word(mount, "cgroup.controllers", "cpu");
 }
 
 void ls_cpu_cgroup_make(const char *name, struct ls_cpu_cgroup *out)
