@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* serve's cumulative figures as Prometheus text 0.0.4 or OpenMetrics text 1.0.0. */
+#ifndef LOADSCOPE_RENDER_PROMETHEUS_H
+#define LOADSCOPE_RENDER_PROMETHEUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/exporter.h"
+
+enum prom_format {
+	PROM_TEXT,	  /* text/plain; version=0.0.4 */
+	PROM_OPENMETRICS, /* application/openmetrics-text; version=1.0.0, ends in "# EOF" */
+};
+
+#define PROM_TEXT_CONTENT_TYPE	      "text/plain; version=0.0.4; charset=utf-8"
+#define PROM_OPENMETRICS_CONTENT_TYPE "application/openmetrics-text; version=1.0.0; charset=utf-8"
+
+/* What the exposition says about the exporter itself and the live targets. */
+struct prom_meta {
+	const char *version; /* build_info */
+	const char *program; /* "tp_btf" or "raw_tp" */
+	bool syscalls;	     /* the syscall programs are attached: syscall figures, CPU split */
+	const struct export_target *targets; /* target_info, one per live process */
+	size_t ntargets;
+};
+
+/*
+ * The exposition of t: every family with its HELP and TYPE (and UNIT in OpenMetrics), one
+ * series per group and label values escaped. 0, or -EIO when the stream failed.
+ */
+int render_prometheus(const struct export_totals *t, const struct prom_meta *m,
+		      enum prom_format fmt, FILE *out);
+/* Which format an Accept header asks for: OpenMetrics when it names it, else text 0.0.4. */
+enum prom_format prom_format_for_accept(const char *accept);
+
+#endif /* LOADSCOPE_RENDER_PROMETHEUS_H */
