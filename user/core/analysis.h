@@ -35,6 +35,11 @@ void thread_states(const struct thread *t, struct states *out);
 /* The same from the figures and the time alive (0: the measured states only, `other` 0). */
 void figures_states(const struct sched_stats *sched, const struct sys_figures *sys,
 		    uint64_t alive_ns, struct states *out);
+/*
+ * Whether a run measured state st: light mode (no syscall hooks) cannot tell idle, I/O and lock
+ * waits apart, so its blocked time outside uninterruptible sleep is in ST_OTHER.
+ */
+bool state_known(const struct snapshot *s, enum thread_state st);
 
 /*
  * What a thread is inside its process. A runtime (Node, Bun, Go) runs one or a few serving

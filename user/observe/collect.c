@@ -485,7 +485,8 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 	__u64 *percpu = NULL;
 	int ret;
 
-	snap->cpu_split = true;
+	snap->cpu_split = !o->no_syscalls;
+	snap->no_syscalls = o->no_syscalls;
 	ret = observe_read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, end_ns,
 				   &arr, &n, &cap);
 	if (!ret)

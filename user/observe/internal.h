@@ -14,6 +14,7 @@
 struct observer {
 	struct loadscope_bpf *skel;
 	bool raw_tp;
+	bool no_syscalls; /* observer_config.no_syscalls */
 	uint64_t seed_drops; /* threads found in /proc that did not fit in the map */
 };
 
