@@ -357,13 +357,21 @@ START_TEST(test_text_exposition)
 					"cgroup=\"/a\\\\b\",container_id=\"\"} 1\n"));
 	ck_assert_ptr_null(strstr(s, "# EOF"));
 	ck_assert_ptr_null(strstr(s, "# UNIT"));
-	/* no syscall figures recorded: no syscall histogram series */
+	/* no syscall figures recorded: the family, but no syscall histogram series */
+	ck_assert_ptr_nonnull(strstr(s, "# TYPE loadscope_syscall_duration_seconds histogram\n"));
+	ck_assert_ptr_nonnull(strstr(s, "state=\"idle\"}"));
 	ck_assert_ptr_null(strstr(s, "loadscope_syscall_duration_seconds_bucket"));
 	free(s);
 	/* without the syscall programs the split is not claimed */
 	s = expose(&t, PROM_TEXT, false);
 	ck_assert_ptr_nonnull(strstr(s, "mode=\"all\"} 2.500000000\n"));
 	ck_assert_ptr_null(strstr(s, "mode=\"user\""));
+	/* nor the states and families only the syscall programs measure */
+	ck_assert_ptr_nonnull(strstr(s, "state=\"runnable\"}"));
+	ck_assert_ptr_nonnull(strstr(s, "state=\"other\"}"));
+	ck_assert_ptr_null(strstr(s, "state=\"idle\""));
+	ck_assert_ptr_null(strstr(s, "state=\"lock\""));
+	ck_assert_ptr_null(strstr(s, "loadscope_syscall_errors"));
 	free(s);
 	export_totals_free(&t);
 }

@@ -41,6 +41,7 @@ struct serve_options {
 	unsigned int max_processes;
 	unsigned int max_threads;
 	bool by_pid;
+	bool syscalls; /* --syscalls: attach the syscall and connection programs too */
 	bool raw_tp;
 	bool verbose;
 	bool help;
@@ -53,6 +54,7 @@ enum serve_long_only {
 	SOPT_BY,
 	SOPT_RAW_TP,
 	SOPT_NO_CHILDREN,
+	SOPT_SYSCALLS,
 };
 
 static const struct option serve_long_options[] = {
@@ -95,6 +97,11 @@ static void serve_usage(FILE *f)
 		"process=\"other\"\n"
 		"                           (default %d)\n"
 		"      --by pid             a series per process (a pid label) as well\n"
+		"      --syscalls           attach the syscall programs too: syscall classes and\n"
+		"                           errors, the user/kernel CPU split, thread states by\n"
+		"                           syscall, the accept queue and handoffs. They slow "
+		"every\n"
+		"                           syscall on the host, so they are off by default\n"
 		"Tuning:\n"
 		"      --max-threads N      live target threads tracked at once (default %d)\n"
 		"      --raw-tp             use raw_tp programs instead of tp_btf\n"
@@ -170,6 +177,9 @@ static int serve_parse(int argc, char **argv, struct serve_options *o, char *err
 					     "--by takes only 'pid', got '%s'", optarg);
 			o->by_pid = true;
 			break;
+		case SOPT_SYSCALLS:
+			o->syscalls = true;
+			break;
 		case SOPT_RAW_TP:
 			o->raw_tp = true;
 			break;
@@ -215,6 +225,7 @@ struct serve_state {
 	bool have_cpu; /* the cpu controller on cgroup v2: cpu.stat and cpu.pressure per cgroup */
 	char *description;
 	bool verbose;
+	bool syscalls;
 };
 
 struct thread_labels {
@@ -377,7 +388,7 @@ static int render_all(struct serve_state *st, const struct export_target *target
 	struct prom_meta meta = {
 		.version = LOADSCOPE_VERSION,
 		.program = observer_program_kind(st->obs),
-		.syscalls = true,
+		.syscalls = st->syscalls,
 		.targets = targets,
 		.ntargets = n,
 	};
@@ -485,6 +496,7 @@ int cmd_serve(int argc, char **argv)
 		      st.cpu.hierarchy == CGROUP_V2;
 	st.description = targets_describe(&o.sel, NULL, &targets);
 	st.verbose = o.verbose;
+	st.syscalls = o.syscalls;
 	st.totals.max_processes = o.max_processes;
 	st.totals.by_pid = o.by_pid;
 
@@ -500,6 +512,7 @@ int cmd_serve(int argc, char **argv)
 
 	cfg.raw_tp = o.raw_tp;
 	cfg.verbose = o.verbose;
+	cfg.no_syscalls = !o.syscalls;
 	cfg.children = o.sel.children;
 	cfg.max_threads = o.max_threads;
 	cfg.comms = (const char *const *)o.sel.comms;

@@ -217,12 +217,16 @@ static void sched_families(struct writer *w, const struct export_totals *t,
 	for (size_t i = 0; i < t->ngroups; i++)
 		sample_u64(w, "loadscope_wakeups_total", l[i].v, NULL, t->groups[i]->wakeups);
 	family(w, "loadscope_thread_state_seconds", FAM_COUNTER, true,
-	       "Thread time by state: running, runnable (waiting for a CPU), and blocked: idle "
-	       "(poll, futex waits for work), io (accept, read, write), lock (futex waits for a "
-	       "lock), uninterruptible, other. Without --syscalls, blocked time is other or "
-	       "uninterruptible.");
+	       split ? "Thread time by state: running, runnable (waiting for a CPU), and blocked: "
+		       "idle (poll, futex waits for work), io (accept, read, write), lock (futex "
+		       "waits for a lock), uninterruptible, other."
+		     : "Thread time by state: running, runnable (waiting for a CPU), and blocked: "
+		       "uninterruptible, other (without --syscalls, idle, io and lock waits are "
+		       "not told apart).");
 	for (size_t i = 0; i < t->ngroups; i++) {
 		for (int s = 0; s < ST_COUNT; s++) {
+			if (!split && (s == ST_IDLE || s == ST_IO || s == ST_LOCK))
+				continue;
 			snprintf(extra, sizeof(extra), "state=\"%s\"", state_name(s));
 			sample_seconds(w, "loadscope_thread_state_seconds_total", l[i].v, extra,
 				       t->groups[i]->state_ns[s]);
@@ -236,7 +240,7 @@ static void syscall_families(struct writer *w, const struct export_totals *t,
 	char extra[96];
 
 	family(w, "loadscope_syscall_duration_seconds", FAM_HISTOGRAM, true,
-	       "Wall time of the targets' syscalls by class, entry to exit (with --syscalls).");
+	       "Wall time of the targets' syscalls by class, entry to exit.");
 	for (size_t i = 0; i < t->ngroups; i++) {
 		for (int c = 0; c < SC_CLASSES; c++) {
 			const struct export_lat *x = &t->groups[i]->lat[c];
@@ -249,7 +253,7 @@ static void syscall_families(struct writer *w, const struct export_totals *t,
 		}
 	}
 	family(w, "loadscope_syscall_errors", FAM_COUNTER, false,
-	       "Failed syscalls of the targets by class and errno (with --syscalls).");
+	       "Failed syscalls of the targets by class and errno.");
 	for (size_t i = 0; i < t->ngroups; i++) {
 		for (int c = 0; c < SC_CLASSES; c++) {
 			for (size_t e = 0; e < t->groups[i]->nerrnos[c]; e++) {
@@ -263,8 +267,7 @@ static void syscall_families(struct writer *w, const struct export_totals *t,
 		}
 	}
 	family(w, "loadscope_accept_queue_wait_seconds", FAM_HISTOGRAM, true,
-	       "Time accepted connections waited in the listen queue: established to accept() "
-	       "(with --syscalls).");
+	       "Time accepted connections waited in the listen queue: established to accept().");
 	for (size_t i = 0; i < t->ngroups; i++) {
 		const struct export_lat *x = &t->groups[i]->lat[LAT_ACCEPT_QUEUE];
 
@@ -273,8 +276,7 @@ static void syscall_families(struct writer *w, const struct export_totals *t,
 				  x->total_ns);
 	}
 	family(w, "loadscope_socket_handoffs", FAM_COUNTER, false,
-	       "Descriptors the targets passed to another process with SCM_RIGHTS, or received "
-	       "(with --syscalls).");
+	       "Descriptors the targets passed to another process with SCM_RIGHTS, or received.");
 	for (size_t i = 0; i < t->ngroups; i++) {
 		const struct export_group *g = t->groups[i];
 
@@ -351,7 +353,8 @@ int render_prometheus(const struct export_totals *t, const struct prom_meta *m,
 		labels_of_group(t, t->groups[i], labels[i].v, sizeof(labels[i].v));
 	info_families(&w, m);
 	sched_families(&w, t, labels, m->syscalls);
-	syscall_families(&w, t, labels);
+	if (m->syscalls)
+		syscall_families(&w, t, labels);
 	cgroup_families(&w, t);
 	family(&w, "loadscope_dropped_events", FAM_COUNTER, false,
 	       "Events not recorded because a BPF map was full or memory unreadable, by reason.");
