@@ -367,7 +367,8 @@ START_TEST(test_serve_against_prometheus)
 		 rel);
 	quantile = prom_value(prom_port, q, last);
 	if (ls_verbose())
-		printf("serve: run-queue median %.6f s, schedstat mean %.6f s, bucket [%.6f, %.6f]\n",
+		printf("serve: run-queue median %.6f s, schedstat mean %.6f s, bucket [%.6f, "
+		       "%.6f]\n",
 		       quantile, mean_ns / 1e9, lo_s, hi_s);
 	ck_assert_msg(quantile >= lo_s && quantile <= hi_s,
 		      "%s = %.6f s, outside [%.6f, %.6f] s, the bucket of the mean wait %.6f s", q,
@@ -578,6 +579,57 @@ START_TEST(test_serve_bad_listen)
 }
 END_TEST
 
+/* A run with -i, written as OpenMetrics by report, is accepted by promtool's backfill. */
+START_TEST(test_report_openmetrics_backfill)
+{
+	uint32_t baseline = ls_bpf_max_prog_id();
+	const char *dir = tpath(ls_tmpdir(), NULL), *run = tpath(dir, "run.json"),
+		   *om = tpath(dir, "run.om");
+	struct ls_result r;
+	struct ls_args a;
+	char *text;
+
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "--no-syscalls", "-i", "0.3", "-o", run, "--", ls_workload("busy"),
+		    tpath(dir, "busy.json"), "1", "1.2", NULL);
+	ls_run(a.argv, 60, &r);
+	ck_assert_msg(r.status == 0, "loadscope -i: %s", r.err);
+	ls_result_free(&r);
+	ls_assert_no_progs(baseline);
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "report", run, "--openmetrics", om, NULL);
+	ls_run(a.argv, 30, &r);
+	ck_assert_msg(r.status == 0, "report --openmetrics: %s", r.err);
+	ls_result_free(&r);
+	text = read_file(om);
+	ck_assert_ptr_nonnull(strstr(text, "process=\"busy\""));
+	free(text);
+	const char *blocks[] = {"promtool",    "tsdb", "create-blocks-from",
+				"openmetrics", om,     tpath(dir, "blocks"),
+				NULL};
+	ls_run(blocks, 60, &r);
+	ck_assert_msg(r.status == 0, "promtool tsdb create-blocks-from openmetrics: %s%s", r.out,
+		      r.err);
+	/* it made a block of the run's series */
+	ck_assert_msg(strstr(r.out, "BLOCK ULID"), "promtool made no block: %s", r.out);
+	ls_result_free(&r);
+	/* a run without intervals cannot be backfilled: one line, no file */
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "--no-syscalls", "-o", run, "--", "true", NULL);
+	ls_run(a.argv, 60, &r);
+	ck_assert_int_eq(r.status, 0);
+	ls_result_free(&r);
+	unlink(om);
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "report", run, "--openmetrics", om, NULL);
+	ls_run(a.argv, 30, &r);
+	ck_assert_int_eq(r.status, 1);
+	ck_assert_msg(strstr(r.err, "no intervals"), "stderr: %s", r.err);
+	ck_assert_int_ne(access(om, F_OK), 0);
+	ls_result_free(&r);
+}
+END_TEST
+
 Suite *ls_serve_suite(void)
 {
 	Suite *s = suite_create("serve");
@@ -588,6 +640,7 @@ Suite *ls_serve_suite(void)
 	tcase_add_test(tc, test_serve_exposition_formats);
 	tcase_add_test(tc, test_serve_slow_and_malformed_clients);
 	tcase_add_test(tc, test_serve_against_prometheus);
+	tcase_add_test(tc, test_report_openmetrics_backfill);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -415,6 +416,70 @@ START_TEST(test_accept_negotiation)
 }
 END_TEST
 
+/* A run of one process over two intervals, as -i records them. */
+static void backfill_run(struct snapshot *s, struct process *p, struct interval *iv,
+			 struct interval_proc *ip)
+{
+	memset(s, 0, sizeof(*s));
+	memset(p, 0, sizeof(*p));
+	p->pid = 77;
+	snprintf(p->comm, sizeof(p->comm), "srv");
+	p->cgroup = "/c";
+	s->processes = p;
+	s->nprocesses = 1;
+	ip[0] = (struct interval_proc){.pid = 77, .cpu_ns = 1500000000, .switches = 3};
+	ip[1] = (struct interval_proc){
+		.pid = 77, .cpu_ns = 250000000, .switches = 4, .runq_p99_ns = 2000};
+	iv[0] = (struct interval){
+		.end_ns = 1000000000, .duration_ns = 1000000000, .procs = &ip[0], .nprocs = 1};
+	iv[1] = (struct interval){
+		.end_ns = 2000000000, .duration_ns = 1000000000, .procs = &ip[1], .nprocs = 1};
+	s->intervals = iv;
+	s->nintervals = 2;
+	s->started_unix_ns = 1700000000123000000ULL;
+}
+
+START_TEST(test_backfill_openmetrics)
+{
+	struct snapshot s;
+	struct process p;
+	struct interval iv[2];
+	struct interval_proc ip[2];
+	char err[256], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	backfill_run(&s, &p, iv, ip);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(report_openmetrics(&s, f, err, sizeof(err)), 0);
+	fclose(f);
+	/* cumulative, stamped at each interval's end on the wall clock, in seconds */
+	ck_assert_ptr_nonnull(strstr(buf,
+				     "loadscope_cpu_seconds_total{pid=\"77\",process=\"srv\","
+				     "cgroup=\"/c\",mode=\"all\"} 1.500000000 1700000001.123\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "mode=\"all\"} 1.750000000 1700000002.123\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "kind=\"all\"} 7 1700000002.123\n"));
+	ck_assert_ptr_nonnull(strstr(buf, "loadscope_runqueue_wait_p99_seconds{pid=\"77\","
+					  "process=\"srv\",cgroup=\"/c\"} 0.000002000 "
+					  "1700000002.123\n"));
+	ck_assert_str_eq(buf + len - 6, "# EOF\n");
+	free(buf);
+	/* without a start time or without intervals there is nothing to place in time */
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	s.started_unix_ns = 0;
+	ck_assert_int_eq(report_openmetrics(&s, f, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "no start time"));
+	s.started_unix_ns = 1;
+	s.nintervals = 0;
+	ck_assert_int_eq(report_openmetrics(&s, f, err, sizeof(err)), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "-i SECONDS"));
+	fclose(f);
+	ck_assert_uint_eq(len, 0);
+	free(buf);
+}
+END_TEST
+
 Suite *exporter_suite(void)
 {
 	Suite *s = suite_create("exporter");
@@ -431,6 +496,7 @@ Suite *exporter_suite(void)
 	tcase_add_test(tc, test_text_exposition);
 	tcase_add_test(tc, test_openmetrics_exposition);
 	tcase_add_test(tc, test_accept_negotiation);
+	tcase_add_test(tc, test_backfill_openmetrics);
 	suite_add_tcase(s, tc);
 	return s;
 }

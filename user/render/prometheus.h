@@ -35,4 +35,13 @@ int render_prometheus(const struct export_totals *t, const struct prom_meta *m,
 /* Which format an Accept header asks for: OpenMetrics when it names it, else text 0.0.4. */
 enum prom_format prom_format_for_accept(const char *accept);
 
+/*
+ * A saved run's -i intervals as timestamped OpenMetrics for a backfill (promtool tsdb
+ * create-blocks-from openmetrics): per process (pid, process, cgroup), the cumulative CPU time,
+ * run-queue wait and switches at the end of each interval, and the interval's run-queue p99 as a
+ * gauge; timestamps from the run's start on the wall clock; "# EOF" last. 0; -EINVAL with one
+ * line in err when the run has no intervals or no start time; -EIO when the stream failed.
+ */
+int report_openmetrics(const struct snapshot *s, FILE *out, char *err, size_t errlen);
+
 #endif /* LOADSCOPE_RENDER_PROMETHEUS_H */
