@@ -579,6 +579,63 @@ START_TEST(test_serve_bad_listen)
 }
 END_TEST
 
+/*
+ * --all-containers: a cgroup named as Docker names a container, made after serve started, is
+ * found and labelled with its ID; once removed, its series are no longer exported.
+ */
+START_TEST(test_serve_all_containers)
+{
+	uint32_t baseline = ls_bpf_max_prog_id();
+	const char *dir = tpath(ls_tmpdir(), NULL),
+		   *id = "5e71ce5e0000111122223333444455556666777788889999aaaabbbbccccdddd";
+	char name[128], cgdir[4096], listen_arg[64], url[96], want[256], *body;
+	struct ls_args a;
+	double deadline;
+	int port = free_port();
+	uint64_t oracle_ns;
+	pid_t serve;
+
+	snprintf(listen_arg, sizeof(listen_arg), "127.0.0.1:%d", port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/metrics", port);
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "serve", "--all-containers", "--listen", listen_arg, "-i", SERVE_INTERVAL,
+		    NULL);
+	serve = ls_spawn(a.argv, tpath(dir, "serve.out"), tpath(dir, "serve.err"));
+	for (deadline = ls_now_s() + READY_TIMEOUT_S;; ls_sleep_s(0.2)) {
+		if (http_get(url, NULL, "/dev/null", 2) == 200)
+			break;
+		ck_assert_msg(ls_now_s() < deadline, "serve --all-containers not answering: %s",
+			      ls_file_tail(tpath(dir, "serve.err")));
+	}
+	snprintf(name, sizeof(name), "docker-%s.scope", id);
+	snprintf(cgdir, sizeof(cgdir), "%s", ls_cgroup_make(name));
+	const char *busy[] = {ls_workload("busy"), tpath(dir, "busy.json"), "1", "1.5", NULL};
+	wait_ok(spawn_in_cgroup(cgdir, busy, dir, "busy.err"), 30, "busy");
+	ls_sleep_s(1.5);
+	ck_assert_int_eq(http_get(url, NULL, tpath(dir, "m.txt"), 5), 200);
+	body = read_file(tpath(dir, "m.txt"));
+	snprintf(want, sizeof(want), "container_id=\"%s\",process=\"busy\",mode=\"all\"} ", id);
+	ck_assert_msg(strstr(body, want), "no series %s in the scrape", want);
+	/* found within an interval of its start: most of its CPU, never more */
+	oracle_ns = busy_cpu_ns(tpath(dir, "busy.json"));
+	{
+		double cpu_s = strtod(strstr(body, want) + strlen(want), NULL);
+
+		ck_assert_msg(cpu_s * 1e9 > 0.5 * (double)oracle_ns &&
+				      cpu_s * 1e9 < 1.05 * (double)oracle_ns + 5e6,
+			      "container CPU %.6f s, schedstat %.6f s", cpu_s, oracle_ns / 1e9);
+	}
+	free(body);
+	ck_assert_msg(!rmdir(cgdir), "rmdir %s: %s", cgdir, strerror(errno));
+	ls_sleep_s(1.5);
+	ck_assert_int_eq(http_get(url, NULL, tpath(dir, "m2.txt"), 5), 200);
+	body = read_file(tpath(dir, "m2.txt"));
+	ck_assert_msg(!strstr(body, id), "the removed container is still exported");
+	free(body);
+	serve_stop(serve, dir, baseline);
+}
+END_TEST
+
 /* A run with -i, written as OpenMetrics by report, is accepted by promtool's backfill. */
 START_TEST(test_report_openmetrics_backfill)
 {
@@ -641,6 +698,7 @@ Suite *ls_serve_suite(void)
 	tcase_add_test(tc, test_serve_slow_and_malformed_clients);
 	tcase_add_test(tc, test_serve_against_prometheus);
 	tcase_add_test(tc, test_report_openmetrics_backfill);
+	tcase_add_test(tc, test_serve_all_containers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -41,7 +41,8 @@ struct serve_options {
 	unsigned int max_processes;
 	unsigned int max_threads;
 	bool by_pid;
-	bool syscalls; /* --syscalls: attach the syscall and connection programs too */
+	bool syscalls;	     /* --syscalls: attach the syscall and connection programs too */
+	bool all_containers; /* --all-containers: every container cgroup, as they come and go */
 	bool raw_tp;
 	bool verbose;
 	bool help;
@@ -55,6 +56,7 @@ enum serve_long_only {
 	SOPT_RAW_TP,
 	SOPT_NO_CHILDREN,
 	SOPT_SYSCALLS,
+	SOPT_ALL_CONTAINERS,
 };
 
 static const struct option serve_long_options[] = {
@@ -68,6 +70,8 @@ static const struct option serve_long_options[] = {
 	{"max-processes", required_argument, NULL, SOPT_MAX_PROCESSES},
 	{"max-threads", required_argument, NULL, SOPT_MAX_THREADS},
 	{"by", required_argument, NULL, SOPT_BY},
+	{"syscalls", no_argument, NULL, SOPT_SYSCALLS},
+	{"all-containers", no_argument, NULL, SOPT_ALL_CONTAINERS},
 	{"raw-tp", no_argument, NULL, SOPT_RAW_TP},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
@@ -88,6 +92,9 @@ static void serve_usage(FILE *f)
 		"  -c, --cgroup PATH        every process in cgroup v2 directory PATH and below\n"
 		"  -C, --container ID       the processes of a container: its ID or a 12+ prefix\n"
 		"      --no-children        do not follow the descendants of targets\n"
+		"      --all-containers     every container's processes (Docker, containerd,\n"
+		"                           Kubernetes, CRI-O, Podman cgroup names), containers\n"
+		"                           found as they start, each interval\n"
 		"Serving:\n"
 		"      --listen ADDR:PORT   where to serve (default %s; [::1]:PORT for IPv6)\n"
 		"  -i, --interval SECONDS   read the maps every SECONDS (default %.0f): the most "
@@ -180,6 +187,9 @@ static int serve_parse(int argc, char **argv, struct serve_options *o, char *err
 		case SOPT_SYSCALLS:
 			o->syscalls = true;
 			break;
+		case SOPT_ALL_CONTAINERS:
+			o->all_containers = true;
+			break;
 		case SOPT_RAW_TP:
 			o->raw_tp = true;
 			break;
@@ -205,10 +215,10 @@ static int serve_parse(int argc, char **argv, struct serve_options *o, char *err
 			     "unexpected argument '%s' (see loadscope serve "
 			     "--help)",
 			     argv[optind]);
-	if (!ret && !selectors_any(&o->sel))
+	if (!ret && !selectors_any(&o->sel) && !o->all_containers)
 		ret = errmsg(err, errlen, -EINVAL,
-			     "no targets: give -p PID, -n NAME, -c CGROUP or -C CONTAINER (see "
-			     "loadscope serve --help)");
+			     "no targets: give -p PID, -n NAME, -c CGROUP, -C CONTAINER or "
+			     "--all-containers (see loadscope serve --help)");
 	if (ret)
 		selectors_free(&o->sel);
 	return ret;
@@ -226,6 +236,7 @@ struct serve_state {
 	char *description;
 	bool verbose;
 	bool syscalls;
+	bool all_containers;
 };
 
 struct thread_labels {
@@ -418,6 +429,53 @@ static int render_all(struct serve_state *st, const struct export_target *target
 	return ret;
 }
 
+static int cmp_int(const void *a, const void *b)
+{
+	const int *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+/*
+ * --all-containers: the processes of every container cgroup under the mount that are not
+ * targets yet become targets (their children are followed from then on). A container started
+ * since the last collection is found now; what it ran before that is not seen.
+ */
+static void adopt_containers(struct serve_state *st, const struct export_thread *th, size_t n)
+{
+	struct container *list = NULL;
+	size_t nlist = 0, nknown = 0;
+	int *known = calloc(n ? n : 1, sizeof(*known));
+
+	if (!known || !st->mount || container_list(st->mount, &list, &nlist)) {
+		free(known);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!th[i].exited)
+			known[nknown++] = (int)th[i].stats->pid;
+	qsort(known, nknown, sizeof(*known), cmp_int);
+	for (size_t c = 0; c < nlist; c++) {
+		int *pids = NULL;
+		size_t npids = 0;
+
+		if (cgroup_subtree_pids(list[c].path, &pids, &npids))
+			continue;
+		for (size_t i = 0; i < npids; i++) {
+			uint64_t id = 0;
+
+			if (bsearch(&pids[i], known, nknown, sizeof(*known), cmp_int) ||
+			    pids[i] == getpid())
+				continue;
+			cgroup_of_pid(st->mount, pids[i], &id);
+			observer_add_process(st->obs, pids[i], SELECT_CGROUP, 0, id);
+		}
+		free(pids);
+	}
+	container_list_free(list, nlist);
+	free(known);
+}
+
 /*
  * One collection: read, label, fold into the totals, free the exited threads (only once their
  * figures are in), then publish. A failure keeps the previous exposition.
@@ -443,6 +501,8 @@ static int collect(struct serve_state *st)
 		observer_export_release(st->obs, r);
 		export_reading_drops(r, st->totals.drops);
 		update_cgroups(st);
+		if (st->all_containers)
+			adopt_containers(st, th, n);
 		targets = live_targets(th, n, &ntargets);
 		ret = targets ? render_all(st, targets, ntargets) : -ENOMEM;
 	}
@@ -492,11 +552,25 @@ int cmd_serve(int argc, char **argv)
 		st.mount = strdup(targets.mount);
 	else
 		cgroup2_find_mount("/proc/self/mountinfo", &st.mount, err, sizeof(err));
+	if (o.all_containers && !st.mount) {
+		snprintf(err, sizeof(err), "--all-containers needs the cgroup2 file system mounted");
+		goto fail;
+	}
 	st.have_cpu = !cpu_controller_find("/proc/self/mountinfo", &st.cpu) &&
 		      st.cpu.hierarchy == CGROUP_V2;
-	st.description = targets_describe(&o.sel, NULL, &targets);
+	st.description = selectors_any(&o.sel) ? targets_describe(&o.sel, NULL, &targets) : NULL;
+	if (o.all_containers) {
+		char *all = NULL;
+
+		if (asprintf(&all, "%s%severy container", st.description ? st.description : "",
+			     st.description ? "; " : "") < 0)
+			all = NULL;
+		free(st.description);
+		st.description = all;
+	}
 	st.verbose = o.verbose;
 	st.syscalls = o.syscalls;
+	st.all_containers = o.all_containers;
 	st.totals.max_processes = o.max_processes;
 	st.totals.by_pid = o.by_pid;
 
@@ -522,7 +596,8 @@ int cmd_serve(int argc, char **argv)
 	if (observer_open(&cfg, &st.obs, err, sizeof(err)) ||
 	    observer_attach(st.obs, err, sizeof(err)))
 		goto fail;
-	if (observer_seed_targets(st.obs, &o.sel, &targets, 0, err, sizeof(err)))
+	if (selectors_any(&o.sel) &&
+	    observer_seed_targets(st.obs, &o.sel, &targets, 0, err, sizeof(err)))
 		goto fail;
 	if (st.mount)
 		cgroup_names_scan(&st.names, st.mount);
