@@ -264,6 +264,7 @@ bench: loadscope $(WORKLOADS) $(STACKS)/.ok $(BUILD)/bench/floor $(BUILD)/bench/
 	tools/bench/syscalls.sh
 	tools/bench/cgroup.sh
 	tools/bench/observer.sh
+	tools/bench/serve.sh
 
 format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*/*.[ch] tests/*/*.c
