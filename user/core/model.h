@@ -276,6 +276,7 @@ struct cgroup_total {
 	char *cpu_path;
 	enum cgroup_hierarchy cpu_hierarchy;
 	struct cpu_limit cpu_limit; /* that cgroup's, when cpu_path is set */
+	bool removed; /* its directory was gone at the end of the run: the figures end before */
 };
 
 struct snapshot {

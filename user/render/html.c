@@ -250,6 +250,14 @@ static void print_header(const struct snapshot *s, FILE *f)
 		if (s->drops[drops[i].reason])
 			fprintf(f, "<p class=\"warn\">warning: %llu %s</p>\n",
 				(unsigned long long)s->drops[drops[i].reason], drops[i].what);
+	for (size_t i = 0; i < s->ncgroups; i++) {
+		if (!s->cgroups[i].removed)
+			continue;
+		fputs("<p class=\"warn\">note: cgroup ", f);
+		esc(f, s->cgroups[i].path);
+		fputs(" was removed during the run: its figures are what was seen until then</p>\n",
+		      f);
+	}
 	fputs("</header>\n", f);
 }
 

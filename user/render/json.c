@@ -556,7 +556,8 @@ static json_t *cgroups_to_json(const struct snapshot *s)
 		    set(g, "runq_wait_ns", json_u64(c->runq_wait_ns)) ||
 		    set(g, "voluntary_switches", json_u64(c->voluntary_switches)) ||
 		    set(g, "involuntary_switches", json_u64(c->involuntary_switches)) ||
-		    set(g, "syscalls", json_u64(c->syscalls)) || set(g, "processes", pids))
+		    set(g, "syscalls", json_u64(c->syscalls)) ||
+		    set(g, "removed", json_boolean(c->removed)) || set(g, "processes", pids))
 			goto fail;
 		for (size_t k = 0; k < c->npids; k++)
 			if (json_array_append_new(pids, json_integer(c->pids[k])))
@@ -1533,6 +1534,7 @@ static int read_cgroups(struct reader *r, const json_t *root, struct snapshot *s
 		    (rc = get_u64(r, g, at, "voluntary_switches", &c->voluntary_switches)) ||
 		    (rc = get_u64(r, g, at, "involuntary_switches", &c->involuntary_switches)) ||
 		    (rc = get_u64(r, g, at, "syscalls", &c->syscalls)) ||
+		    (rc = get_bool_opt(r, g, at, "removed", &c->removed)) ||
 		    (rc = read_pids(r, g, at, "processes", &c->pids, &c->npids)) ||
 		    (rc = read_cgroup_cpu(r, g, at, c)))
 			return rc;
