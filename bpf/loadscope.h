@@ -75,6 +75,20 @@ enum drop_reason {
 };
 
 /*
+ * Target tasks that began and ended during the run, counted whether or not their figures found
+ * room in the maps: indexes of the per-CPU lifecycle counters. A process is a new thread group
+ * forked by a target; a thread, one more thread in a target process. A process's exit is its
+ * leader's; a thread's, one that is not a leader (both of tracked threads only).
+ */
+enum lifecycle_count {
+	LC_PROCESSES_STARTED,
+	LC_THREADS_STARTED,
+	LC_PROCESSES_EXITED,
+	LC_THREADS_EXITED,
+	LC_COUNTS,
+};
+
+/*
  * Syscall classes: what a server's time in the kernel is for. The numbers of each syscall are
  * the architecture's; user space fills the table (sys_table) from the names.
  */

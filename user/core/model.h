@@ -289,6 +289,9 @@ struct snapshot {
 	bool cpu_split;     /* cpu_kernel_ns measured; false: unknown (a run saved before it was) */
 	struct targets targets;
 	uint64_t drops[DROP_REASONS];
+	/* enum lifecycle_count: target processes and threads started and exited during the run */
+	uint64_t lifecycle[LC_COUNTS];
+	bool has_lifecycle; /* counted (false: a run saved before they were) */
 	struct process *processes;
 	size_t nprocesses;
 	uint64_t requests_given;	/* --requests: the load tool's count; 0 when not given */

@@ -512,6 +512,14 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 			snap->drops[r] += percpu[c];
 	}
 	snap->drops[DROP_THREADS_FULL] += o->seed_drops;
+	for (__u32 k = 0; k < LC_COUNTS; k++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.lifecycle_counts), &k, percpu))
+			continue;
+		snap->lifecycle[k] = 0;
+		for (int c = 0; c < ncpus; c++)
+			snap->lifecycle[k] += percpu[c];
+	}
+	snap->has_lifecycle = true;
 	ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
 			   sizeof(struct lat_stats), &m.lat);
 	if (!ret)

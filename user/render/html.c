@@ -250,6 +250,14 @@ static void print_header(const struct snapshot *s, FILE *f)
 		if (s->drops[drops[i].reason])
 			fprintf(f, "<p class=\"warn\">warning: %llu %s</p>\n",
 				(unsigned long long)s->drops[drops[i].reason], drops[i].what);
+	if (s->has_lifecycle &&
+	    (s->lifecycle[LC_PROCESSES_STARTED] || s->lifecycle[LC_THREADS_STARTED]))
+		fprintf(f, "<p class=\"meta\">during the run: %llu target processes started, %llu "
+			   "exited; %llu threads started, %llu exited</p>\n",
+			(unsigned long long)s->lifecycle[LC_PROCESSES_STARTED],
+			(unsigned long long)s->lifecycle[LC_PROCESSES_EXITED],
+			(unsigned long long)s->lifecycle[LC_THREADS_STARTED],
+			(unsigned long long)s->lifecycle[LC_THREADS_EXITED]);
 	for (size_t i = 0; i < s->ncgroups; i++) {
 		if (!s->cgroups[i].removed)
 			continue;

@@ -35,6 +35,13 @@ static const char *const drop_names[DROP_REASONS] = {
 	[DROP_ATTACH_THREADS] = "attach_threads",
 };
 
+static const char *const lifecycle_names[LC_COUNTS] = {
+	[LC_PROCESSES_STARTED] = "processes_started",
+	[LC_THREADS_STARTED] = "threads_started",
+	[LC_PROCESSES_EXITED] = "processes_exited",
+	[LC_THREADS_EXITED] = "threads_exited",
+};
+
 /* ---- writing ---- */
 
 /* Counters cannot reach 2^63 in a run; saturate rather than wrap should one ever be corrupt. */
@@ -578,6 +585,22 @@ fail:
 	return NULL;
 }
 
+/* Target processes and threads started and exited during the run; null when not counted. */
+static json_t *lifecycle_to_json(const struct snapshot *s)
+{
+	json_t *lc;
+
+	if (!s->has_lifecycle)
+		return json_null();
+	lc = json_object();
+	for (int i = 0; lc && i < LC_COUNTS; i++)
+		if (set(lc, lifecycle_names[i], json_u64(s->lifecycle[i]))) {
+			json_decref(lc);
+			return NULL;
+		}
+	return lc;
+}
+
 static json_t *snapshot_to_json(const struct snapshot *s)
 {
 	json_t *root, *command, *targets, *pids, *drops, *processes, *handoffs, *h;
@@ -604,6 +627,7 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	    set(targets, "command", json_boolean(s->targets.command)) ||
 	    set(targets, "children", json_boolean(s->targets.children)) ||
 	    selectors_to_json(targets, &s->targets) || set(root, "drops", drops) ||
+	    set(root, "lifecycle", lifecycle_to_json(s)) ||
 	    set(root, "processes", processes) || set(root, "handoffs", handoffs) ||
 	    set(root, "cgroups", cgroups_to_json(s)) ||
 	    set(root, "cpu_limits", cpu_limits_to_json(s)) ||
@@ -1542,6 +1566,23 @@ static int read_cgroups(struct reader *r, const json_t *root, struct snapshot *s
 	return 0;
 }
 
+/* The lifecycle counts (absent or null in runs saved before they were counted). */
+static int read_lifecycle(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	const json_t *lc = json_object_get(root, "lifecycle");
+	int rc;
+
+	if (!lc || json_is_null(lc))
+		return 0;
+	if (!json_is_object(lc))
+		return wrong(r, "", "lifecycle", "an object or null", lc);
+	for (int i = 0; i < LC_COUNTS; i++)
+		if ((rc = get_u64(r, lc, "lifecycle", lifecycle_names[i], &s->lifecycle[i])))
+			return rc;
+	s->has_lifecycle = true;
+	return 0;
+}
+
 static int read_processes(struct reader *r, const json_t *root, struct snapshot *s)
 {
 	size_t i, j, cap = 0;
@@ -1808,7 +1849,8 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 		if (rc)
 			return rc;
 	}
-	if ((rc = read_budget(r, root, "", &s->cpu_budget)) || (rc = read_requests(r, root, s)) ||
+	if ((rc = read_lifecycle(r, root, s)) || (rc = read_budget(r, root, "", &s->cpu_budget)) ||
+	    (rc = read_requests(r, root, s)) ||
 	    (rc = read_intervals(r, root, s)) || (rc = read_processes(r, root, s)))
 		return rc;
 	s->cpu_split = !r->cpu_split_missing;

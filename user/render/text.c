@@ -141,6 +141,14 @@ static void print_header(const struct snapshot *s, FILE *f)
 			"exited-thread map was full\n",
 			(unsigned long long)dropped, dropped == 1 ? "" : "s",
 			dropped == 1 ? "is" : "are");
+	if (s->has_lifecycle &&
+	    (s->lifecycle[LC_PROCESSES_STARTED] || s->lifecycle[LC_THREADS_STARTED]))
+		fprintf(f, "during the run: %llu target processes started, %llu exited; %llu threads "
+			   "started, %llu exited\n",
+			(unsigned long long)s->lifecycle[LC_PROCESSES_STARTED],
+			(unsigned long long)s->lifecycle[LC_PROCESSES_EXITED],
+			(unsigned long long)s->lifecycle[LC_THREADS_STARTED],
+			(unsigned long long)s->lifecycle[LC_THREADS_EXITED]);
 	for (size_t i = 0; i < s->ncgroups; i++) {
 		if (!s->cgroups[i].removed)
 			continue;
