@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -40,9 +41,12 @@ static bool has_cap(cap_t caps, cap_value_t cap)
 	return cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
 }
 
+#define LS_PID_INIT_INO 0xEFFFFFFCU
+
 int observer_check_host(char *err, size_t errlen)
 {
 	cap_t caps = cap_get_proc();
+	struct stat ns;
 	bool ok;
 
 	if (!caps)
@@ -54,6 +58,13 @@ int observer_check_host(char *err, size_t errlen)
 		return errmsg(err, errlen, -EPERM,
 			    "needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs: "
 			    "run it with sudo");
+	/* pid:[0xEFFFFFFC], PROC_PID_INIT_INO (include/linux/proc_ns.h): the host's, since 3.8 */
+	if (!stat("/proc/self/ns/pid", &ns) && ns.st_ino != LS_PID_INIT_INO)
+		return errmsg(err, errlen, -EPERM,
+			      "runs in a child pid namespace (pid:[%llu]), where pids are not the "
+			      "kernel's that its programs see: run it in the host pid namespace "
+			      "(docker run --pid=host, hostPID: true in Kubernetes)",
+			      (unsigned long long)ns.st_ino);
 	if (access(VMLINUX_BTF, R_OK))
 		return errmsg(err, errlen, -ENOENT,
 			    "kernel BTF not found at " VMLINUX_BTF ": loadscope needs a kernel built "

@@ -22,7 +22,7 @@ struct observer_config {
 
 struct observer;
 
-/* Privileges and kernel BTF; returns 0 or a negative errno with a one-line reason in err. */
+/* Privileges, the host pid namespace and kernel BTF; returns 0 or a negative errno with a one-line reason in err. */
 int observer_check_host(char *err, size_t errlen);
 /* Open, configure and load the programs (not attached yet). */
 int observer_open(const struct observer_config *cfg, struct observer **out, char *err,
