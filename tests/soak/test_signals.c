@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +79,8 @@ static int strays(const char *dir, char *names, size_t len)
 		if (e->d_name[0] == '.' && (!e->d_name[1] || !strcmp(e->d_name, "..")))
 			continue;
 		if (!strcmp(e->d_name, "r.json") || !strcmp(e->d_name, "r.csv") ||
-		    !strcmp(e->d_name, "r.html"))
+		    !strcmp(e->d_name, "r.html") || !strcmp(e->d_name, "err") ||
+		    !strcmp(e->d_name, "oracle.json"))
 			continue;
 		n++;
 		strncat(names, e->d_name, len - strlen(names) - 2);
@@ -114,8 +116,7 @@ static pid_t first_child(pid_t pid)
 
 static void signal_rounds(bool sigkill)
 {
-	const char *dir = ls_tmpdir(), *err_path = ls_path(dir, "err");
-	const char *oracle_path = ls_path(ls_tmpdir(), "oracle.json");
+	char dir[PATH_MAX], err_path[PATH_MAX + 8], oracle_path[PATH_MAX + 16];
 	const char *target_argv[] = {ls_workload("busy"), oracle_path, "1", TARGET_SECONDS, NULL};
 	unsigned int s = seed();
 	int complete = 0, written = 0, commands = 0, left;
@@ -123,6 +124,9 @@ static void signal_rounds(bool sigkill)
 	struct ls_cmp c = {0};
 	pid_t target;
 
+	snprintf(dir, sizeof(dir), "%s", ls_tmpdir());
+	snprintf(err_path, sizeof(err_path), "%s/err", dir);
+	snprintf(oracle_path, sizeof(oracle_path), "%s/oracle.json", dir);
 	target = ls_spawn(target_argv, NULL, NULL);
 	snprintf(pidarg, sizeof(pidarg), "%d", target);
 	srand(s);
