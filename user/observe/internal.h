@@ -9,10 +9,19 @@
 #include "core/clock.h"
 #include "loadscope.skel.h"
 
+/* Exited threads drained from the kernel's map (stash.c): a min-heap on on_cpu_ns. */
+struct exited_stash {
+	struct thread_stats *threads;
+	size_t n, cap;	  /* cap: --max-threads */
+	uint64_t drained; /* entries moved out of the map so far */
+	uint64_t dropped; /* let go beyond cap: the least CPU */
+};
+
 struct observer {
 	struct loadscope_bpf *skel;
 	bool raw_tp;
 	uint64_t seed_drops; /* threads found in /proc that did not fit in the map */
+	struct exited_stash stash;
 };
 
 #endif /* LOADSCOPE_OBSERVE_INTERNAL_H */

@@ -149,6 +149,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 		cfg->ncgroups < LS_MAX_CGROUPS ? cfg->ncgroups : LS_MAX_CGROUPS;
 	bpf_map__set_max_entries(o->skel->maps.threads, cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.exited, cfg->max_threads);
+	o->stash.cap = cfg->max_threads;
 	/* allocated as used: a few classes per thread, a few `other` syscalls, fewer errnos */
 	bpf_map__set_max_entries(o->skel->maps.lat, LAT_PER_THREAD * cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.others, OTHERS_PER_THREAD * cfg->max_threads);
@@ -207,5 +208,6 @@ void observer_close(struct observer *o)
 	if (!o)
 		return;
 	loadscope_bpf__destroy(o->skel);
+	free(o->stash.threads);
 	free(o);
 }

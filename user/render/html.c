@@ -224,8 +224,8 @@ static void print_header(const struct snapshot *s, FILE *f)
 	} drops[] = {
 		{DROP_THREADS_FULL, "target threads were not tracked: the thread map was full "
 				    "(raise --max-threads)"},
-		{DROP_EXITED_FULL, "exited threads are missing from the figures: the "
-				   "exited-thread map was full"},
+		{DROP_EXITED_FULL, "exited threads are missing from the figures: more exited than "
+				   "--max-threads keeps (those with the most CPU are kept)"},
 		{DROP_SYSCALLS_FULL, "threads' syscall figures were lost: their map was full"},
 		{DROP_CONNS_FULL,
 		 "connections were not timed: the pending-connection map was full"},

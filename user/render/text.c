@@ -137,8 +137,8 @@ static void print_header(const struct snapshot *s, FILE *f)
 	dropped = s->drops[DROP_EXITED_FULL];
 	if (dropped)
 		fprintf(f,
-			"warning: %llu thread%s that exited %s missing from the figures: the "
-			"exited-thread map was full\n",
+			"warning: %llu thread%s that exited %s missing from the figures: more exited "
+			"than --max-threads keeps (those with the most CPU are kept)\n",
 			(unsigned long long)dropped, dropped == 1 ? "" : "s",
 			dropped == 1 ? "is" : "are");
 	if (s->has_lifecycle &&
