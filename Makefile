@@ -59,7 +59,7 @@ GUEST_TIMEOUT ?= 600
 KERNEL_JOBS ?= 2
 
 .PHONY: all deps test test-unit test-integration test-fuzz test-html docs-screenshot test-kernels static \
-	demo demo-node demo-stacks bench clean format
+	demo demo-node demo-stacks bench soak clean format
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 

@@ -21,5 +21,6 @@ Suite *regressions_suite(void);
 Suite *cgroup_suite(void);
 Suite *budget_suite(void);
 Suite *cpulimit_suite(void);
+Suite *procfs_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */
