@@ -173,8 +173,16 @@ $(FUZZ_LIB): $(FUZZ_OBJS) | $(BUILD)/.layers-ok
 $(BUILD)/fuzz/fuzz_report: tests/fuzz/fuzz_report.c $(FUZZ_LIB) | $(DEPS_STAMP)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -ljansson -lm -o $@
 
-test-fuzz: $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json
+# The command line and the /proc and cgroup file parsers under the same sanitizers, for
+# FUZZ_INPUT_SECONDS (run_inputs.sh seeds each from this machine's files and other formats).
+FUZZ_INPUT_SECONDS ?= 30
+$(BUILD)/fuzz/fuzz_inputs: tests/fuzz/fuzz_inputs.c $(BUILD)/fuzz/cmd/options.o $(FUZZ_LIB) \
+		| $(DEPS_STAMP)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -ljansson -lmount -lm -o $@
+
+test-fuzz: $(BUILD)/fuzz/fuzz_report $(BUILD)/fuzz/fuzz_inputs $(BUILD)/fixture.json
 	tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json $(FUZZ_SECONDS) $(BUILD)/fuzz
+	tests/fuzz/run_inputs.sh $(BUILD)/fuzz/fuzz_inputs $(FUZZ_INPUT_SECONDS) $(BUILD)/fuzz-inputs
 
 test-unit: $(BUILD)/unit_tests
 	CK_FORK=yes $(BUILD)/unit_tests
@@ -185,11 +193,12 @@ test-integration: loadscope $(BUILD)/integration_tests $(WORKLOADS) $(STACKS)/.o
 
 # The README's test command: everything, unit tests first, the fuzzer last.
 test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS) $(STACKS)/.ok \
-	$(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json
+	$(BUILD)/fuzz/fuzz_report $(BUILD)/fuzz/fuzz_inputs $(BUILD)/fixture.json
 	@tools/require-root.sh "make test"
 	CK_FORK=yes $(BUILD)/unit_tests
 	$(BUILD)/integration_tests
 	tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json $(FUZZ_SECONDS) $(BUILD)/fuzz
+	tests/fuzz/run_inputs.sh $(BUILD)/fuzz/fuzz_inputs $(FUZZ_INPUT_SECONDS) $(BUILD)/fuzz-inputs
 
 # The soak and fault suite: churn and thread storms for SOAK_SECONDS under -p and -c, a syscall
 # flood, a full thread map, pid reuse, a cgroup removed mid-run, SIGKILL and SIGINT/SIGTERM at
