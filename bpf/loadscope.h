@@ -71,6 +71,12 @@ enum drop_reason {
 	DROP_UNREADABLE,    /* a sendmsg/recvmsg control message could not be read from user memory */
 	DROP_PAIRS_FULL,    /* a new waker or preempting process found its map full */
 	DROP_ATTACH_THREADS, /* a process moved into a target cgroup had more threads than walked */
+	/*
+	 * events the kernel ran none of the programs for: one fired on a CPU while the same program
+	 * ran there (an interrupt inside it); the kernel's count, bpf_prog_info.recursion_misses
+	 * (5.12+), summed over the programs by user space
+	 */
+	DROP_RECURSION,
 	DROP_REASONS,
 };
 

@@ -518,6 +518,7 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 	}
 	snap->drops[DROP_THREADS_FULL] += o->seed_drops;
 	snap->drops[DROP_EXITED_FULL] += o->stash.dropped;
+	snap->drops[DROP_RECURSION] += observer_recursion_misses(o);
 	for (__u32 k = 0; k < LC_COUNTS; k++) {
 		if (bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.lifecycle_counts), &k, percpu))
 			continue;

@@ -196,6 +196,25 @@ const char *observer_program_kind(const struct observer *o)
 	return o->raw_tp ? "raw_tp" : "tp_btf";
 }
 
+uint64_t observer_recursion_misses(const struct observer *o)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(prog, o->skel->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		/* a kernel older than the field (5.12) leaves it 0 */
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 uint64_t observer_detach(struct observer *o)
 {
 	if (o && o->skel)

@@ -29,6 +29,8 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 		  size_t errlen);
 int observer_attach(struct observer *o, char *err, size_t errlen);
 const char *observer_program_kind(const struct observer *o);
+/* Runs the kernel skipped for recursion, summed over the loaded programs (DROP_RECURSION). */
+uint64_t observer_recursion_misses(const struct observer *o);
 /* Every program detached; returns the time it happened (CLOCK_MONOTONIC), the run's end. */
 uint64_t observer_detach(struct observer *o);
 void observer_close(struct observer *o);

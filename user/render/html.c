@@ -232,6 +232,8 @@ static void print_header(const struct snapshot *s, FILE *f)
 		{DROP_UNREADABLE, "control messages could not be read from user memory"},
 		{DROP_PAIRS_FULL, "wakers or preempting processes were not recorded: their map was "
 				  "full"},
+		{DROP_RECURSION, "events were not seen: the kernel skips a program that fires again "
+				 "while it runs on that CPU (an interrupt inside it)"},
 	};
 
 	fputs("<header>\n<h1>loadscope report</h1>\n<p class=\"meta\">", f);

@@ -33,6 +33,7 @@ static const char *const drop_names[DROP_REASONS] = {
 	[DROP_UNREADABLE] = "unreadable",
 	[DROP_PAIRS_FULL] = "pairs_full",
 	[DROP_ATTACH_THREADS] = "attach_threads",
+	[DROP_RECURSION] = "recursion",
 };
 
 static const char *const lifecycle_names[LC_COUNTS] = {
@@ -1845,7 +1846,12 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 	if (!drops)
 		return rc;
 	for (i = 0; i < DROP_REASONS; i++) {
-		rc = get_u64(r, drops, "drops", drop_names[i], &s->drops[i]);
+		bool present;
+
+		/* recursion: absent in runs saved before it was counted */
+		rc = i == DROP_RECURSION
+			     ? get_u64_opt(r, drops, "drops", drop_names[i], &s->drops[i], &present)
+			     : get_u64(r, drops, "drops", drop_names[i], &s->drops[i]);
 		if (rc)
 			return rc;
 	}

@@ -141,6 +141,12 @@ static void print_header(const struct snapshot *s, FILE *f)
 			"than --max-threads keeps (those with the most CPU are kept)\n",
 			(unsigned long long)dropped, dropped == 1 ? "" : "s",
 			dropped == 1 ? "is" : "are");
+	dropped = s->drops[DROP_RECURSION];
+	if (dropped)
+		fprintf(f,
+			"warning: %llu event%s not seen: the kernel skips a program that fires again "
+			"while it runs on that CPU (an interrupt inside it)\n",
+			(unsigned long long)dropped, dropped == 1 ? " was" : "s were");
 	if (s->has_lifecycle &&
 	    (s->lifecycle[LC_PROCESSES_STARTED] || s->lifecycle[LC_THREADS_STARTED]))
 		fprintf(f, "during the run: %llu target processes started, %llu exited; %llu threads "
