@@ -11,20 +11,77 @@
 #define BUSY_SECONDS	"2"
 #define PINGPONG_ROUNDS "20000"
 
-/* Loop index of the tests that run once per program type. */
+/* Loop index of the tests that run once per program type, then in light mode (tp_btf). */
 static bool raw_tp_for(int i)
 {
 	return i == 1;
 }
 
+static bool light_for(int i)
+{
+	return i == 2;
+}
+
 static const char *program_for(int i)
 {
-	return raw_tp_for(i) ? "raw_tp" : "tp_btf";
+	return light_for(i) ? "tp_btf, --no-syscalls" : raw_tp_for(i) ? "raw_tp" : "tp_btf";
+}
+
+/* Light mode's report: every figure of the syscall hooks null, the scheduler's present. */
+static void check_light(const json_t *report)
+{
+	static const char *const absent[] = {
+		"syscalls",	"offcpu_ns",	 "offcpu_d_by_class", "offcpu_lock_ns",
+		"handoff_sent", "handoff_received", "accept_queue",    "handoff_delay",
+		"tcp_reads",	"tcp_writes",	 "role",	      "cpu_kernel_ns",
+		"cpu_user_ns",
+	};
+	static const char *const absent_states[] = {"idle_ns", "io_ns", "lock_ns"};
+	const json_t *p, *t, *states;
+	size_t i, j, k;
+
+	ck_assert_msg(json_is_false(json_object_get(report, "syscalls_traced")),
+		      "syscalls_traced is not false in light mode");
+	ck_assert_msg(json_is_null(json_object_get(json_object_get(report, "requests"), "count")),
+		      "requests.count is not null in light mode without --requests");
+	json_array_foreach(json_object_get(report, "processes"), i, p)
+	{
+		const json_t *objs[64] = {p};
+		size_t n = 1;
+
+		json_array_foreach(json_object_get(p, "threads"), j, t)
+			if (n < 64)
+				objs[n++] = t;
+		for (j = 0; j < n; j++) {
+			for (k = 0; k < sizeof(absent) / sizeof(absent[0]); k++) {
+				const json_t *v = json_object_get(objs[j], absent[k]);
+
+				ck_assert_msg(v && json_is_null(v), "%s is not null in light mode",
+					      absent[k]);
+			}
+			states = json_object_get(objs[j], "states");
+			for (k = 0; k < sizeof(absent_states) / sizeof(absent_states[0]); k++)
+				ck_assert_msg(
+					json_is_null(json_object_get(states, absent_states[k])),
+					"states.%s is not null in light mode", absent_states[k]);
+			/* what the scheduler tells stays a number */
+			ls_int(states, "running_ns");
+			ls_int(states, "runnable_ns");
+			ls_int(states, "other_ns");
+			ls_int(objs[j], "offcpu_d_ns");
+		}
+	}
 }
 
 /* Runs loadscope on a command and returns its report; fails unless it exited 0 and cleaned up. */
 json_t *ls_run_report(bool raw_tp, const char *out, const char *const command[], double timeout_s,
 		      struct ls_result *r)
+{
+	return ls_run_report_mode(raw_tp, false, out, command, timeout_s, r);
+}
+
+json_t *ls_run_report_mode(bool raw_tp, bool light, const char *out, const char *const command[],
+			   double timeout_s, struct ls_result *r)
 {
 	uint32_t baseline = ls_bpf_max_prog_id();
 	struct ls_args a;
@@ -32,6 +89,8 @@ json_t *ls_run_report(bool raw_tp, const char *out, const char *const command[],
 	int i;
 
 	ls_args_loadscope(&a, raw_tp);
+	if (light)
+		ls_args_add(&a, "--no-syscalls", NULL);
 	ls_args_add(&a, "-o", out, "--threads", "--", NULL);
 	for (i = 0; command[i]; i++)
 		ls_args_add(&a, command[i], NULL);
@@ -43,6 +102,11 @@ json_t *ls_run_report(bool raw_tp, const char *out, const char *const command[],
 	ls_check_report(report);
 	ck_assert_str_eq(ls_str(report, "program"), raw_tp ? "raw_tp" : "tp_btf");
 	ck_assert_int_eq(ls_int(report, "command_exit"), 0);
+	if (light)
+		check_light(report);
+	else
+		ck_assert_msg(json_is_true(json_object_get(report, "syscalls_traced")),
+			      "syscalls_traced is not true");
 	argv = json_object_get(report, "command");
 	ck_assert_msg(json_is_array(argv), "command is not an array");
 	for (i = 0; command[i]; i++) {
@@ -69,7 +133,7 @@ START_TEST(test_busy)
 	size_t i;
 	int pid;
 
-	report = ls_run_report(raw_tp_for(_i), out, command, 60, &r);
+	report = ls_run_report_mode(raw_tp_for(_i), light_for(_i), out, command, 60, &r);
 	oracle = ls_load_json(oracle_path);
 	pid = ls_int(oracle, "pid");
 	process = ls_find_process(report, pid);
@@ -117,7 +181,7 @@ START_TEST(test_pingpong)
 	struct ls_result r;
 	int pids[2], i;
 
-	report = ls_run_report(raw_tp_for(_i), out, command, 60, &r);
+	report = ls_run_report_mode(raw_tp_for(_i), light_for(_i), out, command, 60, &r);
 	oracle = ls_load_json(oracle_path);
 	if (ls_verbose())
 		printf("# pingpong, %s:\n", program_for(_i));
@@ -147,12 +211,12 @@ Suite *ls_sched_suite(void)
 
 	tc = tcase_create("busy");
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
-	tcase_add_loop_test(tc, test_busy, 0, 2);
+	tcase_add_loop_test(tc, test_busy, 0, 3);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pingpong");
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
-	tcase_add_loop_test(tc, test_pingpong, 0, 2);
+	tcase_add_loop_test(tc, test_pingpong, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -303,6 +303,7 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 
 	cfg.raw_tp = o.raw_tp;
+	cfg.no_syscalls = o.no_syscalls;
 	cfg.verbose = o.verbose;
 	cfg.children = o.sel.children;
 	cfg.max_threads = o.max_threads;

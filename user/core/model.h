@@ -287,6 +287,12 @@ struct snapshot {
 	int command_exit;   /* exit status as a shell reports it; -1 when no command or not finished */
 	char *program;      /* "raw_tp" or "tp_btf": how the programs were attached */
 	bool cpu_split;     /* cpu_kernel_ns measured; false: unknown (a run saved before it was) */
+	/*
+	 * --no-syscalls (light mode): no syscall hook was attached, so the syscall classes, the
+	 * connection path, TCP reads and writes, roles, the off-CPU split by class and the user and
+	 * kernel split are unknown: absent in every report, never 0
+	 */
+	bool no_syscalls;
 	struct targets targets;
 	uint64_t drops[DROP_REASONS];
 	/* enum lifecycle_count: target processes and threads started and exited during the run */

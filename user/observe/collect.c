@@ -494,7 +494,8 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 	__u64 *percpu = NULL;
 	int ret;
 
-	snap->cpu_split = true;
+	snap->cpu_split = !o->no_syscalls;
+	snap->no_syscalls = o->no_syscalls;
 	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, end_ns,
 			   &arr, &n, &cap);
 	/* the exited threads: what the map holds, through the stash's choice of the most CPU */

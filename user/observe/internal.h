@@ -20,6 +20,7 @@ struct exited_stash {
 struct observer {
 	struct loadscope_bpf *skel;
 	bool raw_tp;
+	bool no_syscalls; /* observer_config.no_syscalls */
 	uint64_t seed_drops; /* threads found in /proc that did not fit in the map */
 	struct exited_stash stash;
 };

@@ -73,15 +73,27 @@ int observer_check_host(char *err, size_t errlen)
 	return 0;
 }
 
-static void choose_programs(struct loadscope_bpf *skel, bool raw_tp)
+/* The hooks light mode leaves out: the syscalls, and TCP states only the accept path reads. */
+static bool needs_syscalls(const char *section)
+{
+	const char *hook = strchr(section, '/');
+
+	hook = hook ? hook + 1 : section;
+	return !strcmp(hook, "sys_enter") || !strcmp(hook, "sys_exit") ||
+	       !strcmp(hook, "inet_sock_set_state");
+}
+
+static void choose_programs(struct loadscope_bpf *skel, bool raw_tp, bool no_syscalls)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, skel->obj)
 	{
-		bool is_raw = strncmp(bpf_program__section_name(prog), "raw_tp/", 7) == 0;
+		const char *section = bpf_program__section_name(prog);
+		bool is_raw = strncmp(section, "raw_tp/", 7) == 0;
 
-		bpf_program__set_autoload(prog, is_raw == raw_tp);
+		bpf_program__set_autoload(prog, is_raw == raw_tp &&
+							!(no_syscalls && needs_syscalls(section)));
 	}
 }
 
@@ -130,6 +142,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	if (ret)
 		goto cleanup;
 	o->raw_tp = cfg->raw_tp || !features.have[FEAT_TP_BTF];
+	o->no_syscalls = cfg->no_syscalls;
 
 	o->skel = loadscope_bpf__open();
 	if (!o->skel) {
@@ -154,7 +167,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	bpf_map__set_max_entries(o->skel->maps.lat, LAT_PER_THREAD * cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.others, OTHERS_PER_THREAD * cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.errnos, cfg->max_threads);
-	choose_programs(o->skel, o->raw_tp);
+	choose_programs(o->skel, o->raw_tp, o->no_syscalls);
 	/* libbpf parses the kernel BTF again while loading: do not hold two copies at once */
 	btf__free(vmlinux);
 	vmlinux = NULL;

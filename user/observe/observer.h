@@ -11,6 +11,11 @@
 
 struct observer_config {
 	bool raw_tp;   /* use the raw_tp programs even where tp_btf works */
+	/*
+	 * light mode: attach no sys_enter/sys_exit programs, nor the TCP state program that only
+	 * the accept path reads; scheduler figures, the CPU budget and limits remain
+	 */
+	bool no_syscalls;
 	bool verbose;  /* pass libbpf's messages to stderr */
 	bool children; /* follow forked processes */
 	unsigned int max_threads;
