@@ -235,6 +235,7 @@ static void print_header(const struct snapshot *s, FILE *f)
 		{DROP_RECURSION, "events were not seen: the kernel skips a program that fires again "
 				 "while it runs on that CPU (an interrupt inside it)"},
 	};
+	char line[256];
 
 	fputs("<header>\n<h1>loadscope report</h1>\n<p class=\"meta\">", f);
 	fprintf(f, "%.1f s, %d CPU%s, Linux ", (double)s->duration_ns / 1e9, s->cpus,
@@ -254,21 +255,14 @@ static void print_header(const struct snapshot *s, FILE *f)
 		if (s->drops[drops[i].reason])
 			fprintf(f, "<p class=\"warn\">warning: %llu %s</p>\n",
 				(unsigned long long)s->drops[drops[i].reason], drops[i].what);
-	if (s->has_lifecycle &&
-	    (s->lifecycle[LC_PROCESSES_STARTED] || s->lifecycle[LC_THREADS_STARTED]))
-		fprintf(f, "<p class=\"meta\">during the run: %llu target processes started, %llu "
-			   "exited; %llu threads started, %llu exited</p>\n",
-			(unsigned long long)s->lifecycle[LC_PROCESSES_STARTED],
-			(unsigned long long)s->lifecycle[LC_PROCESSES_EXITED],
-			(unsigned long long)s->lifecycle[LC_THREADS_STARTED],
-			(unsigned long long)s->lifecycle[LC_THREADS_EXITED]);
+	if (lifecycle_line(s, line, sizeof(line)))
+		fprintf(f, "<p class=\"meta\">%s</p>\n", line);
 	for (size_t i = 0; i < s->ncgroups; i++) {
 		if (!s->cgroups[i].removed)
 			continue;
 		fputs("<p class=\"warn\">note: cgroup ", f);
 		esc(f, s->cgroups[i].path);
-		fputs(" was removed during the run: its figures are what was seen until then</p>\n",
-		      f);
+		fputs(CGROUP_REMOVED_NOTE "</p>\n", f);
 	}
 	fputs("</header>\n", f);
 }

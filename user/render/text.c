@@ -128,7 +128,7 @@ static void printable_path(char *out, size_t len, const char *path)
 
 static void print_header(const struct snapshot *s, FILE *f)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], line[256];
 	uint64_t dropped;
 
 	fprintf(f, "loadscope — %.1f s, %d CPU%s, Linux %s; targets: %s\n",
@@ -159,20 +159,13 @@ static void print_header(const struct snapshot *s, FILE *f)
 			"warning: %llu event%s not seen: the kernel skips a program that fires again "
 			"while it runs on that CPU (an interrupt inside it)\n",
 			(unsigned long long)dropped, dropped == 1 ? " was" : "s were");
-	if (s->has_lifecycle &&
-	    (s->lifecycle[LC_PROCESSES_STARTED] || s->lifecycle[LC_THREADS_STARTED]))
-		fprintf(f, "during the run: %llu target processes started, %llu exited; %llu threads "
-			   "started, %llu exited\n",
-			(unsigned long long)s->lifecycle[LC_PROCESSES_STARTED],
-			(unsigned long long)s->lifecycle[LC_PROCESSES_EXITED],
-			(unsigned long long)s->lifecycle[LC_THREADS_STARTED],
-			(unsigned long long)s->lifecycle[LC_THREADS_EXITED]);
+	if (lifecycle_line(s, line, sizeof(line)))
+		fprintf(f, "%s\n", line);
 	for (size_t i = 0; i < s->ncgroups; i++) {
 		if (!s->cgroups[i].removed)
 			continue;
 		printable_path(path, sizeof(path), s->cgroups[i].path);
-		fprintf(f, "note: cgroup %s was removed during the run: its figures are what was "
-			   "seen until then\n", path);
+		fprintf(f, "note: cgroup %s" CGROUP_REMOVED_NOTE "\n", path);
 	}
 }
 
