@@ -22,6 +22,7 @@ Suite *cgroup_suite(void);
 Suite *budget_suite(void);
 Suite *cpulimit_suite(void);
 Suite *exporter_suite(void);
+Suite *procfs_suite(void);
 Suite *light_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */

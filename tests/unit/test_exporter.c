@@ -403,6 +403,16 @@ START_TEST(test_openmetrics_exposition)
 }
 END_TEST
 
+/* Every drop reason has a name: a series without one would be malformed. */
+START_TEST(test_drop_reason_names)
+{
+	for (unsigned int r = 0; r < DROP_REASONS; r++)
+		ck_assert_ptr_nonnull(drop_reason_name(r));
+	ck_assert_str_eq(drop_reason_name(DROP_RECURSION), "recursion");
+	ck_assert_ptr_null(drop_reason_name(DROP_REASONS));
+}
+END_TEST
+
 START_TEST(test_accept_negotiation)
 {
 	ck_assert_int_eq(prom_format_for_accept(NULL), PROM_TEXT);
@@ -496,6 +506,7 @@ Suite *exporter_suite(void)
 	tcase_add_test(tc, test_text_exposition);
 	tcase_add_test(tc, test_openmetrics_exposition);
 	tcase_add_test(tc, test_accept_negotiation);
+	tcase_add_test(tc, test_drop_reason_names);
 	tcase_add_test(tc, test_backfill_openmetrics);
 	suite_add_tcase(s, tc);
 	return s;

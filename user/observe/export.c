@@ -199,6 +199,7 @@ int observer_export_read(struct observer *o, struct export_reading **out)
 			r->drops[d] += percpu[c];
 	}
 	r->drops[DROP_THREADS_FULL] += o->seed_drops;
+	r->drops[DROP_RECURSION] += observer_recursion_misses(o);
 	free(percpu);
 	if (ret) {
 		export_reading_free(r);
