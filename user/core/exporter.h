@@ -153,7 +153,5 @@ struct export_cgroup *export_totals_cgroup(struct export_totals *t, const char *
 bool export_totals_remove_cgroup(struct export_totals *t, const char *path);
 void export_totals_free(struct export_totals *t);
 
-/* The name of a drop reason as the JSON and the metrics spell it ("threads_full", ...). */
-const char *drop_reason_name(unsigned int r);
 
 #endif /* LOADSCOPE_EXPORTER_H */

@@ -594,3 +594,19 @@ void snapshot_free(struct snapshot *s)
 	free(s->targets.description);
 	memset(s, 0, sizeof(*s));
 }
+
+static const char *const drop_names[DROP_REASONS] = {
+	[DROP_THREADS_FULL] = "threads_full",
+	[DROP_EXITED_FULL] = "exited_full",
+	[DROP_SYSCALLS_FULL] = "syscalls_full",
+	[DROP_CONNS_FULL] = "connections_full",
+	[DROP_UNREADABLE] = "unreadable",
+	[DROP_PAIRS_FULL] = "pairs_full",
+	[DROP_ATTACH_THREADS] = "attach_threads",
+	[DROP_RECURSION] = "recursion",
+};
+
+const char *drop_reason_name(unsigned int r)
+{
+	return r < DROP_REASONS ? drop_names[r] : NULL;
+}

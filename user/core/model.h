@@ -351,6 +351,8 @@ void sys_figures_free(struct sys_figures *f);
  */
 int snapshot_finish(struct snapshot *s);
 struct process *snapshot_find_process(struct snapshot *s, int pid);
+/* The name of a drop reason in the JSON's drops and serve's reason label; NULL beyond them. */
+const char *drop_reason_name(unsigned int r);
 /*
  * Fill s->cgroups from the processes' cgroup and figures (after snapshot_finish), each with the
  * CPU limit of the cpu cgroup its processes are in (see snapshot_link_cpu_limits); 0 or -ENOMEM.

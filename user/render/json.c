@@ -25,17 +25,6 @@
 /* Longest cpus value accepted: CONFIG_NR_CPUS tops out far below it. */
 #define LS_CPUS_MAX 1048576
 
-static const char *const drop_names[DROP_REASONS] = {
-	[DROP_THREADS_FULL] = "threads_full",
-	[DROP_EXITED_FULL] = "exited_full",
-	[DROP_SYSCALLS_FULL] = "syscalls_full",
-	[DROP_CONNS_FULL] = "connections_full",
-	[DROP_UNREADABLE] = "unreadable",
-	[DROP_PAIRS_FULL] = "pairs_full",
-	[DROP_ATTACH_THREADS] = "attach_threads",
-	[DROP_RECURSION] = "recursion",
-};
-
 static const char *const lifecycle_names[LC_COUNTS] = {
 	[LC_PROCESSES_STARTED] = "processes_started",
 	[LC_THREADS_STARTED] = "threads_started",
@@ -685,7 +674,7 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 		if (json_array_append_new(pids, json_integer(s->targets.pids[i])))
 			goto fail;
 	for (i = 0; i < DROP_REASONS; i++)
-		if (set(drops, drop_names[i], json_u64(s->drops[i])))
+		if (set(drops, drop_reason_name(i), json_u64(s->drops[i])))
 			goto fail;
 	for (i = 0; i < s->nprocesses; i++)
 		if (json_array_append_new(processes, process_to_json(s, &s->processes[i])))
@@ -1912,8 +1901,8 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 
 		/* recursion: absent in runs saved before it was counted */
 		rc = i == DROP_RECURSION
-			     ? get_u64_opt(r, drops, "drops", drop_names[i], &s->drops[i], &present)
-			     : get_u64(r, drops, "drops", drop_names[i], &s->drops[i]);
+			     ? get_u64_opt(r, drops, "drops", drop_reason_name(i), &s->drops[i], &present)
+			     : get_u64(r, drops, "drops", drop_reason_name(i), &s->drops[i]);
 		if (rc)
 			return rc;
 	}
