@@ -167,6 +167,23 @@ START_TEST(test_roles_and_handoff)
 	/* evenly shared: no imbalance, no idle worker */
 	ck_assert_ptr_null(find(f, n, "imbalance"));
 	ck_assert_ptr_null(find(f, n, "idle_workers"));
+	ck_assert_msg(strstr(h->text, ", 15ms from accept to handoff (p50; p99 15ms)"), "%s",
+		      h->text);
+	snapshot_free(&s);
+
+	/* no handoff timed (connections accepted before the run): no delay, rather than 0ns */
+	cluster_run(&s, per_worker);
+	memset(&s.processes[0].threads[0].sys.handoff_delay, 0, sizeof(struct lat_figures));
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	n = findings(&s, f);
+	h = find(f, n, "handoff");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_msg(strstr(h->text, "per connection in it, no handoff timed from its accept, and "
+				      "it ran 30% of a CPU"),
+		      "%s", h->text);
+	ck_assert_ptr_null(strstr(h->text, "0ns"));
+	for (size_t i = 0; i < h->nevidence; i++)
+		ck_assert_str_ne(h->evidence[i].name, "handoff_delay_p50_ns");
 	snapshot_free(&s);
 
 	/* a master busy on a whole CPU is the limit */

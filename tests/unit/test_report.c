@@ -449,6 +449,63 @@ START_TEST(test_syscalls_and_connections)
 }
 END_TEST
 
+/* Figures with no samples: a dash in the text and the HTML (the JSON's null: test_json.c). */
+START_TEST(test_empty_histograms)
+{
+	struct snapshot s;
+	struct thread *t;
+	char *text, *html;
+	size_t len;
+	FILE *f;
+
+	fixture_snapshot(&s);
+	/* node's main thread, 4211, accepts and hands off */
+	t = &snapshot_find_process(&s, 4211)->threads[0];
+	ck_assert_int_eq(t->tid, 4211);
+	/* 2 connections queued and never accepted, none timed; a blocked futex wait, no call done */
+	memset(&t->sys.accept_queue, 0, sizeof(t->sys.accept_queue));
+	memset(&t->sys.handoff_delay, 0, sizeof(t->sys.handoff_delay));
+	t->sys.offcpu_ns[SC_FUTEX] = 7000000;
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	text = render(&s, false);
+	ck_assert_str_eq(line_containing(text, "listen queue"),
+			 "  listen queue wait p50 -, p99 -, max - (0 timed); queue up to 4; 2 never "
+			 "accepted");
+	ck_assert_ptr_null(strstr(text, "accept to handoff"));
+	ck_assert_str_eq(line_starting(text, "  futex "),
+			 "  futex             0       0        -        -        -        -       0ns "
+			 "          0     7.0ms");
+	free(text);
+
+	f = open_memstream(&html, &len);
+	ck_assert_ptr_nonnull(f);
+	report_html(&s, f);
+	fclose(f);
+	ck_assert_msg(strstr(html, "listen queue p50/p99/max</span><span class=\"num\">\u2013 / "
+				   "\u2013 / \u2013</span>"),
+		      "no dashes for the empty listen queue");
+	ck_assert_ptr_null(strstr(html, "accept to handoff p50/p99/max"));
+	free(html);
+
+	/* diff: a run without a single run-queue wait has no p99 */
+	for (size_t i = 0; i < s.nprocesses; i++)
+		for (size_t k = 0; k < s.processes[i].nthreads; k++)
+			memset(s.processes[i].threads[k].sched.runq_hist, 0,
+			       sizeof(s.processes[i].threads[k].sched.runq_hist));
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	f = open_memstream(&html, &len);
+	ck_assert_ptr_nonnull(f);
+	report_diff(&s, "a", &s, "b", f);
+	fclose(f);
+	ck_assert_msg(*line_containing(html, "run-queue wait p99"), "%s", html);
+	ck_assert_ptr_null(strstr(line_containing(html, "run-queue wait p99"), "0ns"));
+	ck_assert_ptr_nonnull(strstr(line_containing(html, "run-queue wait p99"), " -"));
+	free(html);
+
+	snapshot_free(&s);
+}
+END_TEST
+
 /* Two cgroups: a section with each one's totals and processes; one cgroup: no section. */
 START_TEST(test_cgroups)
 {
@@ -726,6 +783,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_histogram_shared_marks_and_extremes);
 	tcase_add_test(tc, test_empty_and_odd_snapshots);
 	tcase_add_test(tc, test_cgroups);
+	tcase_add_test(tc, test_empty_histograms);
 	suite_add_tcase(s, tc);
 	return s;
 }

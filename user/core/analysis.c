@@ -371,7 +371,7 @@ static uint64_t wakeups_by(const struct snapshot *s, int pid)
 static void find_handoff(const struct snapshot *s, struct findings *fs)
 {
 	uint64_t total_acc = 0, p50, p99, requests = snapshot_requests(s, NULL);
-	char t50[FORMAT_NS_LEN], t99[FORMAT_NS_LEN], name[LS_COMM_LEN], tail[96];
+	char t50[FORMAT_NS_LEN], t99[FORMAT_NS_LEN], name[LS_COMM_LEN], tail[96], timed[80];
 
 	for (size_t i = 0; i < s->nprocesses; i++)
 		total_acc += sys_accepted(&s->processes[i].sys);
@@ -381,6 +381,7 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 		double share, cpu_share, per_conn_sys, per_conn_wake, per_request;
 		enum severity sev = SEV_WARNING;
 		struct finding *f;
+		bool handoff_timed;
 
 		if (process_role(s, p) != ROLE_DISPATCHER)
 			continue;
@@ -397,7 +398,12 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 		else if (requests && per_request < HANDOFF_PER_REQUEST_INFO)
 			sev = SEV_INFO;
 		snprintf(name, sizeof(name), "%s", p->comm);
-		lat_percentiles(&p->sys.handoff_delay, &p50, NULL, &p99);
+		handoff_timed = lat_percentiles(&p->sys.handoff_delay, &p50, NULL, &p99);
+		if (handoff_timed)
+			snprintf(timed, sizeof(timed), ", %s from accept to handoff (p50; p99 %s)",
+				 format_ns(p50, t50, sizeof(t50)), format_ns(p99, t99, sizeof(t99)));
+		else
+			snprintf(timed, sizeof(timed), ", no handoff timed from its accept");
 		tail[0] = '\0';
 		if (sev == SEV_INFO)
 			snprintf(tail, sizeof(tail),
@@ -408,19 +414,18 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 			fs, "handoff", sev, share * 100 + cpu_share * 100,
 			"%s (%d) accepted %.0f%% of connections (%llu) and passed %llu of them over a "
 			"Unix socket to %llu process%s: %.1f syscalls and %.1f cross-process wakeups "
-			"per connection in it, %s from accept to handoff (p50; p99 %s), and it ran "
-			"%.0f%% of a CPU%s",
+			"per connection in it%s, and it ran %.0f%% of a CPU%s",
 			name, p->pid, share * 100, (unsigned long long)acc,
 			(unsigned long long)p->sys.handoff_sent, (unsigned long long)receivers,
-			receivers == 1 ? "" : "es", per_conn_sys, per_conn_wake,
-			format_ns(p50, t50, sizeof(t50)), format_ns(p99, t99, sizeof(t99)),
+			receivers == 1 ? "" : "es", per_conn_sys, per_conn_wake, timed,
 			cpu_share * 100, tail);
 		evidence(f, "accepted", (double)acc);
 		evidence(f, "accept_share", share);
 		evidence(f, "handoff_sent", (double)p->sys.handoff_sent);
 		evidence(f, "syscalls_per_connection", per_conn_sys);
 		evidence(f, "wakeups_per_connection", per_conn_wake);
-		evidence(f, "handoff_delay_p50_ns", (double)p50);
+		if (handoff_timed) /* an empty histogram has no p50: left out, not 0 */
+			evidence(f, "handoff_delay_p50_ns", (double)p50);
 		evidence(f, "cpu_share", cpu_share);
 		evidence(f, "handoffs_per_request", per_request);
 	}

@@ -108,7 +108,7 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 }
 
 /* p50, p90, p99 of a histogram whose exact maximum is known: no estimate may exceed it. */
-static void capped_percentiles(const uint64_t *hist, uint64_t max_ns, uint64_t *p50_ns,
+static bool capped_percentiles(const uint64_t *hist, uint64_t max_ns, uint64_t *p50_ns,
 			       uint64_t *p90_ns, uint64_t *p99_ns)
 {
 	uint64_t cap = max_ns ? max_ns : UINT64_MAX;
@@ -119,18 +119,19 @@ static void capped_percentiles(const uint64_t *hist, uint64_t max_ns, uint64_t *
 		*p90_ns = min_u64(hist_percentile(hist, HIST_BUCKETS, 0.90), cap);
 	if (p99_ns)
 		*p99_ns = min_u64(hist_percentile(hist, HIST_BUCKETS, 0.99), cap);
+	return hist_total(hist, HIST_BUCKETS) > 0;
 }
 
-void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
+bool sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
 			     uint64_t *p99_ns)
 {
-	capped_percentiles(s->runq_hist, s->runq_max_ns, p50_ns, p90_ns, p99_ns);
+	return capped_percentiles(s->runq_hist, s->runq_max_ns, p50_ns, p90_ns, p99_ns);
 }
 
-void lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
+bool lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
 		     uint64_t *p99_ns)
 {
-	capped_percentiles(l->hist, l->max_ns, p50_ns, p90_ns, p99_ns);
+	return capped_percentiles(l->hist, l->max_ns, p50_ns, p90_ns, p99_ns);
 }
 
 void lat_figures_add(struct lat_figures *sum, const struct lat_figures *t)

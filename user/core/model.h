@@ -162,6 +162,7 @@ struct interval_proc {
 	uint64_t cpu_ns;
 	uint64_t runq_wait_ns;
 	uint64_t runq_p99_ns; /* of the waits that ended in the interval */
+	bool runq_timed;      /* some wait ended in it: runq_p99_ns is one */
 	uint64_t switches;
 	uint64_t accepts;
 	uint64_t syscalls;
@@ -310,16 +311,19 @@ uint64_t hist_bucket_upper(unsigned int idx);
 /* Value below which a fraction q (0..1) of the samples lie, interpolated inside its bucket; 0 when empty. */
 uint64_t hist_percentile(const uint64_t *hist, unsigned int nbuckets, double q);
 uint64_t hist_total(const uint64_t *hist, unsigned int nbuckets);
-/* Run-queue wait percentiles of one thread or process, from its histogram (see hist_percentile). */
-void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
+/*
+ * Run-queue wait percentiles of one thread or process, from its histogram (see hist_percentile).
+ * false when the histogram is empty: there are no percentiles, and the 0s written mean nothing.
+ */
+bool sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
 			     uint64_t *p99_ns);
 
 /* Add to the peer with that pid, appending it when new; 0 or -ENOMEM. */
 int peer_add(struct peer **arr, size_t *n, int pid, const char *comm, uint64_t count,
 	     uint64_t wait_ns);
 
-/* Percentiles of a latency figure, capped at its exact maximum. */
-void lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
+/* Percentiles of a latency figure, capped at its exact maximum; false when none was timed. */
+bool lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
 		     uint64_t *p99_ns);
 
 /* Add one thread's figures into a process total. */

@@ -148,7 +148,7 @@ void interval_live(const struct snapshot *s, const struct proc_sample *cur, size
 		snprintf(name, sizeof(name), "%s", comm_of(cur, ncur, rows[i].pid));
 		fprintf(f, "%-8d %-15s %6.1f %6.1f %9s %9.0f %9.0f %10.0f\n", rows[i].pid, name,
 			pct(rows[i].cpu_ns, iv->duration_ns), pct(rows[i].runq_wait_ns, iv->duration_ns),
-			rows[i].runq_p99_ns ? format_ns(rows[i].runq_p99_ns, p99, sizeof(p99)) : "-",
+			format_ns_known(rows[i].runq_p99_ns, rows[i].runq_timed, p99, sizeof(p99)),
 			rate(rows[i].switches, iv->duration_ns), rate(rows[i].accepts, iv->duration_ns),
 			rate(rows[i].syscalls, iv->duration_ns));
 	}
@@ -165,6 +165,7 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 	const struct interval_proc *top = NULL;
 	uint64_t cpu = 0, runq = 0, sw = 0, acc = 0, sc = 0, p99 = 0;
 	char t[FORMAT_NS_LEN], line[LIVE_COLUMNS + 1];
+	bool timed = false;
 
 	if (!s->nintervals)
 		return;
@@ -177,8 +178,9 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 		sw += p->switches;
 		acc += p->accepts;
 		sc += p->syscalls;
-		if (p->runq_p99_ns > p99)
+		if (p->runq_timed && (!timed || p->runq_p99_ns > p99))
 			p99 = p->runq_p99_ns;
+		timed |= p->runq_timed;
 		if (!top || cmp_busiest(p, top) < 0)
 			top = p;
 	}
@@ -186,7 +188,7 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 		"t=%.1fs cpu=%.0f%% of %d CPUs runq=%.0f%% runq_p99_max=%s csw/s=%.0f accept/s=%.0f "
 		"syscall/s=%.0f processes=%zu",
 		iv->end_ns / 1e9, pct(cpu, iv->duration_ns * (uint64_t)(cpus > 0 ? cpus : 1)), cpus,
-		pct(runq, iv->duration_ns), format_ns(p99, t, sizeof(t)), rate(sw, iv->duration_ns),
+		pct(runq, iv->duration_ns), format_ns_known(p99, timed, t, sizeof(t)), rate(sw, iv->duration_ns),
 		rate(acc, iv->duration_ns), rate(sc, iv->duration_ns), iv->nprocs);
 	if (top)
 		fprintf(f, " busiest=%d(%s)", top->pid, comm_of(cur, ncur, top->pid));

@@ -365,11 +365,10 @@ static void format_p50_p99(const struct lat_figures *l, char *buf, size_t len)
 	char p50[FORMAT_NS_LEN], p99[FORMAT_NS_LEN];
 	uint64_t v50, v99;
 
-	if (!l->count) {
+	if (!lat_percentiles(l, &v50, NULL, &v99)) {
 		snprintf(buf, len, "-");
 		return;
 	}
-	lat_percentiles(l, &v50, NULL, &v99);
 	snprintf(buf, len, "%s/%s", format_ns(v50, p50, sizeof(p50)), format_ns(v99, p99, sizeof(p99)));
 }
 
@@ -446,6 +445,7 @@ static void print_sys_classes(const struct process *p, FILE *f)
 	char v[6][FORMAT_NS_LEN], name[LS_COMM_LEN], label[48];
 	const struct lat_figures *l;
 	uint64_t calls = 0, errors = 0, pct[3], d = 0;
+	bool timed;
 
 	for (int c = 0; c < SC_CLASSES; c++) {
 		calls += p->sys.cls[c].count;
@@ -464,10 +464,10 @@ static void print_sys_classes(const struct process *p, FILE *f)
 		l = &p->sys.cls[c];
 		if (!l->count && !p->sys.offcpu_ns[c])
 			continue;
-		lat_percentiles(l, &pct[0], &pct[1], &pct[2]);
+		timed = lat_percentiles(l, &pct[0], &pct[1], &pct[2]);
 		for (int i = 0; i < 3; i++)
-			format_ns(pct[i], v[i], sizeof(v[i]));
-		format_ns(l->max_ns, v[3], sizeof(v[3]));
+			format_ns_known(pct[i], timed, v[i], sizeof(v[i]));
+		format_ns_known(l->max_ns, timed, v[3], sizeof(v[3]));
 		format_ns(l->total_ns, v[4], sizeof(v[4]));
 		format_ns(p->sys.offcpu_ns[c], v[5], sizeof(v[5]));
 		fprintf(f, "  %-9s %9llu %7llu %8s %8s %8s %8s %9s %11llu %9s\n", sys_class_name(c),
@@ -519,6 +519,7 @@ static void print_connections(const struct snapshot *s, FILE *f)
 	const struct process *p;
 	const struct sys_figures *sys;
 	uint64_t pct[3];
+	bool timed;
 
 	fprintf(f, "\nCONNECTION PATH: connections accepted, and descriptors passed between "
 		   "processes (SCM_RIGHTS)\n");
@@ -533,13 +534,13 @@ static void print_connections(const struct snapshot *s, FILE *f)
 				(unsigned long long)sys->cls[SC_ACCEPT].errors);
 		}
 		if (sys->accept_queue.count || p->unaccepted) {
-			lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
+			timed = lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
 			fprintf(f,
 				"  listen queue wait p50 %s, p99 %s, max %s (%llu timed); queue up to "
 				"%llu; %llu never accepted\n",
-				format_ns(pct[0], v[0], sizeof(v[0])),
-				format_ns(pct[2], v[1], sizeof(v[1])),
-				format_ns(sys->accept_queue.max_ns, v[2], sizeof(v[2])),
+				format_ns_known(pct[0], timed, v[0], sizeof(v[0])),
+				format_ns_known(pct[2], timed, v[1], sizeof(v[1])),
+				format_ns_known(sys->accept_queue.max_ns, timed, v[2], sizeof(v[2])),
 				(unsigned long long)sys->accept_queue.count,
 				(unsigned long long)sys->backlog_max,
 				(unsigned long long)p->unaccepted);
@@ -548,7 +549,7 @@ static void print_connections(const struct snapshot *s, FILE *f)
 			fprintf(f, "%d %s passed on %llu descriptor%s\n", p->pid, name,
 				(unsigned long long)sys->handoff_sent,
 				sys->handoff_sent == 1 ? "" : "s");
-			if (sys->handoff_delay.count) {
+			if (hist_total(sys->handoff_delay.hist, HIST_BUCKETS)) {
 				lat_percentiles(&sys->handoff_delay, &pct[0], NULL, &pct[2]);
 				fprintf(f,
 					"  accept to handoff p50 %s, p99 %s, max %s (%llu timed)\n",
