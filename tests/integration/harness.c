@@ -764,9 +764,6 @@ static void check_figures(const json_t *obj, const char *what, int id)
 	count = ls_int(obj, "runq_count");
 	wait = ls_int(obj, "runq_wait_ns");
 	max = ls_int(obj, "runq_max_ns");
-	p50 = ls_int(obj, "runq_p50_ns");
-	p90 = ls_int(obj, "runq_p90_ns");
-	p99 = ls_int(obj, "runq_p99_ns");
 	snprintf(where, sizeof(where), "%s %d runq_hist", what, id);
 	ls_hist_sum(hist, where, &sum);
 	hist_count = sum.count;
@@ -781,8 +778,17 @@ static void check_figures(const json_t *obj, const char *what, int id)
 		ck_assert_msg(!wait && !max,
 			      "%s %d: no waits counted but %lld ns waited (max %lld)", what, id,
 			      (long long)wait, (long long)max);
+		/* no waits, no percentiles: null, not a wait of 0 ns */
+		ck_assert_msg(json_is_null(json_object_get(obj, "runq_p50_ns")) &&
+				      json_is_null(json_object_get(obj, "runq_p90_ns")) &&
+				      json_is_null(json_object_get(obj, "runq_p99_ns")),
+			      "%s %d: no waits, yet run-queue percentiles that are not null", what,
+			      id);
 		return;
 	}
+	p50 = ls_int(obj, "runq_p50_ns");
+	p90 = ls_int(obj, "runq_p90_ns");
+	p99 = ls_int(obj, "runq_p99_ns");
 	/* every wait lies in its bucket, so the total lies between the sums of the bounds */
 	ck_assert_msg(wait >= hist_min_ns && wait <= hist_max_ns,
 		      "%s %d: runq_wait_ns %lld outside what runq_hist allows [%lld, %lld]", what,

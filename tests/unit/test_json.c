@@ -520,6 +520,39 @@ START_TEST(test_written_edge_cases)
 }
 END_TEST
 
+/* Every drop counter round-trips; a run saved before the newer ones reads them as 0. */
+START_TEST(test_drops_round_trip)
+{
+	struct snapshot s, back;
+	char err[256], *text;
+	json_t *root;
+
+	fixture_snapshot(&s);
+	for (int r = 0; r < DROP_REASONS; r++)
+		s.drops[r] = 10 + (uint64_t)r;
+	text = write_to_string(&s);
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	for (int r = 0; r < DROP_REASONS; r++)
+		ck_assert_uint_eq(back.drops[r], 10 + (uint64_t)r);
+	snapshot_free(&back);
+	free(text);
+	snapshot_free(&s);
+
+	root = fixture_json();
+	for (int r = DROP_FIRST_OPTIONAL; r < DROP_REASONS; r++)
+		ck_assert_int_eq(json_object_del(json_object_get(root, "drops"), drop_reason_name(r)),
+				 0);
+	text = json_dumps(root, 0);
+	json_decref(root);
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	for (int r = DROP_FIRST_OPTIONAL; r < DROP_REASONS; r++)
+		ck_assert_uint_eq(back.drops[r], 0);
+	ck_assert_uint_eq(back.drops[DROP_THREADS_FULL], 3);
+	snapshot_free(&back);
+	free(text);
+}
+END_TEST
+
 /* Percentiles of an empty histogram are null, not 0; an interval without waits reads back so. */
 START_TEST(test_empty_percentiles_null)
 {
@@ -1635,6 +1668,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_reader_recomputes_and_sorts);
 	tcase_add_test(tc, test_cpu_split_and_kinds);
 	tcase_add_test(tc, test_empty_percentiles_null);
+	tcase_add_test(tc, test_drops_round_trip);
 	tcase_add_test(tc, test_cpu_limits_round_trip);
 	tcase_add_test(tc, test_cpu_limits_written);
 	tcase_add_test(tc, test_cpu_limits_older_run);

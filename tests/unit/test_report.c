@@ -131,8 +131,8 @@ START_TEST(test_header)
 	static const char expected[] =
 		"loadscope — 2.0 s, 4 CPUs, Linux 6.1.0-test; targets: tree of 4211 (node)\n"
 		"command: wrk -t2 -c100 http://127.0.0.1:3000/json (exit status 0)\n"
-		"warning: 3 target threads were not tracked: the thread map was full (raise "
-		"--max-threads)\n"
+		"warning: 3 lost (threads_full): target threads not tracked, the thread map was "
+		"full (raise\n    --max-threads)\n"
 		"BOTTLENECK: none: the 4 CPUs were 43% idle and no serving thread was on a CPU 90% "
 		"of the run: the\n"
 		"    limit is outside the targets (the load generator, the network, the offered "
@@ -169,18 +169,39 @@ START_TEST(test_header_variants)
 			 " (node)");
 	ck_assert_str_eq(line_starting(text, "command:"),
 			 "command: sleep 1 (no exit status: it had not finished)");
-	ck_assert_str_eq(line_starting(text, "warning: 1 target"),
-			 "warning: 1 target thread was not tracked: the thread map was full (raise "
-			 "--max-threads)");
-	ck_assert_str_eq(line_starting(text, "warning: 1 thread"),
-			 "warning: 1 thread that exited is missing from the figures: the "
-			 "exited-thread map was full");
+	ck_assert_str_eq(line_starting(text, "warning: 1 lost (threads_full)"),
+			 "warning: 1 lost (threads_full): target threads not tracked, the thread map "
+			 "was full (raise");
+	ck_assert_str_eq(line_starting(text, "warning: 1 lost (exited_full)"),
+			 "warning: 1 lost (exited_full): exited threads missing from the figures, the "
+			 "exited-thread map was");
+	free(text);
+
+	/* every counter that is not 0 has its line, with its count and its name in the JSON */
+	for (int r = 0; r < DROP_REASONS; r++)
+		s.drops[r] = 100 + (uint64_t)r;
+	text = render(&s, false);
+	assert_within_100_columns(text);
+	for (int r = 0; r < DROP_REASONS; r++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "warning: %d lost (%s): ", 100 + r, drop_reason_name(r));
+		ck_assert_msg(strstr(text, want), "no \"%s\" in:\n%.2000s", want, text);
+	}
+	free(text);
+	for (int r = 0; r < DROP_REASONS; r++)
+		s.drops[r] = 0;
+	s.drops[DROP_HANDOFFS_FULL] = 1;
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "warning:"),
+			 "warning: 1 lost (handoffs_full): descriptors passed between a new pair of "
+			 "processes not paired, the");
+	ck_assert_ptr_null(strstr(text, "threads_full"));
 	free(text);
 
 	/* No command, no drops: neither line appears. */
 	set_command(&s, NULL, -1);
-	s.drops[DROP_THREADS_FULL] = 0;
-	s.drops[DROP_EXITED_FULL] = 0;
+	s.drops[DROP_HANDOFFS_FULL] = 0;
 	text = render(&s, false);
 	ck_assert_ptr_null(strstr(text, "command:"));
 	ck_assert_ptr_null(strstr(text, "warning"));

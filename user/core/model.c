@@ -389,6 +389,52 @@ struct process *snapshot_find_process(struct snapshot *s, int pid)
 	return NULL;
 }
 
+static const struct {
+	const char *name, *text;
+} drop_reasons[DROP_REASONS] = {
+	[DROP_THREADS_FULL] = {"threads_full", "target threads not tracked, the thread map was full "
+					       "(raise --max-threads)"},
+	[DROP_EXITED_FULL] = {"exited_full", "exited threads missing from the figures, the "
+					     "exited-thread map was full"},
+	[DROP_SYSCALLS_FULL] = {"syscalls_full", "syscall figures of threads lost, their map was "
+						 "full"},
+	[DROP_CONNS_FULL] = {"connections_full", "connections not timed in the listen queue, the "
+						 "pending-connection map was full"},
+	[DROP_UNREADABLE] = {"unreadable", "control messages or listen queues that could not be "
+					   "read"},
+	[DROP_PAIRS_FULL] = {"pairs_full", "wakers or preempting processes not recorded, their map "
+					   "was full"},
+	[DROP_ATTACH_THREADS] = {"attach_threads", "threads of processes moved into a target cgroup "
+						   "not adopted, too many to walk"},
+	[DROP_LISTENERS_FULL] = {"listeners_full", "listening sockets or ports of the targets not "
+						   "recorded, their map was full"},
+	[DROP_HANDOFFS_FULL] = {"handoffs_full", "descriptors passed between a new pair of "
+						 "processes not paired, the map was full"},
+	[DROP_ACCEPTED_EVICTED] = {"accepted_evicted", "accept times evicted before their handoff "
+						       "was timed, too many connections open at once"},
+	[DROP_IN_FLIGHT_EVICTED] = {"in_flight_evicted", "passed descriptors evicted before their "
+							 "receiver was paired"},
+};
+
+const char *drop_reason_name(enum drop_reason r)
+{
+	return (unsigned int)r < DROP_REASONS ? drop_reasons[r].name : NULL;
+}
+
+const char *drop_reason_text(enum drop_reason r)
+{
+	return (unsigned int)r < DROP_REASONS ? drop_reasons[r].text : NULL;
+}
+
+uint64_t snapshot_drops(const struct snapshot *s)
+{
+	uint64_t n = 0;
+
+	for (int r = 0; r < DROP_REASONS; r++)
+		n += s->drops[r];
+	return n;
+}
+
 static const char *const select_reason_names[SELECT_REASONS] = {
 	[SELECT_NONE] = "unknown",  [SELECT_PID] = "pid",	    [SELECT_COMMAND] = "command", [SELECT_DESCENDANT] = "descendant",
 	[SELECT_COMM] = "comm",	    [SELECT_CGROUP] = "cgroup",	  [SELECT_CONTAINER] = "container",

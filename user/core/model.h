@@ -361,6 +361,14 @@ int cgroup_hierarchy_parse(const char *name);
 const char *cpu_file_name(enum cpu_file f);
 /* The bit of the file so named, or 0. */
 unsigned int cpu_file_parse(const char *name);
+/* A drop counter's key in the JSON ("threads_full", ...); NULL if out of range. */
+const char *drop_reason_name(enum drop_reason r);
+/* What was lost, for a report's warning ("target threads not tracked, ..."); NULL if out of range. */
+const char *drop_reason_text(enum drop_reason r);
+/* Drop counters a run written before them lacks (read as 0), from this one on. */
+#define DROP_FIRST_OPTIONAL DROP_LISTENERS_FULL
+/* The sum of every drop counter: the figures of a run with any are incomplete. */
+uint64_t snapshot_drops(const struct snapshot *s);
 /* "unknown", "pid", "command", "descendant", "comm", "cgroup", "container"; NULL if out of range. */
 const char *select_reason_name(enum select_reason r);
 /* The reason named name, or -1. */

@@ -346,26 +346,78 @@ static int collect_peers(int fd, struct snapshot *snap, bool preempted)
 	return ret;
 }
 
-/* Connections still in the queue of a port a target accepted on: established, never accepted. */
+/*
+ * Connections never accepted: the accept queue of each listening socket a target accepted on,
+ * read by the kernel's own count (sk_ack_backlog) through ls_listener_queue, one run per listener.
+ * A SO_REUSEPORT sibling or another namespace's listener on the same port is not among them.
+ */
 static void collect_unaccepted(struct observer *o, struct snapshot *snap)
 {
-	int conns = bpf_map__fd(o->skel->maps.pending_conns);
-	int ports = bpf_map__fd(o->skel->maps.accept_ports);
-	__u64 key, next, *prev = NULL;
-	struct conn_pending c;
+	int listeners = bpf_map__fd(o->skel->maps.listeners);
+	int prog = bpf_program__fd(o->skel->progs.ls_listener_queue);
+	__u64 key, next, *prev = NULL, args[1];
 	struct process *p;
 	__u32 pid;
 
-	while (bpf_map_get_next_key(conns, prev, &next) == 0) {
+	while (bpf_map_get_next_key(listeners, prev, &next) == 0) {
+		LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = args, .ctx_size_in = sizeof(args));
+
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(conns, &key, &c) ||
-		    bpf_map_lookup_elem(ports, &c.lport, &pid))
+		args[0] = key;
+		if (bpf_map_lookup_elem(listeners, &key, &pid))
+			continue; /* closed meanwhile: its queue went with it */
+		if (bpf_prog_test_run_opts(prog, &run)) {
+			snap->drops[DROP_UNREADABLE]++;
 			continue;
+		}
+		if (run.retval == (__u32)-1)
+			continue; /* closed meanwhile */
 		p = snapshot_find_process(snap, (int)pid);
 		if (p)
-			p->unaccepted++;
+			p->unaccepted += run.retval;
 	}
+}
+
+/* Entries left in an LRU map (a hash map's keys, walked). */
+static uint64_t map_entries(int fd, size_t key_size)
+{
+	char key[16], next[16];
+	uint64_t n = 0;
+	void *prev = NULL;
+
+	if (key_size > sizeof(key))
+		return 0;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Entries the LRU maps evicted: added less removed (passed on, received, closed) less those left.
+ * An eviction under a race of two CPUs adding the same key counts one less; never below 0.
+ */
+static void collect_evictions(struct observer *o, struct snapshot *snap, __u64 *percpu, int ncpus)
+{
+	uint64_t ops[LRU_OPS] = { 0 }, left, gone;
+
+	for (__u32 op = 0; op < LRU_OPS; op++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.lru_ops), &op, percpu))
+			continue;
+		for (int c = 0; c < ncpus; c++)
+			ops[op] += percpu[c];
+	}
+	left = map_entries(bpf_map__fd(o->skel->maps.accepted_at), sizeof(__u64));
+	gone = ops[LRU_ACCEPTED_REMOVED] + left;
+	snap->drops[DROP_ACCEPTED_EVICTED] =
+		ops[LRU_ACCEPTED_ADDED] > gone ? ops[LRU_ACCEPTED_ADDED] - gone : 0;
+	left = map_entries(bpf_map__fd(o->skel->maps.in_flight), sizeof(__u64));
+	gone = ops[LRU_IN_FLIGHT_REMOVED] + left;
+	snap->drops[DROP_IN_FLIGHT_EVICTED] =
+		ops[LRU_IN_FLIGHT_ADDED] > gone ? ops[LRU_IN_FLIGHT_ADDED] - gone : 0;
 }
 
 struct tid_pid {
@@ -512,6 +564,7 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 			snap->drops[r] += percpu[c];
 	}
 	snap->drops[DROP_THREADS_FULL] += o->seed_drops;
+	collect_evictions(o, snap, percpu, ncpus);
 	ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
 			   sizeof(struct lat_stats), &m.lat);
 	if (!ret)

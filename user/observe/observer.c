@@ -72,6 +72,9 @@ static void choose_programs(struct loadscope_bpf *skel, bool raw_tp)
 
 		bpf_program__set_autoload(prog, is_raw == raw_tp);
 	}
+	/* run by user space (BPF_PROG_TEST_RUN), never attached: loaded whichever set is */
+	bpf_program__set_autoload(skel->progs.ls_listener_queue, true);
+	bpf_program__set_autoattach(skel->progs.ls_listener_queue, false);
 }
 
 /* Class and flags of every syscall number this architecture names; the rest stay `other`. */

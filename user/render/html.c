@@ -228,22 +228,6 @@ static void print_command(const struct snapshot *s, FILE *f)
 
 static void print_header(const struct snapshot *s, FILE *f)
 {
-	static const struct {
-		int reason;
-		const char *what;
-	} drops[] = {
-		{DROP_THREADS_FULL, "target threads were not tracked: the thread map was full "
-				    "(raise --max-threads)"},
-		{DROP_EXITED_FULL, "exited threads are missing from the figures: the "
-				   "exited-thread map was full"},
-		{DROP_SYSCALLS_FULL, "threads' syscall figures were lost: their map was full"},
-		{DROP_CONNS_FULL,
-		 "connections were not timed: the pending-connection map was full"},
-		{DROP_UNREADABLE, "control messages could not be read from user memory"},
-		{DROP_PAIRS_FULL, "wakers or preempting processes were not recorded: their map was "
-				  "full"},
-	};
-
 	fputs("<header>\n<h1>loadscope report</h1>\n<p class=\"meta\">", f);
 	fprintf(f, "%.1f s, %d CPU%s, Linux ", (double)s->duration_ns / 1e9, s->cpus,
 		s->cpus == 1 ? "" : "s");
@@ -256,10 +240,11 @@ static void print_header(const struct snapshot *s, FILE *f)
 	fputs("</p>\n", f);
 	if (s->command && s->command[0])
 		print_command(s, f);
-	for (size_t i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
-		if (s->drops[drops[i].reason])
-			fprintf(f, "<p class=\"warn\">warning: %llu %s</p>\n",
-				(unsigned long long)s->drops[drops[i].reason], drops[i].what);
+	for (int r = 0; r < DROP_REASONS; r++)
+		if (s->drops[r])
+			fprintf(f, "<p class=\"warn\">warning: %llu lost (%s): %s</p>\n",
+				(unsigned long long)s->drops[r], drop_reason_name(r),
+				drop_reason_text(r));
 	fputs("</header>\n", f);
 }
 

@@ -25,16 +25,6 @@
 /* Longest cpus value accepted: CONFIG_NR_CPUS tops out far below it. */
 #define LS_CPUS_MAX 1048576
 
-static const char *const drop_names[DROP_REASONS] = {
-	[DROP_THREADS_FULL] = "threads_full",
-	[DROP_EXITED_FULL] = "exited_full",
-	[DROP_SYSCALLS_FULL] = "syscalls_full",
-	[DROP_CONNS_FULL] = "connections_full",
-	[DROP_UNREADABLE] = "unreadable",
-	[DROP_PAIRS_FULL] = "pairs_full",
-	[DROP_ATTACH_THREADS] = "attach_threads",
-};
-
 /* ---- writing ---- */
 
 /* Counters cannot reach 2^63 in a run; saturate rather than wrap should one ever be corrupt. */
@@ -631,7 +621,7 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 		if (json_array_append_new(pids, json_integer(s->targets.pids[i])))
 			goto fail;
 	for (i = 0; i < DROP_REASONS; i++)
-		if (set(drops, drop_names[i], json_u64(s->drops[i])))
+		if (set(drops, drop_reason_name(i), json_u64(s->drops[i])))
 			goto fail;
 	for (i = 0; i < s->nprocesses; i++)
 		if (json_array_append_new(processes, process_to_json(s, &s->processes[i])))
@@ -1810,7 +1800,14 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 	if (!drops)
 		return rc;
 	for (i = 0; i < DROP_REASONS; i++) {
-		rc = get_u64(r, drops, "drops", drop_names[i], &s->drops[i]);
+		bool present;
+
+		/* counters newer than the schema's first runs: absent there, so 0 */
+		if (i >= DROP_FIRST_OPTIONAL)
+			rc = get_u64_opt(r, drops, "drops", drop_reason_name(i), &s->drops[i],
+					 &present);
+		else
+			rc = get_u64(r, drops, "drops", drop_reason_name(i), &s->drops[i]);
 		if (rc)
 			return rc;
 	}

@@ -106,9 +106,18 @@ static void print_command(const struct snapshot *s, FILE *f)
 	fprintf(f, "command: %s%s\n", line, status);
 }
 
+/* "3 lost (threads_full): target threads not tracked, the thread map was full (...)" */
+static const char *warning_text(int reason, uint64_t n, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu lost (%s): %s", (unsigned long long)n, drop_reason_name(reason),
+		 drop_reason_text(reason));
+	return buf;
+}
+
 static void print_header(const struct snapshot *s, FILE *f)
 {
 	uint64_t dropped;
+	char buf[256];
 
 	fprintf(f, "loadscope — %.1f s, %d CPU%s, Linux %s; targets: %s\n",
 		(double)s->duration_ns / 1e9, s->cpus, s->cpus == 1 ? "" : "s",
@@ -117,19 +126,12 @@ static void print_header(const struct snapshot *s, FILE *f)
 								  : "(not recorded)");
 	if (s->command && s->command[0])
 		print_command(s, f);
-	dropped = s->drops[DROP_THREADS_FULL];
-	if (dropped)
-		fprintf(f,
-			"warning: %llu target thread%s not tracked: the thread map was full (raise "
-			"--max-threads)\n",
-			(unsigned long long)dropped, dropped == 1 ? " was" : "s were");
-	dropped = s->drops[DROP_EXITED_FULL];
-	if (dropped)
-		fprintf(f,
-			"warning: %llu thread%s that exited %s missing from the figures: the "
-			"exited-thread map was full\n",
-			(unsigned long long)dropped, dropped == 1 ? "" : "s",
-			dropped == 1 ? "is" : "are");
+	/* every counter of what the maps could not hold: the figures above it are short of it */
+	for (int r = 0; r < DROP_REASONS; r++) {
+		dropped = s->drops[r];
+		if (dropped)
+			report_wrapped(f, "warning:", warning_text(r, dropped, buf, sizeof(buf)), 4);
+	}
 }
 
 /* The one statement every report opens with: what limited the run. */
