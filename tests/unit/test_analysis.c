@@ -338,7 +338,52 @@ START_TEST(test_accept_contention)
 	a = find(f, n, "accept_contention");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_msg(strstr(a->text, "3000 of 4000 accept calls (75%) returned EAGAIN across 4 "
-				      "processes, 3.0 per connection accepted"),
+				      "threads in 4 processes, 3.0 per connection accepted (1000)"),
+		      "%s", a->text);
+	snapshot_free(&s);
+
+	/*
+	 * Failures other than EAGAIN accept nothing: 2 processes, each 100 accepted, 160 EAGAIN and
+	 * 100 EMFILE, are 1.6 EAGAIN per connection (counting EMFILE as accepted made it 0.8)
+	 */
+	run_init(&s, 2, 10, 2);
+	for (int i = 0; i < 2; i++) {
+		t = add_process(&s, 400 + i, "node");
+		accepts(t, 100, 160);
+		fixture_add_lat(&t->sys.cls[SC_ACCEPT], 10000, 100);
+		t->sys.cls[SC_ACCEPT].errors += 100;
+		ck_assert_int_eq(named_count_add(&t->sys.errnos[SC_ACCEPT],
+						 &t->sys.nerrnos[SC_ACCEPT], "EMFILE", 100, 0, 0),
+				 0);
+	}
+	n = findings(&s, f);
+	a = find(f, n, "accept_contention");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_msg(strstr(a->text, "320 of 720 accept calls (44%) returned EAGAIN across 2 "
+				      "threads in 2 processes, 1.6 per connection accepted (200)"),
+		      "%s", a->text);
+	snapshot_free(&s);
+
+	/* a herd among the 4 threads of one process, each blocked in accept on the same listener */
+	run_init(&s, 2, 10, 1);
+	t = add_process(&s, 400, "java");
+	s.processes[0].threads = realloc(s.processes[0].threads, 4 * sizeof(struct thread));
+	ck_assert_ptr_nonnull(s.processes[0].threads);
+	memset(&s.processes[0].threads[1], 0, 3 * sizeof(struct thread));
+	s.processes[0].nthreads = 4;
+	for (int i = 0; i < 4; i++) {
+		t = &s.processes[0].threads[i];
+		t->tid = 400 + i;
+		t->alive_ns = s.duration_ns;
+		snprintf(t->comm, sizeof(t->comm), "java");
+		accepts(t, 250, 750);
+		t->tcp_reads = t->tcp_writes = 250;
+	}
+	n = findings(&s, f);
+	a = find(f, n, "accept_contention");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_msg(strstr(a->text, "3000 of 4000 accept calls (75%) returned EAGAIN across 4 "
+				      "threads in 1 process, 3.0 per connection accepted (1000)"),
 		      "%s", a->text);
 	snapshot_free(&s);
 
@@ -353,7 +398,7 @@ START_TEST(test_accept_contention)
 	ck_assert_ptr_null(find(f, n, "accept_contention"));
 	snapshot_free(&s);
 
-	/* one process with EAGAIN (non-blocking accept loop alone): no herd */
+	/* one thread with EAGAIN (a non-blocking accept loop alone): no herd */
 	run_init(&s, 2, 10, 1);
 	t = add_process(&s, 400, "node");
 	accepts(t, 250, 750);

@@ -600,41 +600,63 @@ static void find_imbalance(const struct snapshot *s, struct findings *fs)
 	evidence(f, "requests_max_mean", im.req_max_mean);
 }
 
+/* Accept calls of a thread that failed with EAGAIN: the queue was empty when it looked. */
+static uint64_t accept_eagain(const struct sys_figures *sys)
+{
+	uint64_t n = 0;
+
+	for (size_t j = 0; j < sys->nerrnos[SC_ACCEPT]; j++)
+		if (!strcmp(sys->errnos[SC_ACCEPT][j].name, "EAGAIN"))
+			n += sys->errnos[SC_ACCEPT][j].count;
+	return n;
+}
+
+/*
+ * Threads woken together for each connection, of one process or several: EAGAIN per connection
+ * accepted. Accepted are the calls that did not fail (sys_accepted), so ECONNABORTED, EMFILE or
+ * an interrupted call count as neither.
+ */
 static void find_accept_contention(const struct snapshot *s, struct findings *fs)
 {
-	uint64_t calls = 0, eagain = 0, ok;
-	size_t procs = 0;
+	uint64_t calls = 0, eagain = 0, ok = 0;
+	size_t procs = 0, threads = 0;
 	struct finding *f;
 	double share, per_accept;
 
 	for (size_t i = 0; i < s->nprocesses; i++) {
-		const struct sys_figures *sys = &s->processes[i].sys;
-		uint64_t mine = 0;
+		const struct process *p = &s->processes[i];
+		size_t mine = 0;
 
-		for (size_t j = 0; j < sys->nerrnos[SC_ACCEPT]; j++)
-			if (!strcmp(sys->errnos[SC_ACCEPT][j].name, "EAGAIN"))
-				mine += sys->errnos[SC_ACCEPT][j].count;
-		calls += sys->cls[SC_ACCEPT].count;
-		eagain += mine;
+		for (size_t k = 0; k < p->nthreads; k++) {
+			uint64_t e = accept_eagain(&p->threads[k].sys);
+
+			eagain += e;
+			if (e)
+				mine++;
+		}
+		calls += p->sys.cls[SC_ACCEPT].count;
+		ok += sys_accepted(&p->sys);
+		threads += mine;
 		if (mine)
 			procs++;
 	}
-	if (!calls || procs < 2)
+	if (!calls || threads < 2)
 		return;
-	ok = calls - eagain;
 	share = (double)eagain / (double)calls;
 	per_accept = ok ? (double)eagain / (double)ok : (double)eagain;
 	if (per_accept < ACCEPT_EAGAIN_PER_ACCEPT)
 		return;
 	f = add_finding(fs, "accept_contention", SEV_WARNING, per_accept * 10,
-			"%llu of %llu accept calls (%.0f%%) returned EAGAIN across %zu processes, %.1f "
-			"per connection accepted: several wake for each connection and all but one "
-			"find nothing (a thundering herd)",
-			(unsigned long long)eagain, (unsigned long long)calls, share * 100, procs,
-			per_accept);
+			"%llu of %llu accept calls (%.0f%%) returned EAGAIN across %zu threads in %zu "
+			"process%s, %.1f per connection accepted (%llu): several wake for each "
+			"connection and all but one find nothing (a thundering herd)",
+			(unsigned long long)eagain, (unsigned long long)calls, share * 100, threads,
+			procs, procs == 1 ? "" : "es", per_accept, (unsigned long long)ok);
 	evidence(f, "accept_calls", (double)calls);
 	evidence(f, "accept_eagain", (double)eagain);
+	evidence(f, "accepted", (double)ok);
 	evidence(f, "eagain_per_accept", per_accept);
+	evidence(f, "threads", (double)threads);
 	evidence(f, "processes", (double)procs);
 }
 
