@@ -272,6 +272,8 @@ START_TEST(test_imbalance_and_idle_workers)
 END_TEST
 
 /* Three SO_REUSEPORT-like workers on 2 CPUs, half their time waiting for one. */
+static void budget(struct snapshot *s, double idle_share);
+
 START_TEST(test_cpu_oversubscription)
 {
 	struct finding f[32];
@@ -295,16 +297,54 @@ START_TEST(test_cpu_oversubscription)
 	o = find(f, n, "cpu_oversubscription");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_int_eq(o->severity, SEV_WARNING);
-	ck_assert_msg(strstr(o->text, "waited for a CPU 20% of their time: on average 2.4 threads "
-				      "wanted the 2 CPUs"),
+	/* no CPU budget: the targets' own 6 s running and 2 s waiting, each, are a lower bound */
+	ck_assert_msg(strstr(o->text, "waited for a CPU 20% of their time: the targets alone wanted "
+				      "2.4 of the 2 CPUs on average (without a CPU budget, what else "
+				      "ran is not known)"),
 		      "%s", o->text);
 	ck_assert_msg(strstr(o->text, "by wrk (999): bun waited 2.0s after them"), "%s", o->text);
+	ck_assert_ptr_null(find(f, n, "cpu_wait_below_capacity"));
+	/* with a budget: 90% of the 2 CPUs busy and 0.6 threads waiting on average */
+	budget(&s, 0.10);
+	n = findings(&s, f);
+	o = find(f, n, "cpu_oversubscription");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_msg(strstr(o->text, "waited for a CPU 20% of their time: 2.4 CPUs were wanted on "
+				      "average (the busy ones and the targets' threads waiting) of "
+				      "the 2"),
+		      "%s", o->text);
+	memset(&s.cpu_budget, 0, sizeof(s.cpu_budget));
 
 	/* 30% waiting or more: critical */
 	for (int i = 0; i < 3; i++)
 		s.processes[i].threads[0].sched.runq_wait_ns = 3 * S;
 	n = findings(&s, f);
 	ck_assert_int_eq(find(f, n, "cpu_oversubscription")->severity, SEV_CRITICAL);
+	snapshot_free(&s);
+
+	/*
+	 * Waiting while fewer CPUs were wanted than there are: half of the 2 CPUs idle, 3 threads
+	 * each running 2 s and waiting 2 s of 10 s: 1.0 busy + 0.6 waiting = 1.6 CPUs wanted
+	 */
+	run_init(&s, 2, 10, 3);
+	for (int i = 0; i < 3; i++) {
+		t = add_process(&s, 300 + i, "bun");
+		accepts(t, 100, 0);
+		t->tcp_reads = t->tcp_writes = 100;
+		t->sched.cpu_ns = 2 * S;
+		t->sched.runq_wait_ns = 2 * S;
+	}
+	budget(&s, 0.50);
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "cpu_oversubscription"));
+	o = find(f, n, "cpu_wait_below_capacity");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(o->severity, SEV_WARNING);
+	ck_assert_msg(strstr(o->text, "serving threads waited for a CPU 20% of their time, though "
+				      "1.6 CPUs were wanted on average (the busy ones and the "
+				      "targets' threads waiting) of the 2: the waits come in bursts"),
+		      "%s", o->text);
+	ck_assert_double_eq_tol(o->evidence[1].value, 1.6, 1e-9);
 	snapshot_free(&s);
 
 	/* 5% waiting: silent */
@@ -315,6 +355,7 @@ START_TEST(test_cpu_oversubscription)
 	t->sched.runq_wait_ns = 500 * MS;
 	n = findings(&s, f);
 	ck_assert_ptr_null(find(f, n, "cpu_oversubscription"));
+	ck_assert_ptr_null(find(f, n, "cpu_wait_below_capacity"));
 	snapshot_free(&s);
 }
 END_TEST
@@ -575,8 +616,13 @@ START_TEST(test_thread_kinds)
 	ck_assert_uint_eq(helpers.total_ns, 15 * S);
 	ck_assert_uint_eq(helpers.ns[ST_LOCK], 0);
 	ck_assert_uint_eq(helpers.ns[ST_IDLE], 14940 * MS);
-	/* so the wait for a CPU is found: 42% of the serving thread's time, critical */
-	o = find(f, n, "cpu_oversubscription");
+	/*
+	 * so the wait for a CPU is found: 42% of the serving thread's time, critical; without a
+	 * budget, and the targets alone wanting fewer than the 2 CPUs, it is not called
+	 * oversubscription
+	 */
+	ck_assert_ptr_null(find(f, n, "cpu_oversubscription"));
+	o = find(f, n, "cpu_wait_below_capacity");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_int_eq(o->severity, SEV_CRITICAL);
 	ck_assert_str_eq(o->evidence[0].name, "runnable_share");

@@ -457,21 +457,42 @@ bool serving_runnable_share(const struct snapshot *s, double *share)
 	return true;
 }
 
+double cpus_wanted(const struct snapshot *s, bool *measured)
+{
+	uint64_t waiting_ns = 0, own_ns = 0;
+	double busy;
+
+	if (!s->duration_ns)
+		return *measured = false, 0;
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		waiting_ns += s->processes[i].sched.runq_wait_ns;
+		own_ns += s->processes[i].sched.cpu_ns + s->processes[i].sched.runq_wait_ns;
+	}
+	*measured = cpu_budget_busy_share(&s->cpu_budget, &busy);
+	if (!*measured)
+		return (double)own_ns / (double)s->duration_ns;
+	return busy * s->cpus + (double)waiting_ns / (double)s->duration_ns;
+}
+
+/*
+ * Serving threads that waited for a CPU: cpu_oversubscription when more CPUs were wanted than
+ * there are; cpu_wait_below_capacity when fewer were, so the waits come from bursts, wakeup
+ * placement or affinity rather than from too few CPUs.
+ */
 static void find_oversubscription(const struct snapshot *s, struct findings *fs)
 {
 	const struct process *victim = NULL;
 	const struct peer *top = NULL;
-	char taker[LS_COMM_LEN] = "", tail[160] = "";
-	double share, avg_busy;
+	char taker[LS_COMM_LEN] = "", tail[160] = "", wanted[160];
+	double share, demand;
 	struct finding *f;
-	uint64_t busy = 0;
+	bool measured, over;
 
 	if (!s->duration_ns || !s->cpus || !serving_runnable_share(s, &share))
 		return;
 	for (size_t i = 0; i < s->nprocesses; i++) {
 		const struct process *p = &s->processes[i];
 
-		busy += p->sched.cpu_ns + p->sched.runq_wait_ns;
 		if (!serves_connections(process_role(s, p)))
 			continue;
 		for (size_t j = 0; j < p->npreempted_by; j++)
@@ -480,9 +501,10 @@ static void find_oversubscription(const struct snapshot *s, struct findings *fs)
 				victim = p;
 			}
 	}
-	avg_busy = (double)busy / (double)s->duration_ns;
 	if (share < OVERSUB_RUNNABLE_SHARE)
 		return;
+	demand = cpus_wanted(s, &measured);
+	over = demand >= s->cpus;
 	if (top) {
 		char w[FORMAT_NS_LEN], name[LS_COMM_LEN];
 
@@ -493,14 +515,32 @@ static void find_oversubscription(const struct snapshot *s, struct findings *fs)
 			 "%s after them",
 			 taker, top->pid, name, format_ns(top->wait_ns, w, sizeof(w)));
 	}
-	f = add_finding(fs, "cpu_oversubscription",
-			share >= OVERSUB_CRITICAL_SHARE ? SEV_CRITICAL : SEV_WARNING,
-			share * 100,
-			"serving threads waited for a CPU %.0f%% of their time: on average %.1f threads "
-			"wanted the %d CPUs%s",
-			share * 100, avg_busy, s->cpus, tail);
+	if (measured)
+		snprintf(wanted, sizeof(wanted),
+			 "%.1f CPUs were wanted on average (the busy ones and the targets' threads "
+			 "waiting) of the %d",
+			 demand, s->cpus);
+	else
+		snprintf(wanted, sizeof(wanted),
+			 "the targets alone wanted %.1f of the %d CPUs on average (without a CPU "
+			 "budget, what else ran is not known)",
+			 demand, s->cpus);
+	if (over)
+		f = add_finding(fs, "cpu_oversubscription",
+				share >= OVERSUB_CRITICAL_SHARE ? SEV_CRITICAL : SEV_WARNING,
+				share * 100,
+				"serving threads waited for a CPU %.0f%% of their time: %s%s",
+				share * 100, wanted, tail);
+	else
+		f = add_finding(fs, "cpu_wait_below_capacity",
+				share >= OVERSUB_CRITICAL_SHARE ? SEV_CRITICAL : SEV_WARNING,
+				share * 100,
+				"serving threads waited for a CPU %.0f%% of their time, though %s: the "
+				"waits come in bursts, from where wakeups place threads or from CPU "
+				"affinity, not from too few CPUs%s",
+				share * 100, wanted, tail);
 	evidence(f, "runnable_share", share);
-	evidence(f, "threads_wanting_cpu", avg_busy);
+	evidence(f, "cpus_wanted", demand);
 	evidence(f, "cpus", s->cpus);
 	if (top) {
 		evidence(f, "top_preempter_pid", top->pid);
