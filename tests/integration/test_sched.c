@@ -90,9 +90,15 @@ static void compare_task(struct ls_cmp *c, const char *who, const json_t *oracle
 	size_t i;
 
 	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		/* /proc/<tid>/sched, where migrations come from, is optional */
-		if (!json_object_get(oracle, fields[i].oracle_key))
+		/*
+		 * every field is required: migrations come from /proc/<tid>/sched, which every
+		 * supported kernel has (CONFIG_SCHED_DEBUG in Debian's, 5.10 and 6.1 included)
+		 */
+		if (!json_object_get(oracle, fields[i].oracle_key)) {
+			ls_cmp_true(c, false, "%s: the oracle has no %s (no /proc/<tid>/sched?)", who,
+				    fields[i].oracle_key);
 			continue;
+		}
 		oracle_range(oracle, fields[i].oracle_key, &lo, &hi);
 		got = ls_int(measured, fields[i].report_key);
 		snprintf(what, sizeof(what), "%s %s", who, fields[i].report_key);

@@ -305,9 +305,10 @@ int cmd_run(int argc, char **argv)
 	cfg.ncgroups = targets.ncgroups;
 	if (observer_open(&cfg, &obs, err, sizeof(err)) || observer_attach(obs, err, sizeof(err)))
 		goto fail;
+	/* the run starts before seeding: each thread's first reading lies inside it */
+	start_ns = monotonic_ns();
 	if (observer_seed_targets(obs, &o.sel, &targets, cmd.pid, err, sizeof(err)))
 		goto fail;
-	start_ns = monotonic_ns();
 	/* before the command runs: all of its time is inside the budget's window */
 	host_sample_take("/proc", false, &host_start);
 	if (have_cpu)
@@ -339,7 +340,8 @@ int cmd_run(int argc, char **argv)
 	host_sample_take("/proc", true, &host_end);
 	if (have_cpu)
 		cpu_limits_end(&limits, &cpu);
-	ret = fill_metadata(&snap, &o, obs, &targets, monotonic_ns() - start_ns);
+	/* the run ends at detaching, after the last reading of the threads still alive */
+	ret = fill_metadata(&snap, &o, obs, &targets, end_ns - start_ns);
 	if (!ret)
 		ret = observer_collect(obs, end_ns, &snap);
 	/* before the cgroup totals, which take the limits of their processes' cpu cgroups */

@@ -42,11 +42,21 @@ static int cmp_thread_stats(const void *a, const void *b)
  * A live thread still on a CPU when the run ended has run since its last switch-in; add that
  * from the same counter (schedstat field 1), so a thread that never switched is not reported idle.
  */
-static bool finish_live_thread(struct thread_stats *s, uint64_t end_ns)
+static bool finish_live_thread(const struct observer *o, struct thread_stats *s,
+			       uint64_t end_ns)
 {
-	struct proc_schedstat st;
+	const struct end_sample *e = o->detached ? observer_end_sample(o, s->tid) : NULL;
+	struct proc_schedstat st = {0};
+	bool gone;
 
-	if (proc_task_schedstat((int)s->pid, (int)s->tid, &st)) {
+	/* detached: the reading taken then, inside the run; attached (-i): now */
+	if (e) {
+		gone = !e->ok;
+		st.cpu_ns = e->cpu_ns;
+	} else {
+		gone = proc_task_schedstat((int)s->pid, (int)s->tid, &st) != 0;
+	}
+	if (gone) {
 		/* gone: seeded just as it exited, or exited after the programs were detached */
 		return s->on_cpu_ns || s->voluntary_switches || s->involuntary_switches ||
 		       (s->flags & THREAD_EXITED);
@@ -66,8 +76,8 @@ static bool finish_live_thread(struct thread_stats *s, uint64_t end_ns)
 	return true;
 }
 
-static int read_threads(int fd, size_t key_size, bool live, uint64_t end_ns,
-			struct thread_stats **arr, size_t *n, size_t *cap)
+static int read_threads(const struct observer *o, int fd, size_t key_size, bool live,
+			uint64_t end_ns, struct thread_stats **arr, size_t *n, size_t *cap)
 {
 	char key[32], next[32];
 	struct thread_stats s;
@@ -79,7 +89,7 @@ static int read_threads(int fd, size_t key_size, bool live, uint64_t end_ns,
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, &s))
 			continue;
-		if (live && !finish_live_thread(&s, end_ns))
+		if (live && !finish_live_thread(o, &s, end_ns))
 			continue;
 		if ((ret = append_thread(arr, n, cap, &s)))
 			return ret;
@@ -469,10 +479,10 @@ int observer_sample(struct observer *o, struct proc_sample **out, size_t *nout)
 
 	*out = NULL;
 	*nout = 0;
-	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, monotonic_ns(),
-			   &arr, &n, &cap);
+	ret = read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
+			   monotonic_ns(), &arr, &n, &cap);
 	if (!ret)
-		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key),
+		ret = read_threads(o, bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key),
 				   false, 0, &arr, &n, &cap);
 	if (!ret)
 		ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
@@ -544,11 +554,11 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 	int ret;
 
 	snap->cpu_split = true;
-	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, end_ns,
+	ret = read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, end_ns,
 			   &arr, &n, &cap);
 	if (!ret)
-		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key), false,
-				   0, &arr, &n, &cap);
+		ret = read_threads(o, bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key),
+				   false, 0, &arr, &n, &cap);
 	if (ret)
 		goto cleanup;
 

@@ -9,10 +9,23 @@
 #include "core/clock.h"
 #include "loadscope.skel.h"
 
+/* A live thread's schedstat, read right after detaching: the run's last reading of it. */
+struct end_sample {
+	uint32_t tid;
+	bool ok; /* false: gone by then */
+	uint64_t cpu_ns;
+};
+
 struct observer {
 	struct loadscope_bpf *skel;
 	bool raw_tp;
 	uint64_t seed_drops; /* threads found in /proc that did not fit in the map */
+	bool detached;
+	struct end_sample *end; /* by tid, once detached */
+	size_t nend;
 };
+
+/* The sample of tid read at detach, or NULL. */
+const struct end_sample *observer_end_sample(const struct observer *o, uint32_t tid);
 
 #endif /* LOADSCOPE_OBSERVE_INTERNAL_H */
