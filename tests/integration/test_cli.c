@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "suites.h"
@@ -329,6 +333,67 @@ static const struct bad_input bad_inputs[] = {
 	 EARLY_FAILURE_S},
 };
 
+/* The report options a full file system is tried with, one per run. */
+static const char *const full_options[] = {"-o", "--csv", "--html"};
+
+/* Entries in dir besides . and .. and the one named keep. */
+static int other_entries(const char *dir, const char *keep)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	ck_assert_msg(d, "cannot list %s", dir);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, keep))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * A report file on a full file system (a one-page tmpfs, filled): one line naming the file and
+ * the cause with its errno text, exit 1, and no file left behind, temporary or partial.
+ */
+START_TEST(test_disk_full)
+{
+	const char *dir = ls_path(ls_tmpdir(), "full"), *file = ls_path(dir, "report.out");
+	char fill[4096], want[256];
+	struct ls_result r;
+	struct ls_args a;
+	const char *nl;
+	FILE *f;
+
+	memset(fill, 'x', sizeof(fill));
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_msg(!mount("tmpfs", dir, "tmpfs", 0, "size=4k"), "cannot mount a tmpfs on %s",
+		      dir);
+	f = fopen(ls_path(dir, "filler"), "w");
+	ck_assert_ptr_nonnull(f);
+	/* what fits of a page and more: the file system is full after it */
+	fwrite(fill, 1, sizeof(fill), f);
+	fwrite(fill, 1, sizeof(fill), f);
+	fclose(f);
+
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, full_options[_i], file, "--", "true", NULL);
+	ls_run(a.argv, 60, &r);
+	snprintf(want, sizeof(want), "%s: No space left on device", file);
+	nl = strchr(r.err, '\n');
+	ck_assert_msg(r.status == 1, "%s on a full disk: exit %d; stderr: %s", full_options[_i],
+		      r.status, r.err);
+	ck_assert_msg(!strncmp(r.err, "loadscope: ", 11) && nl && nl[1] == '\0',
+		      "%s on a full disk: stderr is not one loadscope line: %s", full_options[_i],
+		      r.err);
+	ck_assert_msg(strstr(r.err, want), "%s on a full disk: no \"%s\" in: %s",
+		      full_options[_i], want, r.err);
+	ck_assert_msg(access(file, F_OK) && other_entries(dir, "filler") == 0,
+		      "%s on a full disk left a file in %s", full_options[_i], dir);
+	ls_result_free(&r);
+	ck_assert_int_eq(umount2(dir, MNT_DETACH), 0);
+}
+END_TEST
+
 /* A pid above pid_max, which no process can have. */
 static const char *impossible_pid(void)
 {
@@ -424,6 +489,8 @@ Suite *ls_cli_suite(void)
 	tc = tcase_create("bad_input");
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
 	tcase_add_loop_test(tc, test_bad_input, 0, sizeof(bad_inputs) / sizeof(bad_inputs[0]));
+	tcase_add_loop_test(tc, test_disk_full, 0,
+			    sizeof(full_options) / sizeof(full_options[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
