@@ -200,6 +200,61 @@ START_TEST(test_json_stdout)
 END_TEST
 
 /* A fractional -d is honoured: the run lasts that long, not a rounded second. */
+/*
+ * --strict: a run whose maps could not hold every thread (--max-threads 1 for a process of 3)
+ * writes its reports, names each counter that is not 0 in the text report, and exits 3; the same
+ * run with room for them exits 0.
+ */
+START_TEST(test_strict)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *busy[] = {ls_workload("busy"), ls_path(dir, "oracle.json"), "2", "0.2", NULL};
+	const json_t *drops, *v;
+	const char *name;
+	struct ls_result r;
+	struct ls_args a;
+	json_t *report;
+	char want[64];
+
+	for (int tight = 1; tight >= 0; tight--) {
+		ls_args_loadscope(&a, false);
+		ls_args_add(&a, "--strict", "-o", out, NULL);
+		if (tight)
+			ls_args_add(&a, "--max-threads", "1", NULL);
+		ls_args_add(&a, "--", busy[0], busy[1], busy[2], busy[3], NULL);
+		ls_run(a.argv, 60, &r);
+		report = ls_load_json(out);
+		drops = json_object_get(report, "drops");
+		if (!tight) {
+			ck_assert_msg(r.status == 0, "--strict with room: exit %d; stderr: %s",
+				      r.status, r.err);
+			ck_assert_ptr_null(strstr(r.out, "warning:"));
+			json_decref(report);
+			ls_result_free(&r);
+			continue;
+		}
+		ck_assert_msg(r.status == 3, "--strict, 2 threads not tracked: exit %d; stderr: %s",
+			      r.status, r.err);
+		ck_assert_msg(strstr(r.err, "loadscope: --strict: ") && strchr(r.err, '\n') &&
+				      !strchr(r.err, '\n')[1],
+			      "--strict: not one line on stderr: %s", r.err);
+		/* the main thread took the one slot; its two spinners did not fit */
+		ck_assert_int_eq(ls_int(drops, "threads_full"), 2);
+		json_object_foreach((json_t *)drops, name, v)
+		{
+			if (!json_integer_value(v))
+				continue;
+			snprintf(want, sizeof(want), "warning: %lld lost (%s): ",
+				 (long long)json_integer_value(v), name);
+			ck_assert_msg(strstr(r.out, want), "no \"%s\" in the text report:\n%.1500s",
+				      want, r.out);
+		}
+		json_decref(report);
+		ls_result_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(test_fractional_duration)
 {
 	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
@@ -482,6 +537,7 @@ Suite *ls_cli_suite(void)
 			    sizeof(command_exits) / sizeof(command_exits[0]));
 	tcase_add_test(tc, test_json_stdout);
 	tcase_add_test(tc, test_fractional_duration);
+	tcase_add_test(tc, test_strict);
 	tcase_add_test(tc, test_verbose);
 	tcase_add_test(tc, test_help);
 	suite_add_tcase(s, tc);

@@ -364,6 +364,14 @@ int cmd_run(int argc, char **argv)
 	if (write_reports(&snap, &o, &files, err, sizeof(err)))
 		goto fail;
 	exit_code = 0;
+	/* every report written, warnings included; the status says the figures are short */
+	if (o.strict && snapshot_drops(&snap)) {
+		fprintf(stderr,
+			"loadscope: --strict: %llu events were not recorded (see the report's "
+			"warnings): its figures are truncated\n",
+			(unsigned long long)snapshot_drops(&snap));
+		exit_code = EXIT_TRUNCATED;
+	}
 	goto cleanup;
 fail:
 	error_line(err);
