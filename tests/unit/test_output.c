@@ -317,7 +317,7 @@ START_TEST(test_report_files_all_or_nothing)
 			 0);
 	ck_assert_ptr_eq(report_files_text_stream(&rf), stdout);
 	ck_assert_int_lt(report_files_write(&rf, &s, true, err, sizeof(err)), 0);
-	ck_assert_str_eq(err, "cannot write the CSV report to /dev/full");
+	ck_assert_str_eq(err, "cannot write the CSV report to /dev/full: No space left on device");
 	ck_assert_int_eq(entries(), 0);
 
 	ck_assert_int_eq(report_files_open(&rf, NULL, in_dir("r.csv"), "-", err, sizeof(err)), 0);
