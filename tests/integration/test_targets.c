@@ -398,6 +398,18 @@ START_TEST(test_pid_attach)
 	ls_cmp_count(&c, "gate migrations", after.migrations - before.migrations,
 		     after.migrations - before.migrations, ls_int(thread, "migrations"),
 		     LS_COUNT_TOLERANCE);
+	/* gate has one thread: its process's totals have the same oracle */
+	ls_cmp_time(&c, "gate process cpu_ns", after.cpu_ns - before.cpu_ns,
+		    after.cpu_ns - before.cpu_ns, ls_int(process, "cpu_ns"), LS_CPU_FLOOR_NS);
+	ls_cmp_time(&c, "gate process runq_wait_ns", after.runq_wait_ns - before.runq_wait_ns,
+		    after.runq_wait_ns - before.runq_wait_ns, ls_int(process, "runq_wait_ns"),
+		    LS_RUNQ_FLOOR_NS);
+	ls_cmp_count(&c, "gate process voluntary_switches", after.voluntary - before.voluntary,
+		     after.voluntary - before.voluntary, ls_int(process, "voluntary_switches"),
+		     LS_COUNT_TOLERANCE);
+	ls_cmp_count(&c, "gate process involuntary_switches",
+		     after.involuntary - before.involuntary, after.involuntary - before.involuntary,
+		     ls_int(process, "involuntary_switches"), LS_COUNT_TOLERANCE);
 	/* the naps alone are NAPS voluntary switches: a report of 0 cannot pass */
 	ls_cmp_true(&c, ls_int(thread, "voluntary_switches") >= atoi(GATE_NAPS),
 		    "gate voluntary_switches %lld >= %s naps",
