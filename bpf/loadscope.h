@@ -71,11 +71,31 @@ enum drop_reason {
 	DROP_UNREADABLE,    /* a control message (sendmsg/recvmsg) or a listener's queue unreadable */
 	DROP_PAIRS_FULL,    /* a new waker or preempting process found its map full */
 	DROP_ATTACH_THREADS, /* a process moved into a target cgroup had more threads than walked */
+	/*
+	 * events the kernel ran none of the programs for: one fired on a CPU while the same program
+	 * ran there (an interrupt inside it); the kernel's count, bpf_prog_info.recursion_misses
+	 * (5.12+), summed over the programs by user space
+	 */
+	DROP_RECURSION,
 	DROP_LISTENERS_FULL, /* a listener or port targets accept on found its map full */
 	DROP_HANDOFFS_FULL,  /* a new (sender, receiver) pair of a handoff found its map full */
 	DROP_ACCEPTED_EVICTED, /* accept stamps the LRU map evicted before their handoff (user space) */
 	DROP_IN_FLIGHT_EVICTED, /* passed descriptors the LRU map evicted before their receipt (ditto) */
 	DROP_REASONS,
+};
+
+/*
+ * Target tasks that began and ended during the run, counted whether or not their figures found
+ * room in the maps: indexes of the per-CPU lifecycle counters. A process is a new thread group
+ * forked by a target; a thread, one more thread in a target process. A process's exit is its
+ * leader's; a thread's, one that is not a leader (both of tracked threads only).
+ */
+enum lifecycle_count {
+	LC_PROCESSES_STARTED,
+	LC_THREADS_STARTED,
+	LC_PROCESSES_EXITED,
+	LC_THREADS_EXITED,
+	LC_COUNTS,
 };
 
 /*

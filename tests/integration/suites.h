@@ -28,5 +28,8 @@ Suite *ls_cpulimit_suite(void);
  */
 json_t *ls_run_report(bool raw_tp, const char *out, const char *const command[], double timeout_s,
 		      struct ls_result *r);
+/* The same with --no-syscalls when light: the report has no syscall figure (null, not 0). */
+json_t *ls_run_report_mode(bool raw_tp, bool light, const char *out, const char *const command[],
+			   double timeout_s, struct ls_result *r);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */

@@ -122,6 +122,54 @@ START_TEST(test_signal)
 }
 END_TEST
 
+/*
+ * The programs loaded while a run is attached: light mode (_i 1) loads no syscall program nor
+ * the TCP state program only the accept path reads; the full mode (_i 0) loads them.
+ */
+START_TEST(test_light_programs)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *err_path = ls_path(dir, "stderr.txt");
+	const char *sleeper_argv[] = {"sleep", "30", NULL};
+	static const char *const syscall_progs[] = {"ls_sys_enter", "ls_sys_exit",
+						    "ls_inet_state"};
+	bool light = _i == 1;
+	uint32_t baseline;
+	struct ls_args a;
+	char pid_arg[16], names[2048];
+	pid_t sleeper, ls;
+	double start;
+	int status;
+
+	sleeper = ls_spawn(sleeper_argv, NULL, NULL);
+	snprintf(pid_arg, sizeof(pid_arg), "%d", sleeper);
+	baseline = ls_bpf_max_prog_id();
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, "-v", "-d", "30", "-p", pid_arg, "-o", out, NULL);
+	if (light)
+		ls_args_add(&a, "--no-syscalls", NULL);
+	start = ls_now_s();
+	ls = ls_spawn(a.argv, NULL, err_path);
+	while (!file_contains(err_path, ATTACHED_LINE) && ls_now_s() - start < STARTUP_WAIT_S)
+		ls_sleep_s(0.02);
+	ck_assert_msg(file_contains(err_path, ATTACHED_LINE),
+		      "no '%s' line on stderr within %.0f s", ATTACHED_LINE, STARTUP_WAIT_S);
+	ck_assert_int_gt(ls_count_progs(baseline, names, sizeof(names)), 0);
+	if (ls_verbose())
+		printf("# %s mode loads: %s\n", light ? "light" : "full", names);
+	ck_assert_msg(strstr(names, "ls_sched_switch"), "no ls_sched_switch among %s", names);
+	for (size_t k = 0; k < sizeof(syscall_progs) / sizeof(syscall_progs[0]); k++)
+		ck_assert_msg(!strstr(names, syscall_progs[k]) == light, "%s %s loaded: %s",
+			      syscall_progs[k], light ? "is" : "is not", names);
+	ck_assert_int_eq(kill(ls, SIGINT), 0);
+	status = ls_wait(ls, 10, NULL);
+	ck_assert_msg(status == 0, "loadscope exited %d after SIGINT", status);
+	ls_assert_no_progs(baseline);
+	kill(sleeper, SIGKILL);
+	ls_wait(sleeper, 5, NULL);
+}
+END_TEST
+
 /* A target that does nothing and ends with the test. */
 static pid_t spawn_sleeper(char *pid_arg, size_t len)
 {
@@ -529,6 +577,11 @@ Suite *ls_cli_suite(void)
 	tc = tcase_create("signals");
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
 	tcase_add_loop_test(tc, test_signal, 0, sizeof(stop_signals) / sizeof(stop_signals[0]));
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("light_programs");
+	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
+	tcase_add_loop_test(tc, test_light_programs, 0, 2);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("options");

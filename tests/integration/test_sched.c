@@ -11,20 +11,77 @@
 #define BUSY_SECONDS	"2"
 #define PINGPONG_ROUNDS "20000"
 
-/* Loop index of the tests that run once per program type. */
+/* Loop index of the tests that run once per program type, then in light mode (tp_btf). */
 static bool raw_tp_for(int i)
 {
 	return i == 1;
 }
 
+static bool light_for(int i)
+{
+	return i == 2;
+}
+
 static const char *program_for(int i)
 {
-	return raw_tp_for(i) ? "raw_tp" : "tp_btf";
+	return light_for(i) ? "tp_btf, --no-syscalls" : raw_tp_for(i) ? "raw_tp" : "tp_btf";
+}
+
+/* Light mode's report: every figure of the syscall hooks null, the scheduler's present. */
+static void check_light(const json_t *report)
+{
+	static const char *const absent[] = {
+		"syscalls",	"offcpu_ns",	 "offcpu_d_by_class", "offcpu_lock_ns",
+		"handoff_sent", "handoff_received", "accept_queue",    "handoff_delay",
+		"tcp_reads",	"tcp_writes",	 "role",	      "cpu_kernel_ns",
+		"cpu_user_ns",
+	};
+	static const char *const absent_states[] = {"idle_ns", "io_ns", "lock_ns"};
+	const json_t *p, *t, *states;
+	size_t i, j, k;
+
+	ck_assert_msg(json_is_false(json_object_get(report, "syscalls_traced")),
+		      "syscalls_traced is not false in light mode");
+	ck_assert_msg(json_is_null(json_object_get(json_object_get(report, "requests"), "count")),
+		      "requests.count is not null in light mode without --requests");
+	json_array_foreach(json_object_get(report, "processes"), i, p)
+	{
+		const json_t *objs[64] = {p};
+		size_t n = 1;
+
+		json_array_foreach(json_object_get(p, "threads"), j, t)
+			if (n < 64)
+				objs[n++] = t;
+		for (j = 0; j < n; j++) {
+			for (k = 0; k < sizeof(absent) / sizeof(absent[0]); k++) {
+				const json_t *v = json_object_get(objs[j], absent[k]);
+
+				ck_assert_msg(v && json_is_null(v), "%s is not null in light mode",
+					      absent[k]);
+			}
+			states = json_object_get(objs[j], "states");
+			for (k = 0; k < sizeof(absent_states) / sizeof(absent_states[0]); k++)
+				ck_assert_msg(
+					json_is_null(json_object_get(states, absent_states[k])),
+					"states.%s is not null in light mode", absent_states[k]);
+			/* what the scheduler tells stays a number */
+			ls_int(states, "running_ns");
+			ls_int(states, "runnable_ns");
+			ls_int(states, "other_ns");
+			ls_int(objs[j], "offcpu_d_ns");
+		}
+	}
 }
 
 /* Runs loadscope on a command and returns its report; fails unless it exited 0 and cleaned up. */
 json_t *ls_run_report(bool raw_tp, const char *out, const char *const command[], double timeout_s,
 		      struct ls_result *r)
+{
+	return ls_run_report_mode(raw_tp, false, out, command, timeout_s, r);
+}
+
+json_t *ls_run_report_mode(bool raw_tp, bool light, const char *out, const char *const command[],
+			   double timeout_s, struct ls_result *r)
 {
 	uint32_t baseline = ls_bpf_max_prog_id();
 	struct ls_args a;
@@ -32,6 +89,8 @@ json_t *ls_run_report(bool raw_tp, const char *out, const char *const command[],
 	int i;
 
 	ls_args_loadscope(&a, raw_tp);
+	if (light)
+		ls_args_add(&a, "--no-syscalls", NULL);
 	ls_args_add(&a, "-o", out, "--threads", "--", NULL);
 	for (i = 0; command[i]; i++)
 		ls_args_add(&a, command[i], NULL);
@@ -43,6 +102,11 @@ json_t *ls_run_report(bool raw_tp, const char *out, const char *const command[],
 	ls_check_report(report);
 	ck_assert_str_eq(ls_str(report, "program"), raw_tp ? "raw_tp" : "tp_btf");
 	ck_assert_int_eq(ls_int(report, "command_exit"), 0);
+	if (light)
+		check_light(report);
+	else
+		ck_assert_msg(json_is_true(json_object_get(report, "syscalls_traced")),
+			      "syscalls_traced is not true");
 	argv = json_object_get(report, "command");
 	ck_assert_msg(json_is_array(argv), "command is not an array");
 	for (i = 0; command[i]; i++) {
@@ -53,60 +117,6 @@ json_t *ls_run_report(bool raw_tp, const char *out, const char *const command[],
 	}
 	ck_assert_int_eq(json_array_size(argv), i);
 	return report;
-}
-
-/*
- * The oracle's figure for one field: the value at the workload's last reading, and the least
- * loadscope may have seen. A process loadscope started existed before the programs were attached
- * (it was forked, then released once they were); what it did before main() is in "at_start", and
- * loadscope counted from some moment in between, so its figure lies in [end - start, end].
- */
-static void oracle_range(const json_t *oracle, const char *key, uint64_t *lo, uint64_t *hi)
-{
-	const json_t *start = json_object_get(oracle, "at_start");
-
-	*hi = ls_int(oracle, key);
-	*lo = start ? *hi - ls_int(start, key) : *hi;
-}
-
-/* Compares a thread's or process's figures with the oracle the workload wrote for it. */
-static void compare_task(struct ls_cmp *c, const char *who, const json_t *oracle,
-			 const json_t *measured)
-{
-	static const struct {
-		const char *oracle_key, *report_key;
-		uint64_t floor_ns; /* 0 for counts */
-	} fields[] = {
-		{"cpu_ns", "cpu_ns", LS_CPU_FLOOR_NS},
-		{"runq_wait_ns", "runq_wait_ns", LS_RUNQ_FLOOR_NS},
-		/* every switch-in ends one wait, and schedstat's pcount counts switch-ins */
-		{"runs", "runq_count", 0},
-		{"voluntary", "voluntary_switches", 0},
-		{"involuntary", "involuntary_switches", 0},
-		{"migrations", "migrations", 0},
-	};
-	uint64_t lo, hi, got;
-	char what[96];
-	size_t i;
-
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		/*
-		 * every field is required: migrations come from /proc/<tid>/sched, which every
-		 * supported kernel has (CONFIG_SCHED_DEBUG in Debian's, 5.10 and 6.1 included)
-		 */
-		if (!json_object_get(oracle, fields[i].oracle_key)) {
-			ls_cmp_true(c, false, "%s: the oracle has no %s (no /proc/<tid>/sched?)", who,
-				    fields[i].oracle_key);
-			continue;
-		}
-		oracle_range(oracle, fields[i].oracle_key, &lo, &hi);
-		got = ls_int(measured, fields[i].report_key);
-		snprintf(what, sizeof(what), "%s %s", who, fields[i].report_key);
-		if (fields[i].floor_ns)
-			ls_cmp_time(c, what, lo, hi, got, fields[i].floor_ns);
-		else
-			ls_cmp_count(c, what, lo, hi, got, LS_COUNT_TOLERANCE);
-	}
 }
 
 /* Four spinning threads on a 2-CPU machine: half their time on a CPU, half waiting for one. */
@@ -123,7 +133,7 @@ START_TEST(test_busy)
 	size_t i;
 	int pid;
 
-	report = ls_run_report(raw_tp_for(_i), out, command, 60, &r);
+	report = ls_run_report_mode(raw_tp_for(_i), light_for(_i), out, command, 60, &r);
 	oracle = ls_load_json(oracle_path);
 	pid = ls_int(oracle, "pid");
 	process = ls_find_process(report, pid);
@@ -150,7 +160,7 @@ START_TEST(test_busy)
 		if (!thread)
 			continue;
 		ls_cmp_true(&c, ls_bool(thread, "exited"), "%s is marked exited", who);
-		compare_task(&c, who, ot, thread);
+		ls_compare_task(&c, who, ot, thread);
 	}
 	ls_cmp_done(&c, "busy");
 	json_decref(oracle);
@@ -171,7 +181,7 @@ START_TEST(test_pingpong)
 	struct ls_result r;
 	int pids[2], i;
 
-	report = ls_run_report(raw_tp_for(_i), out, command, 60, &r);
+	report = ls_run_report_mode(raw_tp_for(_i), light_for(_i), out, command, 60, &r);
 	oracle = ls_load_json(oracle_path);
 	if (ls_verbose())
 		printf("# pingpong, %s:\n", program_for(_i));
@@ -185,7 +195,7 @@ START_TEST(test_pingpong)
 		ck_assert_int_eq(ls_int(process, "ppid"), i ? pids[0] : r.pid);
 		ck_assert_int_eq(json_array_size(json_object_get(process, "threads")), 1);
 		ck_assert_msg(ls_bool(process, "exited"), "pingpong %s: exited is false", sides[i]);
-		compare_task(&c, sides[i], side, process);
+		ls_compare_task(&c, sides[i], side, process);
 	}
 	ls_cmp_done(&c, "pingpong");
 	json_decref(oracle);
@@ -201,12 +211,12 @@ Suite *ls_sched_suite(void)
 
 	tc = tcase_create("busy");
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
-	tcase_add_loop_test(tc, test_busy, 0, 2);
+	tcase_add_loop_test(tc, test_busy, 0, 3);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("pingpong");
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
-	tcase_add_loop_test(tc, test_pingpong, 0, 2);
+	tcase_add_loop_test(tc, test_pingpong, 0, 3);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -47,6 +47,40 @@ static void set_comm(char *comm, const char *name)
 	strncpy(comm, name, LS_COMM_LEN - 1);
 }
 
+static void light_thread(struct thread *t)
+{
+	uint64_t d = 0;
+
+	for (int c = 0; c <= SC_NONE; c++)
+		d += t->sys.offcpu_d_ns[c];
+	sys_figures_free(&t->sys);
+	memset(&t->sys, 0, sizeof(t->sys));
+	t->sys.offcpu_d_ns[SC_NONE] = d;
+	t->tcp_reads = t->tcp_writes = 0;
+	t->sched.cpu_kernel_ns = 0;
+}
+
+void fixture_light(struct snapshot *s)
+{
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		struct process *p = &s->processes[i];
+
+		for (size_t j = 0; j < p->nthreads; j++)
+			light_thread(&p->threads[j]);
+		p->unaccepted = 0;
+	}
+	free(s->handoffs);
+	s->handoffs = NULL;
+	s->nhandoffs = 0;
+	for (size_t i = 0; i < s->nintervals; i++)
+		for (size_t k = 0; k < s->intervals[i].nprocs; k++)
+			s->intervals[i].procs[k].accepts = s->intervals[i].procs[k].syscalls = 0;
+	s->no_syscalls = true;
+	s->cpu_split = false;
+	fixture_check(snapshot_finish(s));
+	fixture_check(snapshot_group_cgroups(s));
+}
+
 void fixture_snapshot(struct snapshot *s)
 {
 	static const char *const argv[] = {"wrk", "-t2", "-c100", "http://127.0.0.1:3000/json"};
@@ -72,6 +106,11 @@ void fixture_snapshot(struct snapshot *s)
 	s->targets.description = fixture_strdup("tree of 4211 (node)");
 	s->drops[DROP_THREADS_FULL] = 3;
 	s->drops[DROP_EXITED_FULL] = 0;
+	s->has_lifecycle = true;
+	s->lifecycle[LC_PROCESSES_STARTED] = 12;
+	s->lifecycle[LC_THREADS_STARTED] = 40;
+	s->lifecycle[LC_PROCESSES_EXITED] = 11;
+	s->lifecycle[LC_THREADS_EXITED] = 38;
 
 	/* Listed out of order on purpose: snapshot_finish sorts. */
 	s->nprocesses = 2;

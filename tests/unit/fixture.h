@@ -44,6 +44,14 @@ void fixture_snapshot(struct snapshot *s);
  */
 void fixture_cpu_limits(struct snapshot *s);
 
+/*
+ * The fixture as light mode (--no-syscalls) collects it: no_syscalls set, the user/kernel split
+ * unknown, every figure of the syscall hooks 0 (syscalls, the connection path, TCP reads and
+ * writes, handoffs, the off-CPU split by class), each thread's uninterruptible sleep in the
+ * SC_NONE slot, as the scheduler programs leave it; process totals made again.
+ */
+void fixture_light(struct snapshot *s);
+
 /* Records count events of value_ns each into a latency figure. */
 void fixture_add_lat(struct lat_figures *l, uint64_t value_ns, uint64_t count);
 

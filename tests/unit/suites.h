@@ -21,5 +21,7 @@ Suite *regressions_suite(void);
 Suite *cgroup_suite(void);
 Suite *budget_suite(void);
 Suite *cpulimit_suite(void);
+Suite *procfs_suite(void);
+Suite *light_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */

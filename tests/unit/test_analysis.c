@@ -449,6 +449,63 @@ START_TEST(test_accept_contention)
 }
 END_TEST
 
+/*
+ * Light mode (--no-syscalls): the findings that rest on accepts, handoffs or TCP writes stay
+ * silent whatever the figures hold; those of the scheduler still fire.
+ */
+START_TEST(test_light_mode_findings)
+{
+	uint64_t per_worker[2] = { 980, 20 };
+	static const char *const by_syscalls[] = { "handoff", "imbalance", "idle_workers" };
+	struct finding f[32];
+	struct snapshot s;
+	struct thread *t;
+	bool given = true;
+	size_t n;
+
+	cluster_run(&s, per_worker);
+	n = findings(&s, f);
+	for (size_t k = 0; k < 3; k++)
+		ck_assert_msg(find(f, n, by_syscalls[k]), "%s does not fire", by_syscalls[k]);
+	ck_assert_uint_eq(snapshot_requests(&s, NULL), 10000);
+	s.no_syscalls = true;
+	n = findings(&s, f);
+	for (size_t k = 0; k < 3; k++)
+		ck_assert_msg(!find(f, n, by_syscalls[k]), "%s fires in light mode",
+			      by_syscalls[k]);
+	/* no TCP write seen: no estimate; a count given stays */
+	ck_assert_uint_eq(snapshot_requests(&s, &given), 0);
+	ck_assert(!given);
+	s.requests_given = 5000;
+	ck_assert_uint_eq(snapshot_requests(&s, &given), 5000);
+	ck_assert(given);
+	snapshot_free(&s);
+
+	/* a herd on accept, then the same in light mode */
+	run_init(&s, 2, 10, 4);
+	for (int i = 0; i < 4; i++) {
+		t = add_process(&s, 400 + i, "node");
+		accepts(t, 250, 750);
+		t->tcp_reads = t->tcp_writes = 250;
+	}
+	n = findings(&s, f);
+	ck_assert_ptr_nonnull(find(f, n, "accept_contention"));
+	s.no_syscalls = true;
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "accept_contention"));
+	snapshot_free(&s);
+
+	/* one thread on a CPU 95% of the run: the scheduler's finding, in light mode too */
+	run_init(&s, 2, 10, 1);
+	t = add_process(&s, 500, "node");
+	t->sched.cpu_ns = 9500 * MS;
+	s.no_syscalls = true;
+	n = findings(&s, f);
+	ck_assert_ptr_nonnull(find(f, n, "single_thread_saturated"));
+	snapshot_free(&s);
+}
+END_TEST
+
 START_TEST(test_switch_rate_and_requests)
 {
 	struct finding f[32];
@@ -1009,6 +1066,7 @@ Suite *analysis_suite(void)
 	tcase_add_test(tc, test_imbalance_and_idle_workers);
 	tcase_add_test(tc, test_cpu_oversubscription);
 	tcase_add_test(tc, test_accept_contention);
+	tcase_add_test(tc, test_light_mode_findings);
 	tcase_add_test(tc, test_switch_rate_and_requests);
 	tcase_add_test(tc, test_quiet_run_and_order);
 	tcase_add_test(tc, test_helper_threads);

@@ -310,6 +310,9 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 	ck_assert_int_eq(a->targets.children, b->targets.children);
 	for (i = 0; i < DROP_REASONS; i++)
 		ck_assert_uint_eq(a->drops[i], b->drops[i]);
+	ck_assert_int_eq(a->has_lifecycle, b->has_lifecycle);
+	for (i = 0; i < LC_COUNTS; i++)
+		ck_assert_uint_eq(a->lifecycle[i], b->lifecycle[i]);
 	ck_assert_uint_eq(a->nprocesses, b->nprocesses);
 	for (i = 0; i < a->nprocesses; i++) {
 		const struct process *pa = &a->processes[i], *pb = &b->processes[i];
@@ -673,6 +676,72 @@ START_TEST(test_cpu_split_and_kinds)
 	free(text);
 	json_decref(root);
 	snapshot_free(&back);
+	snapshot_free(&s);
+}
+END_TEST
+
+/* Light mode: every figure of the syscall hooks null, never 0; read back as light again. */
+START_TEST(test_light_mode)
+{
+	static const char *const absent[] = {
+		"syscalls",	    "offcpu_ns",  "offcpu_d_by_class", "offcpu_lock_ns",
+		"handoff_sent",	    "handoff_received", "accept_queue", "handoff_delay",
+		"tcp_reads",	    "tcp_writes", "role",	       "cpu_kernel_ns",
+		"cpu_user_ns",
+	};
+	static const char *const objs[] = {"processes[0]", "processes[0].threads[0]",
+					   "processes[1].threads[0]"};
+	struct snapshot s, back;
+	char err[256], key[96], *text;
+	json_t *root;
+
+	fixture_snapshot(&s);
+	fixture_light(&s);
+	s.processes[0].threads[0].sys.offcpu_d_ns[SC_NONE] = 7000000;
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	text = write_to_string(&s);
+	root = json_loads(text, 0, NULL);
+	ck_assert_ptr_nonnull(root);
+	ck_assert(json_is_false(path_get(root, "syscalls_traced")));
+	for (size_t i = 0; i < sizeof(objs) / sizeof(objs[0]); i++) {
+		for (size_t k = 0; k < sizeof(absent) / sizeof(absent[0]); k++) {
+			snprintf(key, sizeof(key), "%s.%s", objs[i], absent[k]);
+			ck_assert_msg(json_is_null(path_get(root, key)), "%s is not null", key);
+		}
+		snprintf(key, sizeof(key), "%s.states.io_ns", objs[i]);
+		ck_assert_msg(json_is_null(path_get(root, key)), "%s is not null", key);
+		snprintf(key, sizeof(key), "%s.states.running_ns", objs[i]);
+		ck_assert_msg(json_is_integer(path_get(root, key)), "%s is not a number", key);
+	}
+	/* the scheduler's uninterruptible sleep stays a figure */
+	ck_assert_int_eq(json_integer_value(path_get(root, "processes[0].threads[0].offcpu_d_ns")),
+			 7000000);
+	ck_assert(json_is_null(path_get(root, "requests.count")));
+	ck_assert(json_is_null(path_get(root, "cgroups[0].syscalls")));
+	ck_assert(json_is_null(path_get(root, "intervals[0].processes[0].syscalls")));
+	ck_assert(json_is_null(path_get(root, "intervals[0].processes[0].accepts")));
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	ck_assert(back.no_syscalls);
+	ck_assert(!back.cpu_split);
+	assert_snapshots_equal(&s, &back);
+	snapshot_free(&back);
+	free(text);
+
+	/* a run saved before light mode existed has no syscalls_traced: it traced them */
+	fixture_snapshot(&back);
+	text = write_to_string(&back);
+	snapshot_free(&back);
+	json_decref(root);
+	root = json_loads(text, 0, NULL);
+	free(text);
+	ck_assert(json_is_true(path_get(root, "syscalls_traced")));
+	path_set(root, "syscalls_traced", NULL);
+	text = json_dumps(root, 0);
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	ck_assert(!back.no_syscalls);
+	snapshot_free(&back);
+	free(text);
+	json_decref(root);
 	snapshot_free(&s);
 }
 END_TEST
@@ -1669,6 +1738,7 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_cpu_split_and_kinds);
 	tcase_add_test(tc, test_empty_percentiles_null);
 	tcase_add_test(tc, test_drops_round_trip);
+	tcase_add_test(tc, test_light_mode);
 	tcase_add_test(tc, test_cpu_limits_round_trip);
 	tcase_add_test(tc, test_cpu_limits_written);
 	tcase_add_test(tc, test_cpu_limits_older_run);

@@ -32,6 +32,7 @@ START_TEST(test_pid_list_and_command)
 	ck_assert_str_eq(o.json_path, "run.json");
 	ck_assert(o.threads);
 	ck_assert(o.sel.children);
+	ck_assert(!o.no_syscalls);
 	ck_assert_uint_eq(o.max_threads, DEFAULT_MAX_THREADS);
 	ck_assert_ptr_nonnull(o.command);
 	ck_assert_str_eq(o.command[0], "wrk");
@@ -57,9 +58,10 @@ END_TEST
 START_TEST(test_long_forms)
 {
 	char *argv[] = { "loadscope", "--duration=3", "--json=-", "--raw-tp", "--max-threads",
-			 "100", "-v", "--pid=7", "--interval=0.5", "--strict", NULL };
+			 "100", "-v", "--pid=7", "--interval=0.5", "--no-syscalls", "--strict", NULL };
 
 	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
+	ck_assert(o.no_syscalls);
 	ck_assert(o.strict);
 	ck_assert_double_eq_tol(o.duration_s, 3.0, 1e-9);
 	ck_assert_double_eq_tol(o.interval_s, 0.5, 1e-9);
@@ -201,6 +203,7 @@ START_TEST(test_selector_limits)
 	argv[argc] = NULL;
 	ck_assert_int_eq(parse(argc, argv), 0);
 	ck_assert(o.sel.children);
+	ck_assert(!o.no_syscalls);
 	options_free(&o);
 }
 END_TEST

@@ -25,6 +25,7 @@ enum long_only {
 	OPT_CSV,
 	OPT_HTML,
 	OPT_NO_CHILDREN,
+	OPT_NO_SYSCALLS,
 	OPT_STRICT,
 };
 
@@ -39,6 +40,7 @@ static const struct option long_options[] = {
 	{ "json", required_argument, NULL, 'o' },
 	{ "threads", no_argument, NULL, OPT_THREADS },
 	{ "raw-tp", no_argument, NULL, OPT_RAW_TP },
+	{ "no-syscalls", no_argument, NULL, OPT_NO_SYSCALLS },
 	{ "max-threads", required_argument, NULL, OPT_MAX_THREADS },
 	{ "requests", required_argument, NULL, OPT_REQUESTS },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -88,6 +90,10 @@ void options_usage(FILE *f)
 		"                           output, for the per-request figures (else estimated)\n"
 		"Tuning:\n"
 		"      --max-threads N      live target threads tracked at once (default %d)\n"
+		"      --no-syscalls        light mode: no syscall hooks, so every syscall on\n"
+		"                           the host keeps its fast path; scheduler figures,\n"
+		"                           CPU budget and limits only (the report says what\n"
+		"                           it leaves out)\n"
 		"      --raw-tp             use raw_tp programs instead of tp_btf\n"
 		"      --strict             exit 3 when figures were truncated (a drop counter\n"
 		"                           is not 0), after writing the reports\n"
@@ -131,7 +137,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->sel.children = true;
 	o->max_threads = DEFAULT_MAX_THREADS;
 	err[0] = '\0';
-	optind = 1;
+	/* 0, not 1: glibc's getopt then forgets a previous parse's place inside its argv too */
+	optind = 0;
 	opterr = 0;
 	/* '+': stop at the first non-option, which starts COMMAND even without "--" */
 	while ((c = getopt_long(argc, argv, "+:p:n:c:C:d:i:o:vh", long_options, NULL)) != -1) {
@@ -177,6 +184,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			break;
 		case OPT_RAW_TP:
 			o->raw_tp = true;
+			break;
+		case OPT_NO_SYSCALLS:
+			o->no_syscalls = true;
 			break;
 		case OPT_MAX_THREADS:
 			if (parse_long(optarg, 1, OPTIONS_MAX_THREADS_LIMIT, &v))

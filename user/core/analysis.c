@@ -86,6 +86,11 @@ void thread_states(const struct thread *t, struct states *out)
 	states_from(&t->sched, &t->sys, t->alive_ns, out);
 }
 
+bool state_known(const struct snapshot *s, enum thread_state st)
+{
+	return !s->no_syscalls || (st != ST_IDLE && st != ST_IO && st != ST_LOCK);
+}
+
 static const char *const kind_names[KIND_COUNT] = {
 	[KIND_SERVING] = "serving",
 	[KIND_HELPER] = "helper",
@@ -236,6 +241,9 @@ uint64_t snapshot_requests(const struct snapshot *s, bool *given)
 		*given = s->requests_given > 0;
 	if (s->requests_given)
 		return s->requests_given;
+	/* light mode saw no TCP write: no estimate rather than 0 */
+	if (s->no_syscalls)
+		return 0;
 	for (size_t i = 0; i < s->nprocesses; i++)
 		n += s->processes[i].tcp_writes;
 	return n;
@@ -372,6 +380,10 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 {
 	uint64_t total_acc = 0, p50, p99, requests = snapshot_requests(s, NULL);
 	char t50[FORMAT_NS_LEN], t99[FORMAT_NS_LEN], name[LS_COMM_LEN], tail[96], timed[80];
+
+	/* accepts, handoffs and TCP writes come from the syscall hooks */
+	if (s->no_syscalls)
+		return;
 
 	for (size_t i = 0; i < s->nprocesses; i++)
 		total_acc += sys_accepted(&s->processes[i].sys);
@@ -611,6 +623,10 @@ static void find_imbalance(const struct snapshot *s, struct findings *fs)
 	const char *what;
 	int pid;
 
+	/* accepts, handoffs and TCP writes come from the syscall hooks */
+	if (s->no_syscalls)
+		return;
+
 	workers_imbalance(s, &im);
 	if (im.nworkers < 2)
 		return;
@@ -662,6 +678,10 @@ static void find_accept_contention(const struct snapshot *s, struct findings *fs
 	size_t procs = 0, threads = 0;
 	struct finding *f;
 	double share, per_accept;
+
+	/* accepts, handoffs and TCP writes come from the syscall hooks */
+	if (s->no_syscalls)
+		return;
 
 	for (size_t i = 0; i < s->nprocesses; i++) {
 		const struct process *p = &s->processes[i];
@@ -732,6 +752,10 @@ static void find_idle_workers(const struct snapshot *s, struct findings *fs)
 	size_t n = 0, idle = 0;
 	struct finding *f;
 	double mean;
+
+	/* accepts, handoffs and TCP writes come from the syscall hooks */
+	if (s->no_syscalls)
+		return;
 
 	for (size_t i = 0; i < s->nprocesses; i++)
 		if (is_worker(s, &s->processes[i])) {

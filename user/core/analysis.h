@@ -32,6 +32,11 @@ struct states {
 /* "running", "runnable", "idle", "io", "lock", "uninterruptible", "other". */
 const char *state_name(enum thread_state st);
 void thread_states(const struct thread *t, struct states *out);
+/*
+ * Whether a run measured state st: light mode (no syscall hooks) cannot tell idle, I/O and lock
+ * waits apart, so its blocked time outside uninterruptible sleep is in ST_OTHER.
+ */
+bool state_known(const struct snapshot *s, enum thread_state st);
 
 /*
  * What a thread is inside its process. A runtime (Node, Bun, Go) runs one or a few serving

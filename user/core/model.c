@@ -394,8 +394,8 @@ static const struct {
 } drop_reasons[DROP_REASONS] = {
 	[DROP_THREADS_FULL] = {"threads_full", "target threads not tracked, the thread map was full "
 					       "(raise --max-threads)"},
-	[DROP_EXITED_FULL] = {"exited_full", "exited threads missing from the figures, the "
-					     "exited-thread map was full"},
+	[DROP_EXITED_FULL] = {"exited_full", "exited threads missing from the figures, more exited "
+					     "than --max-threads keeps (those with the most CPU are kept)"},
 	[DROP_SYSCALLS_FULL] = {"syscalls_full", "syscall figures of threads lost, their map was "
 						 "full"},
 	[DROP_CONNS_FULL] = {"connections_full", "connections not timed in the listen queue, the "
@@ -406,6 +406,8 @@ static const struct {
 					   "was full"},
 	[DROP_ATTACH_THREADS] = {"attach_threads", "threads of processes moved into a target cgroup "
 						   "not adopted, too many to walk"},
+	[DROP_RECURSION] = {"recursion", "events not seen, the kernel skips a program that fires "
+					 "again while it runs on that CPU (an interrupt inside it)"},
 	[DROP_LISTENERS_FULL] = {"listeners_full", "listening sockets or ports of the targets not "
 						   "recorded, their map was full"},
 	[DROP_HANDOFFS_FULL] = {"handoffs_full", "descriptors passed between a new pair of "

@@ -277,6 +277,7 @@ struct cgroup_total {
 	char *cpu_path;
 	enum cgroup_hierarchy cpu_hierarchy;
 	struct cpu_limit cpu_limit; /* that cgroup's, when cpu_path is set */
+	bool removed; /* its directory was gone at the end of the run: the figures end before */
 };
 
 struct snapshot {
@@ -287,8 +288,17 @@ struct snapshot {
 	int command_exit;   /* exit status as a shell reports it; -1 when no command or not finished */
 	char *program;      /* "raw_tp" or "tp_btf": how the programs were attached */
 	bool cpu_split;     /* cpu_kernel_ns measured; false: unknown (a run saved before it was) */
+	/*
+	 * --no-syscalls (light mode): no syscall hook was attached, so the syscall classes, the
+	 * connection path, TCP reads and writes, roles, the off-CPU split by class and the user and
+	 * kernel split are unknown: absent in every report, never 0
+	 */
+	bool no_syscalls;
 	struct targets targets;
 	uint64_t drops[DROP_REASONS];
+	/* enum lifecycle_count: target processes and threads started and exited during the run */
+	uint64_t lifecycle[LC_COUNTS];
+	bool has_lifecycle; /* counted (false: a run saved before they were) */
 	struct process *processes;
 	size_t nprocesses;
 	uint64_t requests_given;	/* --requests: the load tool's count; 0 when not given */
@@ -366,7 +376,7 @@ const char *drop_reason_name(enum drop_reason r);
 /* What was lost, for a report's warning ("target threads not tracked, ..."); NULL if out of range. */
 const char *drop_reason_text(enum drop_reason r);
 /* Drop counters a run written before them lacks (read as 0), from this one on. */
-#define DROP_FIRST_OPTIONAL DROP_LISTENERS_FULL
+#define DROP_FIRST_OPTIONAL DROP_RECURSION
 /* The sum of every drop counter: the figures of a run with any are incomplete. */
 uint64_t snapshot_drops(const struct snapshot *s);
 /* "unknown", "pid", "command", "descendant", "comm", "cgroup", "container"; NULL if out of range. */

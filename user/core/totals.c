@@ -11,6 +11,7 @@ void run_totals(const struct snapshot *s, struct run_totals *t)
 	t->requests = snapshot_requests(s, &t->requests_given);
 	t->duration_ns = s->duration_ns;
 	t->cpu_split = s->cpu_split;
+	t->syscalls_traced = !s->no_syscalls;
 	for (size_t i = 0; i < s->nprocesses; i++) {
 		const struct process *p = &s->processes[i];
 		enum role r = process_role(s, p);

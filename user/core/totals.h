@@ -32,6 +32,7 @@ struct run_totals {
 	uint64_t switches;
 	uint64_t wakeups;
 	uint64_t syscalls;
+	bool syscalls_traced; /* false in light mode: syscalls, serving_polls, accepted unknown */
 	uint64_t serving_polls; /* poll-class calls of the processes that serve: their wakeups */
 	uint64_t accepted;
 	uint64_t handoffs;

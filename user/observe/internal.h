@@ -9,6 +9,14 @@
 #include "core/clock.h"
 #include "loadscope.skel.h"
 
+/* Exited threads drained from the kernel's map (stash.c): a min-heap on on_cpu_ns. */
+struct exited_stash {
+	struct thread_stats *threads;
+	size_t n, cap;	  /* cap: --max-threads */
+	uint64_t drained; /* entries moved out of the map so far */
+	uint64_t dropped; /* let go beyond cap: the least CPU */
+};
+
 /* A live thread's schedstat, read right after detaching: the run's last reading of it. */
 struct end_sample {
 	uint32_t tid;
@@ -19,7 +27,9 @@ struct end_sample {
 struct observer {
 	struct loadscope_bpf *skel;
 	bool raw_tp;
+	bool no_syscalls; /* observer_config.no_syscalls */
 	uint64_t seed_drops; /* threads found in /proc that did not fit in the map */
+	struct exited_stash stash;
 	bool detached;
 	struct end_sample *end; /* by tid, once detached */
 	size_t nend;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -40,9 +41,12 @@ static bool has_cap(cap_t caps, cap_value_t cap)
 	return cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
 }
 
+#define LS_PID_INIT_INO 0xEFFFFFFCU
+
 int observer_check_host(char *err, size_t errlen)
 {
 	cap_t caps = cap_get_proc();
+	struct stat ns;
 	bool ok;
 
 	if (!caps)
@@ -54,6 +58,13 @@ int observer_check_host(char *err, size_t errlen)
 		return errmsg(err, errlen, -EPERM,
 			    "needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs: "
 			    "run it with sudo");
+	/* pid:[0xEFFFFFFC], PROC_PID_INIT_INO (include/linux/proc_ns.h): the host's, since 3.8 */
+	if (!stat("/proc/self/ns/pid", &ns) && ns.st_ino != LS_PID_INIT_INO)
+		return errmsg(err, errlen, -EPERM,
+			      "runs in a child pid namespace (pid:[%llu]), where pids are not the "
+			      "kernel's that its programs see: run it in the host pid namespace "
+			      "(docker run --pid=host, hostPID: true in Kubernetes)",
+			      (unsigned long long)ns.st_ino);
 	if (access(VMLINUX_BTF, R_OK))
 		return errmsg(err, errlen, -ENOENT,
 			    "kernel BTF not found at " VMLINUX_BTF ": loadscope needs a kernel built "
@@ -62,15 +73,27 @@ int observer_check_host(char *err, size_t errlen)
 	return 0;
 }
 
-static void choose_programs(struct loadscope_bpf *skel, bool raw_tp)
+/* The hooks light mode leaves out: the syscalls, and TCP states only the accept path reads. */
+static bool needs_syscalls(const char *section)
+{
+	const char *hook = strchr(section, '/');
+
+	hook = hook ? hook + 1 : section;
+	return !strcmp(hook, "sys_enter") || !strcmp(hook, "sys_exit") ||
+	       !strcmp(hook, "inet_sock_set_state");
+}
+
+static void choose_programs(struct loadscope_bpf *skel, bool raw_tp, bool no_syscalls)
 {
 	struct bpf_program *prog;
 
 	bpf_object__for_each_program(prog, skel->obj)
 	{
-		bool is_raw = strncmp(bpf_program__section_name(prog), "raw_tp/", 7) == 0;
+		const char *section = bpf_program__section_name(prog);
+		bool is_raw = strncmp(section, "raw_tp/", 7) == 0;
 
-		bpf_program__set_autoload(prog, is_raw == raw_tp);
+		bpf_program__set_autoload(prog, is_raw == raw_tp &&
+							!(no_syscalls && needs_syscalls(section)));
 	}
 	/* run by user space (BPF_PROG_TEST_RUN), never attached: loaded whichever set is */
 	bpf_program__set_autoload(skel->progs.ls_listener_queue, true);
@@ -122,6 +145,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 	if (ret)
 		goto cleanup;
 	o->raw_tp = cfg->raw_tp || !features.have[FEAT_TP_BTF];
+	o->no_syscalls = cfg->no_syscalls;
 
 	o->skel = loadscope_bpf__open();
 	if (!o->skel) {
@@ -141,11 +165,12 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 		cfg->ncgroups < LS_MAX_CGROUPS ? cfg->ncgroups : LS_MAX_CGROUPS;
 	bpf_map__set_max_entries(o->skel->maps.threads, cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.exited, cfg->max_threads);
+	o->stash.cap = cfg->max_threads;
 	/* allocated as used: a few classes per thread, a few `other` syscalls, fewer errnos */
 	bpf_map__set_max_entries(o->skel->maps.lat, LAT_PER_THREAD * cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.others, OTHERS_PER_THREAD * cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.errnos, cfg->max_threads);
-	choose_programs(o->skel, o->raw_tp);
+	choose_programs(o->skel, o->raw_tp, o->no_syscalls);
 	/* libbpf parses the kernel BTF again while loading: do not hold two copies at once */
 	btf__free(vmlinux);
 	vmlinux = NULL;
@@ -238,6 +263,25 @@ const struct end_sample *observer_end_sample(const struct observer *o, uint32_t 
 	return bsearch(&key, o->end, o->nend, sizeof(*o->end), cmp_end_sample);
 }
 
+uint64_t observer_recursion_misses(const struct observer *o)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(prog, o->skel->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		/* a kernel older than the field (5.12) leaves it 0 */
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 uint64_t observer_detach(struct observer *o)
 {
 	if (o && o->skel) {
@@ -254,5 +298,6 @@ void observer_close(struct observer *o)
 		return;
 	loadscope_bpf__destroy(o->skel);
 	free(o->end);
+	free(o->stash.threads);
 	free(o);
 }

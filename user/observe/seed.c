@@ -18,7 +18,7 @@
  * sleeps in (a server idle in epoll_wait, a master blocked in accept): without this, that time
  * would count as `other` until its first switch.
  */
-static void seed_blocked(int pid, int tid, struct thread_stats *s)
+static void seed_blocked(int pid, int tid, bool by_syscall, struct thread_stats *s)
 {
 	unsigned long args[PROC_SYSCALL_ARGS] = {0};
 	unsigned int flags;
@@ -28,7 +28,8 @@ static void seed_blocked(int pid, int tid, struct thread_stats *s)
 
 	if (proc_task_state(pid, tid, &state) || (state != 'S' && state != 'D'))
 		return;
-	if (proc_task_syscall(pid, tid, &nr, args))
+	/* light mode: the programs class no blocked time by syscall, so neither does the seed */
+	if (!by_syscall || proc_task_syscall(pid, tid, &nr, args))
 		nr = -1;
 	name = nr >= 0 ? syscall_name(nr) : NULL;
 	s->blocked_since_ns = monotonic_ns();
@@ -69,7 +70,7 @@ int observer_add_process(struct observer *o, int pid, enum select_reason how,
 		s.sum_exec_base_ns = st.cpu_ns;
 		s.runq_base_ns = st.runq_wait_ns;
 		s.runq_arrivals = st.runs;
-		seed_blocked(pid, tids[i], &s);
+		seed_blocked(pid, tids[i], !o->no_syscalls, &s);
 		/* the filter first: the programs skip a thread whose byte is clear */
 		o->skel->bss->tid_filter[s.tid & (TID_FILTER_SIZE - 1)] = 1;
 		if (!bpf_map_update_elem(fd, &s.tid, &s, BPF_NOEXIST) || errno == EEXIST)

@@ -35,6 +35,7 @@ struct csv {
 	unsigned int col;
 	uint64_t duration_ns;
 	bool cpu_split; /* the user/kernel split was measured */
+	bool traced;	/* the syscall hooks were attached (not light mode) */
 	bool blank;	/* a column a budget row leaves empty */
 };
 
@@ -169,7 +170,10 @@ static void columns(struct csv *c, const struct csv_row *r)
 
 		text_value(c, comm, strnlen(comm, LS_COMM_LEN));
 	}
+	/* light mode: a role needs the connections the syscall hooks see */
+	c->blank = !r->part && !c->traced;
 	text_col(c, "role", role ? role : "", role ? strlen(role) : 0);
+	c->blank = false;
 	c->blank = r->part != NULL;
 	/* serving, helper or parked: threads only (a process's figures are its serving threads') */
 	if (c->header || r->t) {
@@ -218,8 +222,12 @@ static void columns(struct csv *c, const struct csv_row *r)
 	/* shares of the time the row's threads existed, as the text report's state bars */
 	for (int k = 0; k < ST_COUNT; k++) {
 		snprintf(state_col, sizeof(state_col), "%s_pct", state_name(k));
+		c->blank = r->part || (!c->traced && k != ST_RUNNING && k != ST_RUNNABLE &&
+				       k != ST_UNINTERRUPTIBLE && k != ST_OTHER);
 		pct_col(c, state_col, r->states.ns[k], r->states.total_ns);
 	}
+	/* light mode: every figure of the syscall hooks empty, never 0 */
+	c->blank = r->part || !c->traced;
 
 	for (int k = 0; k < SC_CLASSES; k++) {
 		const char *cls = sys_class_name(k);
@@ -234,7 +242,9 @@ static void columns(struct csv *c, const struct csv_row *r)
 	for (int k = 0; k <= SC_NONE; k++)
 		d_ns += sys->offcpu_d_ns[k];
 	u64_col(c, "", "blocked_outside_syscalls_ns", sys->offcpu_ns[SC_NONE]);
+	c->blank = r->part != NULL;
 	u64_col(c, "", "uninterruptible_ns", d_ns);
+	c->blank = r->part || !c->traced;
 
 	u64_col(c, "", "tcp_reads", r->tcp_reads);
 	u64_col(c, "", "tcp_writes", r->tcp_writes);
@@ -308,7 +318,12 @@ void report_csv(const struct snapshot *s, FILE *f, bool threads)
 		.sys = &no_process.sys,
 	};
 	struct csv c = {
-		.f = f, .header = true, .duration_ns = s->duration_ns, .cpu_split = s->cpu_split};
+		.f = f,
+		.header = true,
+		.duration_ns = s->duration_ns,
+		.cpu_split = s->cpu_split,
+		.traced = !s->no_syscalls,
+	};
 
 	columns(&c, &header_row);
 	c.header = false;

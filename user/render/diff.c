@@ -14,6 +14,7 @@ struct row {
 	const char *name;
 	double a, b;
 	bool time; /* ns, printed with format_ns */
+	bool syscalls; /* a figure of the syscall hooks: left out when a run is in light mode */
 };
 
 static double per(double v, uint64_t n)
@@ -58,6 +59,30 @@ static int cmp_rows(const void *x, const void *y)
 	double a = spread(x), b = spread(y);
 
 	return (a < b) - (a > b);
+}
+
+/* Rows of the syscall hooks dropped when either run had none (light mode); returns the rest. */
+static size_t drop_untraced(struct row *rows, size_t n, bool traced)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (traced || !rows[i].syscalls)
+			rows[kept++] = rows[i];
+	return kept;
+}
+
+/* The requests of a run: NAN when light mode had no TCP writes to estimate them from. */
+static double requests_of(const struct run_totals *t)
+{
+	return t->requests_given || t->syscalls_traced ? (double)t->requests : NAN;
+}
+
+static const char *requests_source(const struct run_totals *t)
+{
+	return t->requests_given    ? "as given"
+	       : t->syscalls_traced ? "estimated from TCP writes"
+				    : "– (light mode: no TCP writes)";
 }
 
 static void print_rows(FILE *f, struct row *rows, size_t n)
@@ -147,43 +172,54 @@ void report_diff(const struct snapshot *a, const char *name_a, const struct snap
 	analyze_bottleneck(b, &bn_b);
 	fprintf(f, "bottleneck: A %s (%s), B %s (%s)\n", bottleneck_kind_name(bn_a.kind),
 		bn_a.subject, bottleneck_kind_name(bn_b.kind), bn_b.subject);
-	fprintf(f, "requests: A %s, B %s\n\n",
-		ta.requests_given ? "as given" : "estimated from TCP writes",
-		tb.requests_given ? "as given" : "estimated from TCP writes");
+	fprintf(f, "requests: A %s, B %s\n\n", requests_source(&ta), requests_source(&tb));
 
-	rows[n++] = (struct row){ "requests", (double)ta.requests, (double)tb.requests, false };
-	rows[n++] = (struct row){ "requests/s", sa > 0 ? ta.requests / sa : NAN,
-				  sb > 0 ? tb.requests / sb : NAN, false };
+	rows[n++] = (struct row){ "requests", requests_of(&ta), requests_of(&tb), false, false };
+	rows[n++] = (struct row){ "requests/s", sa > 0 ? requests_of(&ta) / sa : NAN,
+				  sb > 0 ? requests_of(&tb) / sb : NAN, false, false };
 	rows[n++] = (struct row){ "CPU per request", per(ta.cpu_ns, ta.requests),
-				  per(tb.cpu_ns, tb.requests), true };
+				  per(tb.cpu_ns, tb.requests), true, false };
 	/* user space (the runtime, the JS engine) against the kernel's syscalls; NAN: unknown */
 	rows[n++] = (struct row){ "user CPU per request",
 				  ta.cpu_split ? per(ta.cpu_ns - ta.cpu_kernel_ns, ta.requests) : NAN,
 				  tb.cpu_split ? per(tb.cpu_ns - tb.cpu_kernel_ns, tb.requests) : NAN,
-				  true };
+				  true, true };
 	rows[n++] = (struct row){ "kernel CPU per request (syscalls)",
 				  ta.cpu_split ? per(ta.cpu_kernel_ns, ta.requests) : NAN,
-				  tb.cpu_split ? per(tb.cpu_kernel_ns, tb.requests) : NAN, true };
+				  tb.cpu_split ? per(tb.cpu_kernel_ns, tb.requests) : NAN, true,
+				  true };
 	rows[n++] = (struct row){ "context switches per request", per(ta.switches, ta.requests),
-				  per(tb.switches, tb.requests), false };
+				  per(tb.switches, tb.requests), false, false };
 	rows[n++] = (struct row){ "syscalls per request", per(ta.syscalls, ta.requests),
-				  per(tb.syscalls, tb.requests), false };
+				  per(tb.syscalls, tb.requests), false, true };
 	rows[n++] = (struct row){ "wakeups per request", per(ta.wakeups, ta.requests),
-				  per(tb.wakeups, tb.requests), false };
+				  per(tb.wakeups, tb.requests), false, false };
 	rows[n++] = (struct row){ "requests per poll wakeup (workers)",
 				  ta.serving_polls ? requests_per_poll(&ta) : NAN,
-				  tb.serving_polls ? requests_per_poll(&tb) : NAN, false };
+				  tb.serving_polls ? requests_per_poll(&tb) : NAN, false, true };
 	rows[n++] = (struct row){ "run-queue wait per request", per(ta.runq_wait_ns, ta.requests),
-				  per(tb.runq_wait_ns, tb.requests), true };
+				  per(tb.runq_wait_ns, tb.requests), true, false };
 	rows[n++] = (struct row){ "run-queue wait p99",
-				  runq_p99(ta.runq_hist), runq_p99(tb.runq_hist), true };
-	rows[n++] = (struct row){ "CPU, all targets (CPUs)", sa > 0 ? ta.cpu_ns / 1e9 / sa : NAN,
-				  sb > 0 ? tb.cpu_ns / 1e9 / sb : NAN, false };
-	rows[n++] = (struct row){ "connections accepted", (double)ta.accepted, (double)tb.accepted,
+				  runq_p99(ta.runq_hist), runq_p99(tb.runq_hist), true,
 				  false };
+	rows[n++] = (struct row){ "CPU, all targets (CPUs)", sa > 0 ? ta.cpu_ns / 1e9 / sa : NAN,
+				  sb > 0 ? tb.cpu_ns / 1e9 / sb : NAN, false, false };
+	rows[n++] = (struct row){ "connections accepted", (double)ta.accepted, (double)tb.accepted,
+				  false, true };
 	rows[n++] = (struct row){ "descriptors handed off", (double)ta.handoffs,
-				  (double)tb.handoffs, false };
+				  (double)tb.handoffs, false, true };
+	n = drop_untraced(rows, n, ta.syscalls_traced && tb.syscalls_traced);
 	print_rows(f, rows, n);
+	if (!ta.syscalls_traced || !tb.syscalls_traced) {
+		fprintf(f,
+			"\n%s in light mode (--no-syscalls): the syscall, connection and role "
+			"figures are left out\n",
+			!ta.syscalls_traced && !tb.syscalls_traced ? "A and B were"
+			: !ta.syscalls_traced			   ? "A was"
+								   : "B was");
+		print_findings_diff(f, a, b);
+		return;
+	}
 
 	fprintf(f, "\nBY ROLE%29s %14s %14s\n", "", "A", "B");
 	for (int r = 0; r < ROLE_COUNT; r++) {

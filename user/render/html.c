@@ -228,6 +228,8 @@ static void print_command(const struct snapshot *s, FILE *f)
 
 static void print_header(const struct snapshot *s, FILE *f)
 {
+	char line[256];
+
 	fputs("<header>\n<h1>loadscope report</h1>\n<p class=\"meta\">", f);
 	fprintf(f, "%.1f s, %d CPU%s, Linux ", (double)s->duration_ns / 1e9, s->cpus,
 		s->cpus == 1 ? "" : "s");
@@ -240,11 +242,22 @@ static void print_header(const struct snapshot *s, FILE *f)
 	fputs("</p>\n", f);
 	if (s->command && s->command[0])
 		print_command(s, f);
+	if (s->no_syscalls)
+		fputs("<p class=\"warn\">Light mode: " LIGHT_MODE_LEAVES_OUT "</p>\n", f);
 	for (int r = 0; r < DROP_REASONS; r++)
 		if (s->drops[r])
 			fprintf(f, "<p class=\"warn\">warning: %llu lost (%s): %s</p>\n",
 				(unsigned long long)s->drops[r], drop_reason_name(r),
 				drop_reason_text(r));
+	if (lifecycle_line(s, line, sizeof(line)))
+		fprintf(f, "<p class=\"meta\">%s</p>\n", line);
+	for (size_t i = 0; i < s->ncgroups; i++) {
+		if (!s->cgroups[i].removed)
+			continue;
+		fputs("<p class=\"warn\">note: cgroup ", f);
+		esc(f, s->cgroups[i].path);
+		fputs(CGROUP_REMOVED_NOTE "</p>\n", f);
+	}
 	fputs("</header>\n", f);
 }
 
@@ -264,8 +277,12 @@ static void print_findings(const struct snapshot *s, FILE *f)
 		bottleneck_kind_name(b.kind));
 	esc(f, b.text);
 	fputs("</p>\n", f);
-	fprintf(f, "<p class=\"meta\">%llu requests, %s.</p>\n", (unsigned long long)req,
-		given ? "as given" : "estimated from TCP writes");
+	if (!given && s->no_syscalls)
+		fputs("<p class=\"meta\">Requests –: light mode has no TCP writes to count.</p>\n",
+		      f);
+	else
+		fprintf(f, "<p class=\"meta\">%llu requests, %s.</p>\n", (unsigned long long)req,
+			given ? "as given" : "estimated from TCP writes");
 	if (!n)
 		fputs("<p>None: no rule applies to this run.</p>\n", f);
 	else
@@ -321,6 +338,12 @@ static void runq_cell(FILE *f, const struct sched_stats *st)
 	fprintf(f, "%s / %s / %s", ns(v50, a), ns(v99, b), ns(st->runq_max_ns, c));
 }
 
+/* A role, or "–" in light mode, which sees no connection to give one by. */
+static const char *role_label(const struct snapshot *s, enum role r)
+{
+	return s->no_syscalls ? "–" : role_name(r);
+}
+
 static void print_overview(const struct snapshot *s, FILE *f)
 {
 	fputs("<section id=\"processes\">\n<h2>Processes</h2>\n", f);
@@ -340,7 +363,7 @@ static void print_overview(const struct snapshot *s, FILE *f)
 			p->exited ? " class=\"exited\"" : "", p->pid, p->pid);
 		esc_comm(f, p->comm);
 		fprintf(f, "%s</td><td class=\"t\">%s</td><td>%.1f</td><td>%.1f</td><td>",
-			p->exited ? " (exited)" : "", role_name(process_role(s, p)),
+			p->exited ? " (exited)" : "", role_label(s, process_role(s, p)),
 			100 * share(p->sched.cpu_ns, s->duration_ns),
 			100 * share(p->sched.runq_wait_ns, s->duration_ns));
 		runq_cell(f, &p->sched);
@@ -348,12 +371,18 @@ static void print_overview(const struct snapshot *s, FILE *f)
 		rate(f, p->sched.voluntary_switches, s->duration_ns);
 		fputs("</td><td>", f);
 		rate(f, p->sched.involuntary_switches, s->duration_ns);
-		fprintf(f, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%llu / %llu</td><td>",
+		fprintf(f, "</td><td>%llu</td><td>%llu</td><td>",
 			(unsigned long long)p->sched.migrations,
-			(unsigned long long)p->sched.wakeups, (unsigned long long)sys_accepted(&p->sys),
-			(unsigned long long)p->sys.handoff_sent,
-			(unsigned long long)p->sys.handoff_received);
-		p50_p99(f, &p->sys.cls[SC_READ]);
+			(unsigned long long)p->sched.wakeups);
+		if (s->no_syscalls)
+			fputs("–</td><td>–</td><td>–", f);
+		else {
+			fprintf(f, "%llu</td><td>%llu / %llu</td><td>",
+				(unsigned long long)sys_accepted(&p->sys),
+				(unsigned long long)p->sys.handoff_sent,
+				(unsigned long long)p->sys.handoff_received);
+			p50_p99(f, &p->sys.cls[SC_READ]);
+		}
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table></div>\n<p class=\"note\">CPU %: on-CPU time / wall time (100 = one CPU). "
@@ -405,6 +434,13 @@ static void print_process_figures(const struct snapshot *s, const struct process
 		fputs("<div><span>cgroup</span><span class=\"num\">", f);
 		esc(f, p->cgroup);
 		fputs("</span></div>\n", f);
+	}
+	if (s->no_syscalls) {
+		fputs("<div><span>TCP reads (served)</span><span class=\"num\">–</span></div>\n"
+		      "<div><span>TCP writes (served)</span><span class=\"num\">–</span></div>\n",
+		      f);
+		fputs("</div>\n", f);
+		return; /* the connection path needs the syscall hooks */
 	}
 	kv_u64(f, "TCP reads (served)", p->tcp_reads);
 	kv_u64(f, "TCP writes (served)", p->tcp_writes);
@@ -516,7 +552,7 @@ static void print_threads_table(const struct snapshot *s, const struct process *
 		fprintf(f,
 			"%s</td><td class=\"t\">%s</td><td class=\"t\">%s</td><td>%.1f</td><td>%.1f"
 			"</td><td>",
-			t->exited ? " (exited)" : "", role_name(thread_role(s, p, t)),
+			t->exited ? " (exited)" : "", role_label(s, thread_role(s, p, t)),
 			thread_kind_name(thread_kind(p, t)),
 			100 * share(t->sched.cpu_ns, s->duration_ns),
 			100 * share(t->sched.runq_wait_ns, s->duration_ns));
@@ -528,9 +564,13 @@ static void print_threads_table(const struct snapshot *s, const struct process *
 		fprintf(f, "</td><td>%llu</td><td>%llu</td><td>",
 			(unsigned long long)t->sched.migrations,
 			(unsigned long long)t->sched.wakeups);
-		p50_p99(f, &t->sys.cls[SC_READ]);
-		fputs("</td><td>", f);
-		p50_p99(f, &t->sys.cls[SC_WRITE]);
+		if (s->no_syscalls) {
+			fputs("–</td><td>–", f);
+		} else {
+			p50_p99(f, &t->sys.cls[SC_READ]);
+			fputs("</td><td>", f);
+			p50_p99(f, &t->sys.cls[SC_WRITE]);
+		}
 		fputs("</td></tr>\n", f);
 	}
 	fputs("</table></div>\n", f);
@@ -654,13 +694,17 @@ static void chart_runq(const struct process *p, FILE *f)
 	fprintf(f, "max %s.</figcaption>\n</figure>\n", ns(p->sched.runq_max_ns, a));
 }
 
-static void legend_states(FILE *f)
+static void legend_states(const struct snapshot *s, FILE *f)
 {
 	fputs("<div class=\"legend\">", f);
 	for (int k = 0; k < ST_COUNT; k++)
-		fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>", state_colors[k],
-			state_labels[k]);
+		fprintf(f, "<span><i style=\"background:%s\"></i>%s%s</span>", state_colors[k],
+			state_labels[k], state_known(s, k) ? "" : " –");
 	fputs("</div>\n", f);
+	if (s->no_syscalls)
+		fputs("<p class=\"note\">Light mode: idle, I/O and lock waits need the syscall "
+		      "hooks; the blocked time outside uninterruptible sleep is in other.</p>\n",
+		      f);
 }
 
 /* One stacked bar: the shares of st, left to right in the order of enum thread_state. */
@@ -712,7 +756,7 @@ static void chart_states(const struct snapshot *s, const struct process *only, F
 	shown = rows < STATE_ROWS_MAX ? rows : STATE_ROWS_MAX;
 	h = top + (int)shown * row_h + 8;
 	fputs("<figure>\n", f);
-	legend_states(f);
+	legend_states(s, f);
 	svg_open(f, "states", only ? only->pid : -1, h, "thread states");
 	for (i = 0; i < shown; i++) {
 		double y = top + (double)i * row_h;
@@ -733,7 +777,7 @@ static void chart_states(const struct snapshot *s, const struct process *only, F
 			process_states(p, &st);
 			id = p->pid;
 			comm = p->comm;
-			label = role_name(process_role(s, p));
+			label = role_label(s, process_role(s, p));
 		}
 		fprintf(f, "<text x=\"0\" y=\"%.1f\">%d ", y + row_h / 2.0 + 3, id);
 		esc_comm(f, comm);
@@ -1450,15 +1494,19 @@ static void print_process(const struct snapshot *s, const struct process *p, FIL
 {
 	fprintf(f, "<section class=\"process\" id=\"p-%d\">\n<h2>%d ", p->pid, p->pid);
 	esc_comm(f, p->comm);
-	fprintf(f, " <span class=\"meta\">%s%s</span></h2>\n", role_name(process_role(s, p)),
+	fprintf(f, " <span class=\"meta\">%s%s</span></h2>\n", role_label(s, process_role(s, p)),
 		p->exited ? ", exited" : "");
 	print_process_figures(s, p, f);
 	fputs("<h3>Run-queue waits</h3>\n", f);
 	chart_runq(p, f);
 	fputs("<h3>Syscalls</h3>\n", f);
-	chart_syscalls(p, f);
-	if (has_syscalls(p))
-		print_syscall_table(p, f);
+	if (s->no_syscalls) {
+		fputs("<p class=\"note\">– (light mode: no syscall hooks)</p>\n", f);
+	} else {
+		chart_syscalls(p, f);
+		if (has_syscalls(p))
+			print_syscall_table(p, f);
+	}
 	if (p->nthreads > 1) {
 		fputs("<h3>Threads</h3>\n", f);
 		chart_states(s, p, f);

@@ -25,6 +25,13 @@
 /* Longest cpus value accepted: CONFIG_NR_CPUS tops out far below it. */
 #define LS_CPUS_MAX 1048576
 
+static const char *const lifecycle_names[LC_COUNTS] = {
+	[LC_PROCESSES_STARTED] = "processes_started",
+	[LC_THREADS_STARTED] = "threads_started",
+	[LC_PROCESSES_EXITED] = "processes_exited",
+	[LC_THREADS_EXITED] = "threads_exited",
+};
+
 /* ---- writing ---- */
 
 /* Counters cannot reach 2^63 in a run; saturate rather than wrap should one ever be corrupt. */
@@ -169,13 +176,24 @@ fail:
 	return NULL;
 }
 
-static int sys_to_json(json_t *obj, const struct sys_figures *f)
+static int sys_to_json(json_t *obj, const struct sys_figures *f, bool traced)
 {
-	json_t *syscalls = json_object(), *offcpu = json_object(), *d = json_object(), *c;
+	json_t *syscalls, *offcpu, *d, *c;
 	uint64_t d_total = 0;
 
 	for (int i = 0; i <= SC_NONE; i++)
 		d_total += f->offcpu_d_ns[i];
+	/* light mode: the uninterruptible sleep is the scheduler's; the rest needs the syscalls */
+	if (!traced)
+		return set(obj, "syscalls", json_null()) || set(obj, "offcpu_ns", json_null()) ||
+		       set(obj, "offcpu_d_ns", json_u64(d_total)) ||
+		       set(obj, "offcpu_d_by_class", json_null()) ||
+		       set(obj, "offcpu_lock_ns", json_null()) ||
+		       set(obj, "handoff_sent", json_null()) ||
+		       set(obj, "handoff_received", json_null());
+	syscalls = json_object();
+	offcpu = json_object();
+	d = json_object();
 	if (set(obj, "syscalls", syscalls) || set(obj, "offcpu_ns", offcpu) ||
 	    set(obj, "offcpu_d_ns", json_u64(d_total)) || set(obj, "offcpu_d_by_class", d) ||
 	    set(obj, "offcpu_lock_ns", json_u64(f->offcpu_lock_ns)) ||
@@ -199,10 +217,15 @@ static int sys_to_json(json_t *obj, const struct sys_figures *f)
 }
 
 /* The connection path: accepted connections and descriptors passed on. */
-static int conn_to_json(json_t *obj, const struct sys_figures *f)
+static int conn_to_json(json_t *obj, const struct sys_figures *f, bool traced)
 {
-	json_t *aq = json_object(), *hd = json_object();
+	json_t *aq, *hd;
 
+	if (!traced)
+		return set(obj, "accept_queue", json_null()) ||
+		       set(obj, "handoff_delay", json_null());
+	aq = json_object();
+	hd = json_object();
 	if (set(obj, "accept_queue", aq) || lat_to_json(aq, &f->accept_queue) ||
 	    set(aq, "backlog_max", json_u64(f->backlog_max)) || set(obj, "handoff_delay", hd) ||
 	    lat_to_json(hd, &f->handoff_delay))
@@ -210,14 +233,14 @@ static int conn_to_json(json_t *obj, const struct sys_figures *f)
 	return 0;
 }
 
-static json_t *states_to_json(const struct states *st)
+static json_t *states_to_json(const struct snapshot *s, const struct states *st)
 {
 	json_t *obj = json_object();
 	char key[32];
 
 	for (int i = 0; obj && i < ST_COUNT; i++) {
 		snprintf(key, sizeof(key), "%s_ns", state_name(i));
-		if (set(obj, key, json_u64(st->ns[i]))) {
+		if (set(obj, key, json_u64_known(st->ns[i], state_known(s, i)))) {
 			json_decref(obj);
 			return NULL;
 		}
@@ -243,13 +266,17 @@ static json_t *peers_to_json(const struct peer *arr, size_t n, bool wait)
 }
 
 /* What a thread or process did beside the scheduler figures, and what the analysis makes of it. */
-static int activity_to_json(json_t *obj, uint64_t alive_ns, uint64_t tcp_reads,
-			    uint64_t tcp_writes, enum role role, const struct states *st)
+static int activity_to_json(json_t *obj, const struct snapshot *s, uint64_t alive_ns,
+			    uint64_t tcp_reads, uint64_t tcp_writes, enum role role,
+			    const struct states *st)
 {
+	bool traced = !s->no_syscalls;
+
 	if (set(obj, "alive_ns", json_u64(alive_ns)) ||
-	    set(obj, "tcp_reads", json_u64(tcp_reads)) ||
-	    set(obj, "tcp_writes", json_u64(tcp_writes)) ||
-	    set(obj, "role", json_string(role_name(role))) || set(obj, "states", states_to_json(st)))
+	    set(obj, "tcp_reads", json_u64_known(tcp_reads, traced)) ||
+	    set(obj, "tcp_writes", json_u64_known(tcp_writes, traced)) ||
+	    set(obj, "role", traced ? json_string(role_name(role)) : json_null()) ||
+	    set(obj, "states", states_to_json(s, st)))
 		return -ENOMEM;
 	return 0;
 }
@@ -258,17 +285,18 @@ static json_t *thread_to_json(const struct snapshot *s, const struct process *p,
 			      const struct thread *t)
 {
 	json_t *obj = json_object();
+	bool traced = !s->no_syscalls;
 	struct states st;
 
 	if (!obj)
 		return NULL;
 	thread_states(t, &st);
-	if (activity_to_json(obj, t->alive_ns, t->tcp_reads, t->tcp_writes, thread_role(s, p, t),
-			     &st) ||
+	if (activity_to_json(obj, s, t->alive_ns, t->tcp_reads, t->tcp_writes,
+			     thread_role(s, p, t), &st) ||
 	    set(obj, "kind", json_string(thread_kind_name(thread_kind(p, t)))) ||
 	    set(obj, "tid", json_integer(t->tid)) || set(obj, "comm", json_comm(t->comm)) ||
-	    sched_to_json(obj, &t->sched, s->cpu_split) || sys_to_json(obj, &t->sys) ||
-	    conn_to_json(obj, &t->sys) || set(obj, "exited", json_boolean(t->exited))) {
+	    sched_to_json(obj, &t->sched, s->cpu_split) || sys_to_json(obj, &t->sys, traced) ||
+	    conn_to_json(obj, &t->sys, traced) || set(obj, "exited", json_boolean(t->exited))) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -290,6 +318,7 @@ static json_t *process_to_json(const struct snapshot *s, const struct process *p
 {
 	json_t *obj, *threads;
 	struct states st, helpers;
+	bool traced = !s->no_syscalls;
 	size_t i;
 
 	obj = json_object();
@@ -298,15 +327,17 @@ static json_t *process_to_json(const struct snapshot *s, const struct process *p
 	threads = json_array();
 	process_states(p, &st);
 	process_helper_states(p, &helpers);
-	if (activity_to_json(obj, p->alive_ns, p->tcp_reads, p->tcp_writes, process_role(s, p), &st) ||
-	    set(obj, "helper_states", states_to_json(&helpers)) ||
+	if (activity_to_json(obj, s, p->alive_ns, p->tcp_reads, p->tcp_writes, process_role(s, p),
+			     &st) ||
+	    set(obj, "helper_states", states_to_json(s, &helpers)) ||
 	    set(obj, "preempted_by", peers_to_json(p->preempted_by, p->npreempted_by, true)) ||
 	    set(obj, "wakers", peers_to_json(p->wakers, p->nwakers, false)))
 		goto fail;
 	if (set(obj, "pid", json_integer(p->pid)) || set(obj, "ppid", json_integer(p->ppid)) ||
 	    set(obj, "comm", json_comm(p->comm)) || sched_to_json(obj, &p->sched, s->cpu_split) ||
-	    sys_to_json(obj, &p->sys) || conn_to_json(obj, &p->sys) ||
-	    set(json_object_get(obj, "accept_queue"), "unaccepted", json_u64(p->unaccepted)) ||
+	    sys_to_json(obj, &p->sys, traced) || conn_to_json(obj, &p->sys, traced) ||
+	    (traced &&
+	     set(json_object_get(obj, "accept_queue"), "unaccepted", json_u64(p->unaccepted))) ||
 	    set(obj, "exited", json_boolean(p->exited)) || selection_to_json(obj, p) ||
 	    set(obj, "threads", threads))
 		goto fail;
@@ -375,8 +406,8 @@ static int intervals_to_json(json_t *root, const struct snapshot *s)
 			    set(p, "runq_wait_ns", json_u64(ip->runq_wait_ns)) ||
 			    set(p, "runq_p99_ns", json_u64_known(ip->runq_p99_ns, ip->runq_timed)) ||
 			    set(p, "switches", json_u64(ip->switches)) ||
-			    set(p, "accepts", json_u64(ip->accepts)) ||
-			    set(p, "syscalls", json_u64(ip->syscalls)))
+			    set(p, "accepts", json_u64_known(ip->accepts, !s->no_syscalls)) ||
+			    set(p, "syscalls", json_u64_known(ip->syscalls, !s->no_syscalls)))
 				return -ENOMEM;
 		}
 	}
@@ -407,6 +438,7 @@ static int findings_to_json(json_t *root, const struct snapshot *s)
 	json_t *arr = json_array(), *req = json_object(), *f, *ev;
 	size_t n = analyze_findings(s, found, sizeof(found) / sizeof(found[0]));
 	bool given;
+	uint64_t requests = snapshot_requests(s, &given);
 
 	struct run_totals t;
 	json_t *per = json_object();
@@ -421,13 +453,18 @@ static int findings_to_json(json_t *root, const struct snapshot *s)
 			    set(per, "cpu_kernel_ns",
 				t.cpu_split ? json_real((double)t.cpu_kernel_ns / (double)t.requests)
 					    : json_null()) ||
-			    set(per, "syscalls", json_real((double)t.syscalls / (double)t.requests)) ||
+			    set(per, "syscalls",
+				t.syscalls_traced
+					? json_real((double)t.syscalls / (double)t.requests)
+					: json_null()) ||
 			    set(per, "switches", json_real((double)t.switches / (double)t.requests)) ||
 			    set(per, "wakeups", json_real((double)t.wakeups / (double)t.requests)) ||
-			    set(per, "requests_per_poll", json_real(requests_per_poll(&t))))))
+			    set(per, "requests_per_poll",
+				t.syscalls_traced ? json_real(requests_per_poll(&t))
+						  : json_null()))))
 		return -ENOMEM;
 	if (set(root, "requests", req) ||
-	    set(req, "count", json_u64(snapshot_requests(s, &given))) ||
+	    set(req, "count", json_u64_known(requests, given || !s->no_syscalls)) ||
 	    set(req, "given", json_boolean(given)) || set(root, "findings", arr))
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -553,7 +590,8 @@ static json_t *cgroups_to_json(const struct snapshot *s)
 		    set(g, "runq_wait_ns", json_u64(c->runq_wait_ns)) ||
 		    set(g, "voluntary_switches", json_u64(c->voluntary_switches)) ||
 		    set(g, "involuntary_switches", json_u64(c->involuntary_switches)) ||
-		    set(g, "syscalls", json_u64(c->syscalls)) || set(g, "processes", pids))
+		    set(g, "syscalls", json_u64_known(c->syscalls, !s->no_syscalls)) ||
+		    set(g, "removed", json_boolean(c->removed)) || set(g, "processes", pids))
 			goto fail;
 		for (size_t k = 0; k < c->npids; k++)
 			if (json_array_append_new(pids, json_integer(c->pids[k])))
@@ -572,6 +610,22 @@ static json_t *cgroups_to_json(const struct snapshot *s)
 fail:
 	json_decref(arr);
 	return NULL;
+}
+
+/* Target processes and threads started and exited during the run; null when not counted. */
+static json_t *lifecycle_to_json(const struct snapshot *s)
+{
+	json_t *lc;
+
+	if (!s->has_lifecycle)
+		return json_null();
+	lc = json_object();
+	for (int i = 0; lc && i < LC_COUNTS; i++)
+		if (set(lc, lifecycle_names[i], json_u64(s->lifecycle[i]))) {
+			json_decref(lc);
+			return NULL;
+		}
+	return lc;
 }
 
 static json_t *snapshot_to_json(const struct snapshot *s)
@@ -594,12 +648,15 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	    set(root, "kernel", json_str(s->kernel)) || set(root, "cpus", json_integer(s->cpus)) ||
 	    set(root, "duration_ns", json_u64(s->duration_ns)) || set(root, "command", command) ||
 	    set(root, "command_exit", json_integer(s->command_exit)) ||
-	    set(root, "program", json_str(s->program)) || set(root, "targets", targets) ||
+	    set(root, "program", json_str(s->program)) ||
+	    set(root, "syscalls_traced", json_boolean(!s->no_syscalls)) ||
+	    set(root, "targets", targets) ||
 	    set(targets, "description", json_str(s->targets.description)) ||
 	    set(targets, "pids", pids) ||
 	    set(targets, "command", json_boolean(s->targets.command)) ||
 	    set(targets, "children", json_boolean(s->targets.children)) ||
 	    selectors_to_json(targets, &s->targets) || set(root, "drops", drops) ||
+	    set(root, "lifecycle", lifecycle_to_json(s)) ||
 	    set(root, "processes", processes) || set(root, "handoffs", handoffs) ||
 	    set(root, "cgroups", cgroups_to_json(s)) ||
 	    set(root, "cpu_limits", cpu_limits_to_json(s)) ||
@@ -657,6 +714,7 @@ struct reader {
 	char *err;
 	size_t errlen;
 	bool cpu_split_missing; /* a thread or process without cpu_kernel_ns: an older run */
+	bool no_syscalls;	/* syscalls_traced false: the syscall figures are null, not read */
 };
 
 static int __attribute__((format(printf, 3, 4)))
@@ -758,6 +816,15 @@ static int get_u64_opt(struct reader *r, const json_t *obj, const char *where, c
 		return wrong(r, where, key, "a non-negative integer or null", v);
 	*out = (uint64_t)json_integer_value(v);
 	return 0;
+}
+
+/* A figure of the syscall hooks: null in light mode, and not read there. */
+static int get_traced(struct reader *r, const json_t *obj, const char *where, const char *key,
+		      uint64_t *out)
+{
+	if (r->no_syscalls)
+		return 0;
+	return get_u64(r, obj, where, key, out);
 }
 
 static int get_int(struct reader *r, const json_t *obj, const char *where, const char *key, int min,
@@ -1034,6 +1101,9 @@ static int read_sys(struct reader *r, const json_t *obj, const char *where, stru
 	bool present;
 	int rc = 0;
 
+	/* light mode: only the uninterruptible sleep, which is not by class, is a figure */
+	if (r->no_syscalls)
+		return get_u64(r, obj, where, "offcpu_d_ns", &f->offcpu_d_ns[SC_NONE]);
 	syscalls = get_typed(r, obj, where, "syscalls", JSON_OBJECT, 0, &rc);
 	if (!syscalls)
 		return rc;
@@ -1081,6 +1151,8 @@ static int read_conn(struct reader *r, const json_t *obj, const char *where, str
 	json_t *aq = NULL;
 	int rc;
 
+	if (r->no_syscalls)
+		return 0;
 	field(at, sizeof(at), where, "accept_queue");
 	if ((rc = read_lat(r, obj, where, "accept_queue", &f->accept_queue, &aq)) ||
 	    (rc = get_u64(r, aq, at, "backlog_max", &f->backlog_max)) ||
@@ -1127,8 +1199,8 @@ static int read_thread(struct reader *r, const json_t *obj, const char *where, s
 		return fail(r, -EINVAL, "%s should be an object, not %s", where, type_name(obj));
 	if ((rc = get_int(r, obj, where, "tid", 1, LS_PID_MAX, &t->tid)) ||
 	    (rc = get_u64(r, obj, where, "alive_ns", &t->alive_ns)) ||
-	    (rc = get_u64(r, obj, where, "tcp_reads", &t->tcp_reads)) ||
-	    (rc = get_u64(r, obj, where, "tcp_writes", &t->tcp_writes)) ||
+	    (rc = get_traced(r, obj, where, "tcp_reads", &t->tcp_reads)) ||
+	    (rc = get_traced(r, obj, where, "tcp_writes", &t->tcp_writes)) ||
 	    (rc = get_comm(r, obj, where, t->comm)) ||
 	    (rc = get_bool(r, obj, where, "exited", &t->exited)) ||
 	    (rc = read_sched(r, obj, where, &t->sched)) || (rc = read_sys(r, obj, where, &t->sys)) ||
@@ -1172,8 +1244,8 @@ static int read_process(struct reader *r, const json_t *obj, const char *where, 
 	    (rc = read_sched(r, obj, where, &p->sched)) || (rc = read_sys(r, obj, where, &p->sys)) ||
 	    (rc = read_conn(r, obj, where, &p->sys, &p->unaccepted)) ||
 	    (rc = get_u64(r, obj, where, "alive_ns", &p->alive_ns)) ||
-	    (rc = get_u64(r, obj, where, "tcp_reads", &p->tcp_reads)) ||
-	    (rc = get_u64(r, obj, where, "tcp_writes", &p->tcp_writes)) ||
+	    (rc = get_traced(r, obj, where, "tcp_reads", &p->tcp_reads)) ||
+	    (rc = get_traced(r, obj, where, "tcp_writes", &p->tcp_writes)) ||
 	    (rc = read_peers(r, obj, where, "preempted_by", &p->preempted_by, &p->npreempted_by)) ||
 	    (rc = read_peers(r, obj, where, "wakers", &p->wakers, &p->nwakers)) ||
 	    (rc = read_selection(r, obj, where, p)))
@@ -1529,11 +1601,29 @@ static int read_cgroups(struct reader *r, const json_t *root, struct snapshot *s
 		    (rc = get_u64(r, g, at, "runq_wait_ns", &c->runq_wait_ns)) ||
 		    (rc = get_u64(r, g, at, "voluntary_switches", &c->voluntary_switches)) ||
 		    (rc = get_u64(r, g, at, "involuntary_switches", &c->involuntary_switches)) ||
-		    (rc = get_u64(r, g, at, "syscalls", &c->syscalls)) ||
+		    (rc = get_traced(r, g, at, "syscalls", &c->syscalls)) ||
+		    (rc = get_bool_opt(r, g, at, "removed", &c->removed)) ||
 		    (rc = read_pids(r, g, at, "processes", &c->pids, &c->npids)) ||
 		    (rc = read_cgroup_cpu(r, g, at, c)))
 			return rc;
 	}
+	return 0;
+}
+
+/* The lifecycle counts (absent or null in runs saved before they were counted). */
+static int read_lifecycle(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	const json_t *lc = json_object_get(root, "lifecycle");
+	int rc;
+
+	if (!lc || json_is_null(lc))
+		return 0;
+	if (!json_is_object(lc))
+		return wrong(r, "", "lifecycle", "an object or null", lc);
+	for (int i = 0; i < LC_COUNTS; i++)
+		if ((rc = get_u64(r, lc, "lifecycle", lifecycle_names[i], &s->lifecycle[i])))
+			return rc;
+	s->has_lifecycle = true;
 	return 0;
 }
 
@@ -1687,8 +1777,8 @@ static int read_intervals(struct reader *r, const json_t *root, struct snapshot 
 			    (rc = get_u64_opt(r, p, pat, "runq_p99_ns", &ip->runq_p99_ns,
 					      &ip->runq_timed)) ||
 			    (rc = get_u64(r, p, pat, "switches", &ip->switches)) ||
-			    (rc = get_u64(r, p, pat, "accepts", &ip->accepts)) ||
-			    (rc = get_u64(r, p, pat, "syscalls", &ip->syscalls)))
+			    (rc = get_traced(r, p, pat, "accepts", &ip->accepts)) ||
+			    (rc = get_traced(r, p, pat, "syscalls", &ip->syscalls)))
 				return rc;
 		}
 	}
@@ -1706,8 +1796,12 @@ static int read_requests(struct reader *r, const json_t *root, struct snapshot *
 	req = get_typed(r, root, "", "requests", JSON_OBJECT, 0, &rc);
 	if (!req)
 		return rc;
-	if ((rc = get_u64(r, req, "requests", "count", &count)) ||
-	    (rc = get_bool(r, req, "requests", "given", &given)))
+	if ((rc = get_bool(r, req, "requests", "given", &given)))
+		return rc;
+	/* light mode has no estimate to save: null unless given */
+	if (!given && r->no_syscalls)
+		return 0;
+	if ((rc = get_u64(r, req, "requests", "count", &count)))
 		return rc;
 	s->requests_given = given ? count : 0;
 	return 0;
@@ -1784,6 +1878,7 @@ static int read_header(struct reader *r, const json_t *root)
 
 static int read_document(struct reader *r, const json_t *root, struct snapshot *s)
 {
+	bool traced = true;
 	json_t *drops;
 	size_t i;
 	int rc = 0;
@@ -1794,15 +1889,19 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 	    (rc = read_command(r, root, s)) ||
 	    (rc = get_int(r, root, "", "command_exit", -1, 255, &s->command_exit)) ||
 	    (rc = get_string(r, root, "", "program", &s->program)) ||
+	    (rc = get_bool_opt(r, root, "", "syscalls_traced", &traced)) ||
 	    (rc = read_targets(r, root, s)) || (rc = read_selectors(r, root, s)))
 		return rc;
+	/* a run saved before light mode traced the syscalls */
+	s->no_syscalls = r->no_syscalls = !traced;
 	drops = get_typed(r, root, "", "drops", JSON_OBJECT, 0, &rc);
 	if (!drops)
 		return rc;
 	for (i = 0; i < DROP_REASONS; i++) {
 		bool present;
 
-		/* counters newer than the schema's first runs: absent there, so 0 */
+		/* counters newer than the schema's first runs (recursion and those after it):
+		 * absent in runs saved before them, so 0 */
 		if (i >= DROP_FIRST_OPTIONAL)
 			rc = get_u64_opt(r, drops, "drops", drop_reason_name(i), &s->drops[i],
 					 &present);
@@ -1811,7 +1910,8 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 		if (rc)
 			return rc;
 	}
-	if ((rc = read_budget(r, root, "", &s->cpu_budget)) || (rc = read_requests(r, root, s)) ||
+	if ((rc = read_lifecycle(r, root, s)) || (rc = read_budget(r, root, "", &s->cpu_budget)) ||
+	    (rc = read_requests(r, root, s)) ||
 	    (rc = read_intervals(r, root, s)) || (rc = read_processes(r, root, s)))
 		return rc;
 	s->cpu_split = !r->cpu_split_missing;

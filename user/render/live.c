@@ -20,6 +20,17 @@ static double rate(uint64_t n, uint64_t ns)
 	return ns ? (double)n * 1e9 / (double)ns : 0;
 }
 
+/* A rate of the syscall hooks, or "–" in light mode, which has none. */
+static const char *traced_rate(const struct snapshot *s, uint64_t n, uint64_t ns, char *buf,
+			       size_t len)
+{
+	if (s->no_syscalls)
+		snprintf(buf, len, "–");
+	else
+		snprintf(buf, len, "%.0f", rate(n, ns));
+	return buf;
+}
+
 static const char *comm_of(const struct proc_sample *cur, size_t ncur, int pid)
 {
 	const struct proc_sample *p = proc_sample_find(cur, ncur, pid);
@@ -119,7 +130,7 @@ void interval_live(const struct snapshot *s, const struct proc_sample *cur, size
 {
 	const struct interval *iv;
 	struct interval_proc *rows;
-	char p99[FORMAT_NS_LEN], name[LS_COMM_LEN], line[LIVE_COLUMNS + 1];
+	char p99[FORMAT_NS_LEN], name[LS_COMM_LEN], line[LIVE_COLUMNS + 1], acc[32], sc[32];
 
 	if (!s->nintervals)
 		return;
@@ -146,11 +157,14 @@ void interval_live(const struct snapshot *s, const struct proc_sample *cur, size
 		"RUNQ p99", "CSW/s", "ACCEPT/s", "SYSCALL/s");
 	for (size_t i = 0; i < iv->nprocs && i < max_rows; i++) {
 		snprintf(name, sizeof(name), "%s", comm_of(cur, ncur, rows[i].pid));
-		fprintf(f, "%-8d %-15s %6.1f %6.1f %9s %9.0f %9.0f %10.0f\n", rows[i].pid, name,
+		traced_rate(s, rows[i].accepts, iv->duration_ns, acc, sizeof(acc));
+		traced_rate(s, rows[i].syscalls, iv->duration_ns, sc, sizeof(sc));
+		/* "–" is 3 bytes for one column */
+		fprintf(f, "%-8d %-15s %6.1f %6.1f %9s %9.0f %*s %*s\n", rows[i].pid, name,
 			pct(rows[i].cpu_ns, iv->duration_ns), pct(rows[i].runq_wait_ns, iv->duration_ns),
 			format_ns_known(rows[i].runq_p99_ns, rows[i].runq_timed, p99, sizeof(p99)),
-			rate(rows[i].switches, iv->duration_ns), rate(rows[i].accepts, iv->duration_ns),
-			rate(rows[i].syscalls, iv->duration_ns));
+			rate(rows[i].switches, iv->duration_ns), s->no_syscalls ? 11 : 9, acc,
+			s->no_syscalls ? 12 : 10, sc);
 	}
 	if (iv->nprocs > max_rows)
 		fprintf(f, "... %zu more\n", iv->nprocs - max_rows);
@@ -164,7 +178,7 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 	const struct interval *iv;
 	const struct interval_proc *top = NULL;
 	uint64_t cpu = 0, runq = 0, sw = 0, acc = 0, sc = 0, p99 = 0;
-	char t[FORMAT_NS_LEN], line[LIVE_COLUMNS + 1];
+	char t[FORMAT_NS_LEN], line[LIVE_COLUMNS + 1], accs[32], scs[32];
 	bool timed = false;
 
 	if (!s->nintervals)
@@ -185,11 +199,12 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 			top = p;
 	}
 	fprintf(f,
-		"t=%.1fs cpu=%.0f%% of %d CPUs runq=%.0f%% runq_p99_max=%s csw/s=%.0f accept/s=%.0f "
-		"syscall/s=%.0f processes=%zu",
+		"t=%.1fs cpu=%.0f%% of %d CPUs runq=%.0f%% runq_p99_max=%s csw/s=%.0f accept/s=%s "
+		"syscall/s=%s processes=%zu",
 		iv->end_ns / 1e9, pct(cpu, iv->duration_ns * (uint64_t)(cpus > 0 ? cpus : 1)), cpus,
-		pct(runq, iv->duration_ns), format_ns_known(p99, timed, t, sizeof(t)), rate(sw, iv->duration_ns),
-		rate(acc, iv->duration_ns), rate(sc, iv->duration_ns), iv->nprocs);
+		pct(runq, iv->duration_ns), format_ns_known(p99, timed, t, sizeof(t)),
+		rate(sw, iv->duration_ns), traced_rate(s, acc, iv->duration_ns, accs, sizeof(accs)),
+		traced_rate(s, sc, iv->duration_ns, scs, sizeof(scs)), iv->nprocs);
 	if (top)
 		fprintf(f, " busiest=%d(%s)", top->pid, comm_of(cur, ncur, top->pid));
 	fputc('\n', f);

@@ -2,6 +2,7 @@
 /* The human-readable report: header, per-process table and run-queue wait histograms. */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,16 @@ static const char *printable_comm(const char *comm, char *buf)
 		buf[i] = isprint((unsigned char)comm[i]) ? comm[i] : '?';
 	buf[i] = '\0';
 	return buf;
+}
+
+/* A printf width for v that makes it `columns` wide on a terminal: UTF-8 "–" is 3 bytes. */
+static int width(const char *v, int columns)
+{
+	int extra = 0;
+
+	for (; *v; v++)
+		extra += ((unsigned char)*v & 0xc0) == 0x80;
+	return columns + extra;
 }
 
 static double percent(uint64_t part_ns, uint64_t whole_ns)
@@ -114,8 +125,18 @@ static const char *warning_text(int reason, uint64_t n, char *buf, size_t len)
 	return buf;
 }
 
+/* A cgroup's name is any bytes its creator chose: control characters are kept out. */
+static void printable_path(char *out, size_t len, const char *path)
+{
+	snprintf(out, len, "%s", path);
+	for (char *p = out; *p; p++)
+		if (!isprint((unsigned char)*p))
+			*p = '?';
+}
+
 static void print_header(const struct snapshot *s, FILE *f)
 {
+	char path[PATH_MAX], line[256];
 	uint64_t dropped;
 	char buf[256];
 
@@ -126,11 +147,21 @@ static void print_header(const struct snapshot *s, FILE *f)
 								  : "(not recorded)");
 	if (s->command && s->command[0])
 		print_command(s, f);
+	if (s->no_syscalls)
+		report_wrapped(f, "light mode:", LIGHT_MODE_LEAVES_OUT, 4);
 	/* every counter of what the maps could not hold: the figures above it are short of it */
 	for (int r = 0; r < DROP_REASONS; r++) {
 		dropped = s->drops[r];
 		if (dropped)
 			report_wrapped(f, "warning:", warning_text(r, dropped, buf, sizeof(buf)), 4);
+	}
+	if (lifecycle_line(s, line, sizeof(line)))
+		fprintf(f, "%s\n", line);
+	for (size_t i = 0; i < s->ncgroups; i++) {
+		if (!s->cgroups[i].removed)
+			continue;
+		printable_path(path, sizeof(path), s->cgroups[i].path);
+		fprintf(f, "note: cgroup %s" CGROUP_REMOVED_NOTE "\n", path);
 	}
 }
 
@@ -215,13 +246,16 @@ static void print_cgroups(const struct snapshot *s, FILE *f)
 		g = &s->cgroups[i];
 		format_rate(g->voluntary_switches, s->duration_ns, vcsw, sizeof(vcsw));
 		format_rate(g->involuntary_switches, s->duration_ns, icsw, sizeof(icsw));
-		format_rate(g->syscalls, s->duration_ns, calls, sizeof(calls));
+		if (s->no_syscalls)
+			snprintf(calls, sizeof(calls), "–");
+		else
+			format_rate(g->syscalls, s->duration_ns, calls, sizeof(calls));
 		/* a long path keeps its end, which names the service or container */
 		w = (int)strlen(g->path);
-		fprintf(f, "%s%-*s %5zu %6.1f %6.1f %7s %7s %10s\n", w > 44 ? "..." : "",
+		fprintf(f, "%s%-*s %5zu %6.1f %6.1f %7s %7s %*s\n", w > 44 ? "..." : "",
 			w > 44 ? 41 : 44, w > 44 ? g->path + w - 41 : g->path, g->npids,
 			percent(g->cpu_ns, s->duration_ns), percent(g->runq_wait_ns, s->duration_ns),
-			vcsw, icsw, calls);
+			vcsw, icsw, width(calls, 10), calls);
 		at = (size_t)snprintf(line, sizeof(line), "  processes:");
 		for (size_t k = 0; k < g->npids; k++) {
 			char item[48];
@@ -295,11 +329,7 @@ static void print_cpu_limits(const struct snapshot *s, FILE *f)
 
 		if (!cpu_limit_shown(&c->limit))
 			continue;
-		/* a cgroup's name is any bytes its creator chose: keep control characters out */
-		snprintf(path, sizeof(path), "%s", c->path);
-		for (char *p = path; *p; p++)
-			if (!isprint((unsigned char)*p))
-				*p = '?';
+		printable_path(path, sizeof(path), c->path);
 		at = (size_t)snprintf(line, sizeof(line), "cgroup %s (%s%s): ", path,
 				      cgroup_hierarchy_name(c->hierarchy),
 				      c->npids ? "" : ", ancestor");
@@ -610,8 +640,11 @@ static void print_findings(const struct snapshot *s, FILE *f)
 	bool given;
 	uint64_t req = snapshot_requests(s, &given);
 
-	fprintf(f, "FINDINGS (%llu requests, %s)\n", (unsigned long long)req,
-		given ? "as given" : "estimated from TCP writes");
+	if (!given && s->no_syscalls)
+		fprintf(f, "FINDINGS (requests –: light mode has no TCP writes to count)\n");
+	else
+		fprintf(f, "FINDINGS (%llu requests, %s)\n", (unsigned long long)req,
+			given ? "as given" : "estimated from TCP writes");
 	if (!n)
 		fprintf(f, "none: no rule applies to this run\n");
 	for (size_t i = 0; i < n; i++) {
@@ -625,7 +658,7 @@ static void print_findings(const struct snapshot *s, FILE *f)
 static void print_per_request(const struct snapshot *s, FILE *f)
 {
 	char cpu[FORMAT_NS_LEN], user[FORMAT_NS_LEN], kernel[FORMAT_NS_LEN], split[64] = "";
-	char text[256], batching[64] = "";
+	char text[256], batching[64] = "", calls[32] = "–";
 	struct run_totals t;
 
 	run_totals(s, &t);
@@ -638,17 +671,19 @@ static void print_per_request(const struct snapshot *s, FILE *f)
 	if (t.serving_polls)
 		snprintf(batching, sizeof(batching), "; %.1f requests per poll wakeup",
 			 requests_per_poll(&t));
+	if (t.syscalls_traced)
+		snprintf(calls, sizeof(calls), "%.1f", (double)t.syscalls / (double)t.requests);
 	snprintf(text, sizeof(text),
-		 "CPU %s%s, %.1f syscalls, %.2f context switches, %.2f wakeups%s",
-		 format_ns(t.cpu_ns / t.requests, cpu, sizeof(cpu)), split,
-		 (double)t.syscalls / (double)t.requests, (double)t.switches / (double)t.requests,
+		 "CPU %s%s, %s syscalls, %.2f context switches, %.2f wakeups%s",
+		 format_ns(t.cpu_ns / t.requests, cpu, sizeof(cpu)), split, calls,
+		 (double)t.switches / (double)t.requests,
 		 (double)t.wakeups / (double)t.requests, batching);
 	/* on lines of 100 columns, as the findings above it */
 	report_wrapped(f, "PER REQUEST:", text, 4);
 }
 
-static void print_state_row(FILE *f, const char *id, const char *comm, const char *label,
-			    const struct states *st)
+static void print_state_row(FILE *f, const struct snapshot *s, const char *id, const char *comm,
+			    const char *label, const struct states *st)
 {
 	static const char marks[ST_COUNT] = { '#', 'q', '.', 'i', 'l', 'D', 'o' };
 	char bar[STATE_BAR + 1], name[LS_COMM_LEN];
@@ -668,9 +703,15 @@ static void print_state_row(FILE *f, const char *id, const char *comm, const cha
 	while (filled < STATE_BAR)
 		bar[filled++] = ' ';
 	bar[STATE_BAR] = '\0';
-	fprintf(f, "%-8s %-15s %-10s |%s|", id, printable_comm(comm, name), label, bar);
-	for (int k = 0; k < ST_COUNT; k++)
-		fprintf(f, " %4.0f", share[k] * 100);
+	fprintf(f, "%-8s %-15s %-*s |%s|", id, printable_comm(comm, name), width(label, 10), label,
+		bar);
+	for (int k = 0; k < ST_COUNT; k++) {
+		/* "–" is three bytes for one column */
+		if (!state_known(s, k))
+			fprintf(f, "    –");
+		else
+			fprintf(f, " %4.0f", share[k] * 100);
+	}
 	fputc('\n', f);
 }
 
@@ -689,7 +730,8 @@ static void print_states(const struct snapshot *s, FILE *f, bool threads)
 
 		snprintf(id, sizeof(id), "%d", p->pid);
 		process_states(p, &st);
-		print_state_row(f, id, p->comm, role_name(process_role(s, p)), &st);
+		print_state_row(f, s, id, p->comm,
+				s->no_syscalls ? "–" : role_name(process_role(s, p)), &st);
 		process_kind_counts(p, kinds);
 		if (kinds[KIND_HELPER] + kinds[KIND_PARKED] && !threads) {
 			/* runtime helpers (GC, JIT, pools) and parked threads, summed */
@@ -697,12 +739,12 @@ static void print_states(const struct snapshot *s, FILE *f, bool threads)
 			snprintf(id, sizeof(id), "%zu helper%s", n, n == 1 ? "" : "s");
 			snprintf(label, sizeof(label), "%zu parked", kinds[KIND_PARKED]);
 			process_helper_states(p, &st);
-			print_state_row(f, "  +", id, label, &st);
+			print_state_row(f, s, "  +", id, label, &st);
 		}
 		for (size_t j = 0; threads && j < p->nthreads; j++) {
 			snprintf(id, sizeof(id), "  %d", p->threads[j].tid);
 			thread_states(&p->threads[j], &st);
-			print_state_row(f, id, p->threads[j].comm,
+			print_state_row(f, s, id, p->threads[j].comm,
 					thread_kind_name(thread_kind(p, &p->threads[j])), &st);
 		}
 	}
@@ -711,6 +753,9 @@ static void print_states(const struct snapshot *s, FILE *f, bool threads)
 		   "sleep, o: other.\n+ N helpers, M parked: the process's other threads (runtime "
 		   "helpers; M of them slept all\nrun), summed. With --threads, each thread's kind: "
 		   "serving, helper or parked.\n");
+	if (s->no_syscalls)
+		fprintf(f, "Light mode: idle, I/O and lock waits need the syscall hooks; blocked "
+			   "time outside D is in o.\n");
 }
 
 /* One group of the budget line: its label, and for `other` the processes it names. */
@@ -892,6 +937,8 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 	print_cgroups(s, f);
 	print_cpu_limits(s, f);
 	print_states(s, f, threads);
+	if (s->no_syscalls)
+		goto histograms; /* the header says what light mode leaves out */
 	fputc('\n', f);
 	print_sys_table(s, f, threads);
 	if (has_connections(s))
@@ -899,6 +946,7 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 	fprintf(f, "\nSYSCALLS: per process and class; blocked: time off-CPU waiting in them\n");
 	for (i = 0; i < s->nprocesses; i++)
 		print_sys_classes(&s->processes[i], f);
+histograms:
 	fprintf(f, "\nRUN-QUEUE WAITS: time from becoming runnable to running, per process\n");
 	for (i = 0; i < s->nprocesses; i++)
 		print_histogram(&s->processes[i], f);
