@@ -28,7 +28,8 @@ static int open_fifo(const char *path, int flags)
 
 static void serve(const char *go, const char *done, double spin_s, long naps, long nap_ms)
 {
-	/* read-write: opening does not wait for the other end, and the FIFOs never see end of file */
+	/* read-write: opening does not wait for the other end, and the FIFOs never see end of file
+	 */
 	int go_fd = open_fifo(go, O_RDWR), done_fd = open_fifo(done, O_RDWR);
 	char byte;
 
