@@ -13,7 +13,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -MMD -MP -I$(BUILD) -Ibpf -Iuser
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror -MMD -MP \
 	-I vmlinux/$(ARCH) -I bpf -mcpu=v3
-LDLIBS := -lbpf -lelf -lz -ljansson -lcap -lm -lmount
+LDLIBS := -lbpf -lelf -lz -ljansson -lcap -lm -lmount -lmicrohttpd -pthread
 
 # user/ by layer (user/README.md): the layers without BPF build as one library, libloadscope.a, that
 # the unit tests, the fuzzer and the offline commands link; observe/ is the only one with libbpf.
@@ -126,11 +126,13 @@ $(BUILD)/workloads/%: tests/workloads/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -pthread $< -ljansson -o $@
 
-# Debian has no static libmount: it and libc stay shared, the rest is linked in; test-kernels.sh
-# copies the shared libraries into the guests.
+# Debian has no static libmount: it and libc stay shared, as libmicrohttpd (its static archive
+# would pull in GnuTLS), the rest is linked in; test-kernels.sh copies the shared libraries into
+# the guests.
 $(STATIC)/loadscope: $(BUILD)/user/main.o $(CMD_LIB) $(OBSERVE_LIB) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $^ -Wl,-Bstatic -lbpf -lelf -lz -ljansson -lcap -Wl,-Bdynamic -lm -lmount -o $@
+	$(CC) $(CFLAGS) $^ -Wl,-Bstatic -lbpf -lelf -lz -ljansson -lcap -Wl,-Bdynamic -lm -lmount \
+		-lmicrohttpd -pthread -o $@
 
 $(STATIC)/integration_tests: $(INTEG_OBJS)
 	@mkdir -p $(@D)
@@ -286,6 +288,7 @@ bench: loadscope $(WORKLOADS) $(STACKS)/.ok $(BUILD)/bench/floor $(BUILD)/bench/
 	tools/bench/syscalls.sh
 	tools/bench/cgroup.sh
 	tools/bench/observer.sh
+	tools/bench/serve.sh
 
 format:
 	clang-format -i bpf/*.c bpf/*.h user/*.c user/*/*.[ch] tests/*/*.c

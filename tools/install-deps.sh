@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages loadscope needs to build and test, when any is missing.
 set -eu
-PKGS="clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool check pkg-config libjansson-dev libcap-dev libmount-dev linux-libc-dev wrk libcsv-dev libclang-rt-14-dev"
+PKGS="clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool check pkg-config libjansson-dev libcap-dev libmount-dev linux-libc-dev wrk libcsv-dev libclang-rt-14-dev libmicrohttpd-dev prometheus curl"
 [ $# -gt 0 ] && PKGS="$PKGS $*"
 missing=""
 for p in $PKGS; do

@@ -17,6 +17,7 @@ static int cmd_help(int argc, char **argv);
 static const struct cmd cmds[] = {
 	{"report", cmd_report, "print a saved run's report again; write it as JSON, CSV or HTML"},
 	{"diff", cmd_diff, "compare two saved runs: per request, by role, findings"},
+	{"serve", cmd_serve, "export the targets' figures to Prometheus on /metrics until stopped"},
 	{"help", cmd_help, "list these commands"},
 };
 

@@ -75,6 +75,7 @@ int main(void)
 	srunner_add_suite(runner, ls_stacks_suite());
 	srunner_add_suite(runner, ls_budget_suite());
 	srunner_add_suite(runner, ls_cpulimit_suite());
+	srunner_add_suite(runner, ls_serve_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -21,6 +21,7 @@ Suite *ls_reports_suite(void);
 Suite *ls_stacks_suite(void);
 Suite *ls_budget_suite(void);
 Suite *ls_cpulimit_suite(void);
+Suite *ls_serve_suite(void);
 
 /*
  * Runs `loadscope [--raw-tp] -o out --threads -- command...`; fails the test unless it exited 0,

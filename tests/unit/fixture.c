@@ -197,6 +197,7 @@ void fixture_snapshot(struct snapshot *s)
 
 	/* a time series of two 1 s intervals */
 	s->interval_ns = 1000000000ULL;
+	s->started_unix_ns = 1700000000000000000ULL;
 	s->nintervals = 2;
 	s->intervals = fixture_calloc(2, sizeof(*s->intervals));
 	for (int i = 0; i < 2; i++) {

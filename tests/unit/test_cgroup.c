@@ -334,6 +334,31 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* The label serve gives a cgroup path: the innermost directory named by a runtime's scheme. */
+START_TEST(test_container_id_of_path)
+{
+	const char *id = "3f2a9c1b7e44aa00112233445566778899aabbccddeeff00112233445566778a";
+	char path[512], out[CONTAINER_ID_LEN + 1];
+
+	snprintf(path, sizeof(path), "/system.slice/docker-%s.scope", id);
+	ck_assert(cgroup_container_id(path, out));
+	ck_assert_str_eq(out, id);
+	snprintf(path, sizeof(path),
+		 "/kubepods.slice/kubepods-pod1.slice/cri-containerd-%s.scope/init", id);
+	ck_assert(cgroup_container_id(path, out));
+	ck_assert_str_eq(out, id);
+	snprintf(path, sizeof(path), "/docker/%s", id);
+	ck_assert(cgroup_container_id(path, out));
+	ck_assert_str_eq(out, id);
+	/* not a full ID, or not a scheme */
+	ck_assert(!cgroup_container_id("/system.slice/docker-3f2a9c1b7e44.scope", out));
+	ck_assert_str_eq(out, "");
+	ck_assert(!cgroup_container_id("/user.slice", out));
+	ck_assert(!cgroup_container_id("/", out));
+	ck_assert(!cgroup_container_id("", out));
+}
+END_TEST
+
 Suite *cgroup_suite(void)
 {
 	Suite *s = suite_create("cgroup");
@@ -341,6 +366,7 @@ Suite *cgroup_suite(void)
 
 	tc = tcase_create("mountinfo");
 	tcase_add_test(tc, test_mount_pure_v2);
+	tcase_add_test(tc, test_container_id_of_path);
 	tcase_add_test(tc, test_mount_hybrid);
 	tcase_add_test(tc, test_mount_v1_only);
 	tcase_add_test(tc, test_mount_none_or_unreadable);

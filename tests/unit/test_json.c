@@ -340,6 +340,7 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 		}
 	}
 	ck_assert_uint_eq(a->interval_ns, b->interval_ns);
+	ck_assert_uint_eq(a->started_unix_ns, b->started_unix_ns);
 	ck_assert_uint_eq(a->nintervals, b->nintervals);
 	for (i = 0; i < a->nintervals; i++) {
 		ck_assert_uint_eq(a->intervals[i].end_ns, b->intervals[i].end_ns);

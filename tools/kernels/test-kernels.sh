@@ -12,8 +12,8 @@
 #   TCG_THREAD     qemu's TCG threading: single (default: one host thread per guest) or multi
 #   GUEST_MEM_MB   guest memory (default 1536)
 #   GUEST_ENV      extra NAME=value words for the guest's environment, e.g. LOADSCOPE_TEST_VERBOSE=1
-#   GUEST_TOOLS    host programs the tests run, copied with their libraries (default: setpriv, wrk;
-#                  busybox provides sh, sleep, mount, unshare and the rest)
+#   GUEST_TOOLS    host programs the tests run, copied with their libraries (default: setpriv, wrk,
+#                  curl; busybox provides sh, sleep, mount, unshare and the rest)
 #   CI             true: anything that would skip fails instead
 # Exit status: 0 when every kernel passed (or, outside CI, when qemu cannot be installed: SKIP).
 set -uo pipefail
@@ -28,7 +28,7 @@ GUEST_TIMEOUT=${GUEST_TIMEOUT:-600}
 JOBS=${JOBS:-2}
 GUEST_MEM_MB=${GUEST_MEM_MB:-1536}
 GUEST_ENV=${GUEST_ENV:-}
-GUEST_TOOLS=${GUEST_TOOLS:-setpriv wrk}
+GUEST_TOOLS=${GUEST_TOOLS:-setpriv wrk curl}
 QEMU=${QEMU:-qemu-system-x86_64}
 TCG_THREAD=${TCG_THREAD:-single}
 PACKAGES="qemu-system-x86 busybox-static cpio"

@@ -16,5 +16,7 @@ int cmd_run(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 /* loadscope diff A.json B.json: two saved runs side by side */
 int cmd_diff(int argc, char **argv);
+/* loadscope serve [TARGETS]: a Prometheus target until SIGTERM or SIGINT (root, BPF) */
+int cmd_serve(int argc, char **argv);
 
 #endif /* LOADSCOPE_COMMANDS_H */

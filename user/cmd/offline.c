@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "render/json.h"
 #include "cmd/commands.h"
+#include "render/prometheus.h"
 #include "render/render.h"
 #include "io/report_files.h"
 
@@ -31,6 +33,37 @@ static int read_run(const char *path, struct snapshot *s)
 	return 0;
 }
 
+/* The run as timestamped OpenMetrics in path: written whole, or removed. */
+static int write_openmetrics(const struct snapshot *s, const char *path)
+{
+	char err[512], *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len), *f;
+	int ret;
+
+	if (!mem) {
+		fprintf(stderr, "loadscope: cannot write %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	ret = report_openmetrics(s, mem, err, sizeof(err));
+	fclose(mem);
+	if (ret) {
+		fprintf(stderr, "loadscope: %s\n", err);
+		free(buf);
+		return -1;
+	}
+	f = fopen(path, "w");
+	if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "loadscope: cannot write %s: %s\n", path, strerror(errno));
+		if (f)
+			unlink(path);
+		free(buf);
+		return -1;
+	}
+	free(buf);
+	return 0;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -39,10 +72,11 @@ int cmd_report(int argc, char **argv)
 		{ "json", required_argument, NULL, 'o' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "html", required_argument, NULL, 'H' },
+		{ "openmetrics", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *json_path = NULL, *csv_path = NULL, *html_path = NULL;
+	const char *json_path = NULL, *csv_path = NULL, *html_path = NULL, *om_path = NULL;
 	struct report_files files = { 0 };
 	struct snapshot s = { 0 };
 	unsigned long long requests = 0;
@@ -73,14 +107,22 @@ int cmd_report(int argc, char **argv)
 		case 'H':
 			html_path = optarg;
 			break;
+		case 'm':
+			if (!*optarg || !strcmp(optarg, "-"))
+				return usage_error("report", "--openmetrics needs a file name", optarg);
+			om_path = optarg;
+			break;
 		case 'h':
 			printf("Usage: loadscope report RUN.json [--threads] [--requests N] [-o FILE] "
-			       "[--csv FILE]\n                        [--html FILE]\n"
+			       "[--csv FILE]\n                        [--html FILE] [--openmetrics "
+			       "FILE]\n"
 			       "Print the report of a saved run again. --requests sets the requests "
 			       "served (from the\nload tool's output) for the per-request figures; -o "
 			       "writes the run as JSON with it.\n--csv writes a row per process (and per "
 			       "thread with --threads) for spreadsheets;\n--html writes one "
-			       "self-contained page with charts. - is stdout for any one of them.\n");
+			       "self-contained page with charts. - is stdout for any one of them.\n"
+			       "--openmetrics writes the run's -i intervals as timestamped OpenMetrics "
+			       "for\npromtool tsdb create-blocks-from openmetrics (a backfill).\n");
 			return 0;
 		case ':':
 			return usage_error("report", "option needs a value", argv[optind - 1]);
@@ -103,6 +145,9 @@ int cmd_report(int argc, char **argv)
 		goto done;
 	if (requests)
 		s.requests_given = requests;
+	/* before anything else is written: a run that cannot be backfilled writes nothing */
+	if (om_path && write_openmetrics(&s, om_path))
+		goto done;
 	report_text(&s, report_files_text_stream(&files), threads);
 	fflush(stdout);
 	if (report_files_write(&files, &s, threads, err, sizeof(err))) {

@@ -36,6 +36,15 @@
 #include "targets/procfs.h"
 #include "targets/targets.h"
 
+/* The wall clock, which timestamps a run's intervals for a backfill (report --openmetrics). */
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static void error_line(const char *msg)
 {
 	fprintf(stderr, "loadscope: %s\n", msg);
@@ -315,6 +324,7 @@ int cmd_run(int argc, char **argv)
 		goto fail;
 	/* the run starts before seeding: each thread's first reading lies inside it */
 	start_ns = monotonic_ns();
+	snap.started_unix_ns = realtime_ns();
 	if (observer_seed_targets(obs, &o.sel, &targets, cmd.pid, err, sizeof(err)))
 		goto fail;
 	/* before the command runs: all of its time is inside the budget's window */

@@ -81,6 +81,12 @@ static void states_from(const struct sched_stats *sched, const struct sys_figure
 	out->total_ns = add_sat(measured, out->ns[ST_OTHER]);
 }
 
+void figures_states(const struct sched_stats *sched, const struct sys_figures *sys,
+		    uint64_t alive_ns, struct states *out)
+{
+	states_from(sched, sys, alive_ns, out);
+}
+
 void thread_states(const struct thread *t, struct states *out)
 {
 	states_from(&t->sched, &t->sys, t->alive_ns, out);

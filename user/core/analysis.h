@@ -32,6 +32,9 @@ struct states {
 /* "running", "runnable", "idle", "io", "lock", "uninterruptible", "other". */
 const char *state_name(enum thread_state st);
 void thread_states(const struct thread *t, struct states *out);
+/* The same from the figures and the time alive (0: the measured states only, `other` 0). */
+void figures_states(const struct sched_stats *sched, const struct sys_figures *sys,
+		    uint64_t alive_ns, struct states *out);
 /*
  * Whether a run measured state st: light mode (no syscall hooks) cannot tell idle, I/O and lock
  * waits apart, so its blocked time outside uninterruptible sleep is in ST_OTHER.

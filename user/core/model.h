@@ -303,6 +303,7 @@ struct snapshot {
 	size_t nprocesses;
 	uint64_t requests_given;	/* --requests: the load tool's count; 0 when not given */
 	uint64_t interval_ns;	/* -i: the sampling interval; 0 without one */
+	uint64_t started_unix_ns; /* wall clock (CLOCK_REALTIME) at the start; 0: not known */
 	struct interval *intervals;	/* the time series, oldest first */
 	size_t nintervals;
 	struct handoff_pair *handoffs; /* descriptors passed between target processes */

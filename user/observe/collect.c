@@ -77,8 +77,8 @@ static bool finish_live_thread(const struct observer *o, struct thread_stats *s,
 	return true;
 }
 
-static int read_threads(const struct observer *o, int fd, size_t key_size, bool live,
-			uint64_t end_ns, struct thread_stats **arr, size_t *n, size_t *cap)
+int observe_read_threads(const struct observer *o, int fd, size_t key_size, bool live,
+			 uint64_t end_ns, struct thread_stats **arr, size_t *n, size_t *cap)
 {
 	char key[32], next[32];
 	struct thread_stats s;
@@ -98,12 +98,6 @@ static int read_threads(const struct observer *o, int fd, size_t key_size, bool 
 	return 0;
 }
 
-/* The entries of a hash map whose keys begin with (tid, seq), sorted by those. */
-struct map_entries {
-	char *data; /* n records of key_size + value_size bytes */
-	size_t n, key_size, rec_size;
-};
-
 static int cmp_tid_seq(const void *a, const void *b)
 {
 	const __u32 *x = a, *y = b;
@@ -113,7 +107,7 @@ static int cmp_tid_seq(const void *a, const void *b)
 	return (x[1] > y[1]) - (x[1] < y[1]);
 }
 
-static int read_entries(int fd, size_t key_size, size_t value_size, struct map_entries *e)
+int observe_read_entries(int fd, size_t key_size, size_t value_size, struct map_entries *e)
 {
 	char key[64], next[64];
 	void *prev = NULL, *grown;
@@ -309,8 +303,8 @@ static int collect_handoffs(struct observer *o, struct snapshot *snap)
 	struct map_entries e = { 0 };
 	int ret;
 
-	ret = read_entries(bpf_map__fd(o->skel->maps.handoffs), sizeof(struct handoff_key),
-			   sizeof(__u64), &e);
+	ret = observe_read_entries(bpf_map__fd(o->skel->maps.handoffs),
+				   sizeof(struct handoff_key), sizeof(__u64), &e);
 	if (!ret && e.n) {
 		snap->handoffs = calloc(e.n, sizeof(*snap->handoffs));
 		if (!snap->handoffs)
@@ -335,7 +329,7 @@ static int collect_peers(int fd, struct snapshot *snap, bool preempted)
 	char comm[LS_COMM_LEN];
 	int ret;
 
-	ret = read_entries(fd, sizeof(struct pair_key), sizeof(struct pair_stats), &e);
+	ret = observe_read_entries(fd, sizeof(struct pair_key), sizeof(struct pair_stats), &e);
 	for (size_t i = 0; !ret && i < e.n; i++) {
 		const struct pair_key *k = (const void *)(e.data + i * e.rec_size);
 		const struct pair_stats *v = (const void *)((const char *)k + e.key_size);
@@ -480,16 +474,16 @@ int observer_sample(struct observer *o, struct proc_sample **out, size_t *nout)
 
 	*out = NULL;
 	*nout = 0;
-	ret = read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
-			   monotonic_ns(), &arr, &n, &cap);
+	ret = observe_read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
+				   monotonic_ns(), &arr, &n, &cap);
 	if (!ret)
-		ret = read_threads(o, bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key),
-				   false, 0, &arr, &n, &cap);
+		ret = observe_read_threads(o, bpf_map__fd(o->skel->maps.exited),
+					   sizeof(struct exited_key), false, 0, &arr, &n, &cap);
 	for (size_t i = 0; !ret && i < o->stash.n; i++)
 		ret = append_thread(&arr, &n, &cap, &o->stash.threads[i]);
 	if (!ret)
-		ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
-				   sizeof(struct lat_stats), &lat);
+		ret = observe_read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
+					   sizeof(struct lat_stats), &lat);
 	ids = calloc(n ? n : 1, sizeof(*ids));
 	if (!ret && !ids)
 		ret = -ENOMEM;
@@ -558,8 +552,8 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 
 	snap->cpu_split = !o->no_syscalls;
 	snap->no_syscalls = o->no_syscalls;
-	ret = read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, end_ns,
-			   &arr, &n, &cap);
+	ret = observe_read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
+				   end_ns, &arr, &n, &cap);
 	/* the exited threads: what the map holds, through the stash's choice of the most CPU */
 	if (!ret)
 		ret = observer_drain_exited(o, true);
@@ -591,14 +585,15 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 			snap->lifecycle[k] += percpu[c];
 	}
 	snap->has_lifecycle = true;
-	ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
-			   sizeof(struct lat_stats), &m.lat);
+	ret = observe_read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
+				   sizeof(struct lat_stats), &m.lat);
 	if (!ret)
-		ret = read_entries(bpf_map__fd(o->skel->maps.others), sizeof(struct other_key),
-				   sizeof(struct other_stats), &m.others);
+		ret = observe_read_entries(bpf_map__fd(o->skel->maps.others),
+					   sizeof(struct other_key), sizeof(struct other_stats),
+					   &m.others);
 	if (!ret)
-		ret = read_entries(bpf_map__fd(o->skel->maps.errnos), sizeof(struct errno_key),
-				   sizeof(__u64), &m.errnos);
+		ret = observe_read_entries(bpf_map__fd(o->skel->maps.errnos),
+					   sizeof(struct errno_key), sizeof(__u64), &m.errnos);
 	if (!ret)
 		ret = build_processes(snap, arr, n, &m, &w);
 	if (!ret)

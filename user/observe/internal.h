@@ -4,9 +4,11 @@
 #define LOADSCOPE_OBSERVE_INTERNAL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/clock.h"
+#include "loadscope.h"
 #include "loadscope.skel.h"
 
 /* Exited threads drained from the kernel's map (stash.c): a min-heap on on_cpu_ns. */
@@ -37,5 +39,20 @@ struct observer {
 
 /* The sample of tid read at detach, or NULL. */
 const struct end_sample *observer_end_sample(const struct observer *o, uint32_t tid);
+
+/* The entries of a hash map whose keys begin with (tid, seq), sorted by those. */
+struct map_entries {
+	char *data; /* n records of key_size + value_size bytes */
+	size_t n, key_size, rec_size;
+};
+
+/* Every entry of a map keyed by (tid, seq, ...) into e, sorted by (tid, seq); 0 or -ENOMEM. */
+int observe_read_entries(int fd, size_t key_size, size_t value_size, struct map_entries *e);
+/*
+ * Every thread of the threads map (key_size 4, live: on-CPU time until now added from
+ * schedstat, comm refreshed) or of the exited map, appended to *arr. 0 or -ENOMEM.
+ */
+int observe_read_threads(const struct observer *o, int fd, size_t key_size, bool live,
+			 uint64_t end_ns, struct thread_stats **arr, size_t *n, size_t *cap);
 
 #endif /* LOADSCOPE_OBSERVE_INTERNAL_H */

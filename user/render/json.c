@@ -386,7 +386,10 @@ static int intervals_to_json(json_t *root, const struct snapshot *s)
 {
 	json_t *arr = json_array(), *iv, *procs, *p;
 
-	if (set(root, "interval_ns", json_u64(s->interval_ns)) || set(root, "intervals", arr))
+	if (set(root, "interval_ns", json_u64(s->interval_ns)) ||
+	    set(root, "started_unix_ns",
+		s->started_unix_ns ? json_u64(s->started_unix_ns) : json_null()) ||
+	    set(root, "intervals", arr))
 		return -ENOMEM;
 	for (size_t i = 0; i < s->nintervals; i++) {
 		const struct interval *in = &s->intervals[i];
@@ -1734,9 +1737,13 @@ static int read_intervals(struct reader *r, const json_t *root, struct snapshot 
 	char at[64], pat[96];
 	json_t *arr, *iv, *procs, *p;
 	size_t i, k;
+	bool started;
 	int rc = 0;
 
 	if ((rc = get_u64(r, root, "", "interval_ns", &s->interval_ns)))
+		return rc;
+	/* runs saved before it was recorded have none */
+	if ((rc = get_u64_opt(r, root, "", "started_unix_ns", &s->started_unix_ns, &started)))
 		return rc;
 	arr = get_typed(r, root, "", "intervals", JSON_ARRAY, 1u << 24, &rc);
 	if (!arr)

@@ -209,6 +209,27 @@ static bool name_to_id(const char *name, char id[CONTAINER_ID_LEN + 1])
 	return false;
 }
 
+bool cgroup_container_id(const char *rel, char id[CONTAINER_ID_LEN + 1])
+{
+	char name[256];
+	const char *end = rel + strlen(rel), *start;
+
+	/* the innermost directory that follows a scheme: a pod's container below its pod slice */
+	while (end > rel) {
+		for (start = end; start > rel && start[-1] != '/'; start--)
+			;
+		if ((size_t)(end - start) < sizeof(name)) {
+			memcpy(name, start, (size_t)(end - start));
+			name[end - start] = '\0';
+			if (name_to_id(name, id))
+				return true;
+		}
+		end = start > rel ? start - 1 : rel;
+	}
+	id[0] = '\0';
+	return false;
+}
+
 static int visit_container(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	char id[CONTAINER_ID_LEN + 1];

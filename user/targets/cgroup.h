@@ -57,6 +57,12 @@ void container_list_free(struct container *list, size_t n);
 int container_resolve(const char *root, const char *prefix, struct cgroup_dir *out,
 		      char full_id[CONTAINER_ID_LEN + 1], char *err, size_t errlen);
 
+/*
+ * The container ID a cgroup path (under the mount) carries in its innermost directory that
+ * follows one of the schemes above; "" and false when none does.
+ */
+bool cgroup_container_id(const char *rel, char id[CONTAINER_ID_LEN + 1]);
+
 /* Process ids in the cgroup at dir and every cgroup below it (their cgroup.procs). */
 int cgroup_subtree_pids(const char *dir, int **pids, size_t *n);
 /* The id of a process's cgroup v2, from /proc/PID/cgroup and the directory under mount. */
