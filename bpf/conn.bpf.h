@@ -20,7 +20,7 @@ struct {
 	__type(value, struct conn_pending);
 } pending_conns SEC(".maps");
 
-/* Ports targets accept on -> the accepting process, for connections never accepted. */
+/* Ports targets accept on -> the first process that accepted there: which connections are served. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_ACCEPT_PORTS);
@@ -28,7 +28,24 @@ struct {
 	__type(value, __u32);
 } accept_ports SEC(".maps");
 
-/* struct file of a connection a target accepted -> when, for the delay until it is passed on. */
+/*
+ * Listening sockets targets accept on (struct sock address) -> the first process that accepted
+ * there, until the socket closes: at the end, each one's queue is what it never accepted. By the
+ * socket, not the port: a SO_REUSEPORT sibling or another network namespace on the same port has
+ * its own queue.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_ACCEPT_PORTS);
+	__type(key, __u64);
+	__type(value, __u32);
+} listeners SEC(".maps");
+
+/*
+ * struct sock of a connection a target accepted -> when, for the delay until it is passed on;
+ * removed when passed on or closed, so an eviction (counted, DROP_ACCEPTED_EVICTED) takes one of
+ * MAX_ACCEPTED_FILES connections open at once and not passed on yet.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_ACCEPTED_FILES);
@@ -36,13 +53,50 @@ struct {
 	__type(value, __u64);
 } accepted_at SEC(".maps");
 
-/* struct file passed with SCM_RIGHTS and not yet received -> the sending process. */
+/*
+ * A descriptor passed with SCM_RIGHTS and not yet received (its struct sock for a socket, its
+ * struct file otherwise) -> the sending process; removed when received or the socket closes.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_IN_FLIGHT_FILES);
 	__type(key, __u64);
 	__type(value, __u32);
 } in_flight SEC(".maps");
+
+/* Per-CPU counts of enum lru_op. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LRU_OPS);
+	__type(key, __u32);
+	__type(value, __u64);
+} lru_ops SEC(".maps");
+
+#define LS_E2BIG 7 /* the errno of an update that finds a hash map full */
+
+static __always_inline void count_lru(__u32 op)
+{
+	__u64 *n = bpf_map_lookup_elem(&lru_ops, &op);
+
+	if (n)
+		*n += 1;
+}
+
+/* key -> value in an LRU map, counted as added when the key is new (op), overwritten otherwise. */
+static __always_inline void lru_set(void *map, __u64 key, void *value, __u32 size, __u32 op)
+{
+	void *old = bpf_map_lookup_elem(map, &key);
+
+	if (old) {
+		if (size == sizeof(__u64))
+			*(__u64 *)old = *(__u64 *)value;
+		else
+			*(__u32 *)old = *(__u32 *)value;
+		return;
+	}
+	if (!bpf_map_update_elem(map, &key, value, BPF_NOEXIST))
+		count_lru(op);
+}
 
 #define LS_S_IFMT	   00170000
 #define LS_S_IFSOCK	   0140000
@@ -113,6 +167,21 @@ static __always_inline bool is_served_tcp(struct file *f)
 	return bpf_map_lookup_elem(&accept_ports, &port) != NULL;
 }
 
+/* A target calls accept() on the listening socket sk: its port is served, its queue watched. */
+static __always_inline void note_listener(struct sock *sk, __u32 pid)
+{
+	__u64 key = (__u64)sk;
+	__u32 port;
+
+	if (!bpf_map_lookup_elem(&listeners, &key) &&
+	    bpf_map_update_elem(&listeners, &key, &pid, BPF_NOEXIST) == -LS_E2BIG)
+		count_drop(DROP_LISTENERS_FULL);
+	port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (!bpf_map_lookup_elem(&accept_ports, &port) &&
+	    bpf_map_update_elem(&accept_ports, &port, &pid, BPF_NOEXIST) == -LS_E2BIG)
+		count_drop(DROP_LISTENERS_FULL);
+}
+
 /* accept() returned fd: the connection's wait in the listen queue, and a stamp for its handoff. */
 static __always_inline void accept_done(struct thread_stats *s, long fd, __u64 now)
 {
@@ -124,8 +193,7 @@ static __always_inline void accept_done(struct thread_stats *s, long fd, __u64 n
 
 	if (!sk)
 		return;
-	key = (__u64)f;
-	bpf_map_update_elem(&accepted_at, &key, &now, BPF_ANY);
+	lru_set(&accepted_at, (__u64)sk, &now, sizeof(now), LRU_ACCEPTED_ADDED);
 	l = lat_get(s, LAT_ACCEPT_QUEUE);
 	if (!l)
 		return;
@@ -145,21 +213,25 @@ static __always_inline void pass_fd(struct thread_stats *s, int fd, bool send, _
 	struct file *f = fd_file(fd);
 	struct handoff_key pair;
 	struct lat_stats *l;
+	struct sock *sk;
 	__u64 key, *t, one = 1, *n;
 	__u32 *from;
 
 	if (!f)
 		return;
-	key = (__u64)f;
+	/* a socket by its struct sock, whose close ends its entries; any other file by itself */
+	sk = file_sock(f);
+	key = sk ? (__u64)sk : (__u64)f;
 	if (send) {
-		bpf_map_update_elem(&in_flight, &key, &s->pid, BPF_ANY);
-		t = bpf_map_lookup_elem(&accepted_at, &key);
+		lru_set(&in_flight, key, &s->pid, sizeof(s->pid), LRU_IN_FLIGHT_ADDED);
+		t = sk ? bpf_map_lookup_elem(&accepted_at, &key) : NULL;
 		if (!t)
 			return;
 		l = lat_get(s, LAT_HANDOFF_DELAY);
 		if (l)
 			lat_record(l, now > *t ? now - *t : 0);
-		bpf_map_delete_elem(&accepted_at, &key);
+		if (!bpf_map_delete_elem(&accepted_at, &key))
+			count_lru(LRU_ACCEPTED_REMOVED);
 		return;
 	}
 	from = bpf_map_lookup_elem(&in_flight, &key);
@@ -167,12 +239,13 @@ static __always_inline void pass_fd(struct thread_stats *s, int fd, bool send, _
 		return; /* from a process that is not a target */
 	pair.from = *from;
 	pair.to = s->pid;
-	bpf_map_delete_elem(&in_flight, &key);
+	if (!bpf_map_delete_elem(&in_flight, &key))
+		count_lru(LRU_IN_FLIGHT_REMOVED);
 	n = bpf_map_lookup_elem(&handoffs, &pair);
 	if (n)
 		__sync_fetch_and_add(n, 1);
-	else
-		bpf_map_update_elem(&handoffs, &pair, &one, BPF_NOEXIST);
+	else if (bpf_map_update_elem(&handoffs, &pair, &one, BPF_NOEXIST) == -LS_E2BIG)
+		count_drop(DROP_HANDOFFS_FULL);
 }
 
 /*
@@ -231,8 +304,30 @@ static __always_inline int handle_inet_state(struct sock *sk, int oldstate, int 
 			count_drop(DROP_CONNS_FULL);
 	} else if (newstate == LS_TCP_CLOSE) {
 		bpf_map_delete_elem(&pending_conns, &key);
+		/* a listener closing drops its queue: nothing left in it to count at the end */
+		bpf_map_delete_elem(&listeners, &key);
+		/* a connection closed: no handoff of it to time or pair any more */
+		if (!bpf_map_delete_elem(&accepted_at, &key))
+			count_lru(LRU_ACCEPTED_REMOVED);
+		if (!bpf_map_delete_elem(&in_flight, &key))
+			count_lru(LRU_IN_FLIGHT_REMOVED);
 	}
 	return 0;
+}
+
+/*
+ * Run by user space at the end (BPF_PROG_TEST_RUN, args[0]: a key of `listeners`): the length of
+ * that listener's accept queue, sk_ack_backlog, the connections established and never accepted.
+ * Only sockets the map holds are read; -1 for any other.
+ */
+SEC("raw_tp")
+int ls_listener_queue(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 key = ctx->args[0];
+
+	if (!bpf_map_lookup_elem(&listeners, &key))
+		return -1;
+	return BPF_CORE_READ((struct sock *)key, sk_ack_backlog);
 }
 
 /* tp_btf programs: typed arguments, direct reads. */

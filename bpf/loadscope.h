@@ -68,7 +68,7 @@ enum drop_reason {
 	DROP_EXITED_FULL,   /* an exited thread found the exited-thread map full */
 	DROP_SYSCALLS_FULL, /* a thread's syscall figures found their map full */
 	DROP_CONNS_FULL,    /* a new passive connection found the pending-connection map full */
-	DROP_UNREADABLE,    /* a sendmsg/recvmsg control message could not be read from user memory */
+	DROP_UNREADABLE,    /* a control message (sendmsg/recvmsg) or a listener's queue unreadable */
 	DROP_PAIRS_FULL,    /* a new waker or preempting process found its map full */
 	DROP_ATTACH_THREADS, /* a process moved into a target cgroup had more threads than walked */
 	/*
@@ -77,6 +77,10 @@ enum drop_reason {
 	 * (5.12+), summed over the programs by user space
 	 */
 	DROP_RECURSION,
+	DROP_LISTENERS_FULL, /* a listener or port targets accept on found its map full */
+	DROP_HANDOFFS_FULL,  /* a new (sender, receiver) pair of a handoff found its map full */
+	DROP_ACCEPTED_EVICTED, /* accept stamps the LRU map evicted before their handoff (user space) */
+	DROP_IN_FLIGHT_EVICTED, /* passed descriptors the LRU map evicted before their receipt (ditto) */
 	DROP_REASONS,
 };
 
@@ -189,6 +193,18 @@ struct pair_stats {
 	__u64 count;
 	__u64 wait_ns; /* preempted_by: run-queue wait that followed the preemptions */
 	char comm[LS_COMM_LEN];
+};
+
+/*
+ * Operations on the LRU maps accepted_at and in_flight, so user space can tell evictions: entries
+ * added less those removed by a lookup that found them less those left at the end.
+ */
+enum lru_op {
+	LRU_ACCEPTED_ADDED,
+	LRU_ACCEPTED_REMOVED,
+	LRU_IN_FLIGHT_ADDED,
+	LRU_IN_FLIGHT_REMOVED,
+	LRU_OPS,
 };
 
 /* A passive TCP connection that has not been accepted yet. */

@@ -59,7 +59,7 @@ static __always_inline void count_other(struct thread_stats *s, __u64 ns, long r
 
 static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), key, val = SC_OTHER, *v, port;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), key, val = SC_OTHER, *v;
 	struct thread_stats *s;
 	struct sock *sk;
 
@@ -91,11 +91,8 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 		/* the listener: its queue length now, its port for connections never accepted */
 		sk = file_sock(fd_file(PT_REGS_PARM1_CORE_SYSCALL(regs)));
 		s->sc_backlog = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
-		if (sk) {
-			port = BPF_CORE_READ(sk, __sk_common.skc_num);
-			if (!bpf_map_lookup_elem(&accept_ports, &port))
-				bpf_map_update_elem(&accept_ports, &port, &s->pid, BPF_ANY);
-		}
+		if (sk)
+			note_listener(sk, s->pid);
 	}
 	return 0;
 }

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <dirent.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "suites.h"
@@ -244,6 +248,61 @@ START_TEST(test_json_stdout)
 END_TEST
 
 /* A fractional -d is honoured: the run lasts that long, not a rounded second. */
+/*
+ * --strict: a run whose maps could not hold every thread (--max-threads 1 for a process of 3)
+ * writes its reports, names each counter that is not 0 in the text report, and exits 3; the same
+ * run with room for them exits 0.
+ */
+START_TEST(test_strict)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *busy[] = {ls_workload("busy"), ls_path(dir, "oracle.json"), "2", "0.2", NULL};
+	const json_t *drops, *v;
+	const char *name;
+	struct ls_result r;
+	struct ls_args a;
+	json_t *report;
+	char want[64];
+
+	for (int tight = 1; tight >= 0; tight--) {
+		ls_args_loadscope(&a, false);
+		ls_args_add(&a, "--strict", "-o", out, NULL);
+		if (tight)
+			ls_args_add(&a, "--max-threads", "1", NULL);
+		ls_args_add(&a, "--", busy[0], busy[1], busy[2], busy[3], NULL);
+		ls_run(a.argv, 60, &r);
+		report = ls_load_json(out);
+		drops = json_object_get(report, "drops");
+		if (!tight) {
+			ck_assert_msg(r.status == 0, "--strict with room: exit %d; stderr: %s",
+				      r.status, r.err);
+			ck_assert_ptr_null(strstr(r.out, "warning:"));
+			json_decref(report);
+			ls_result_free(&r);
+			continue;
+		}
+		ck_assert_msg(r.status == 3, "--strict, 2 threads not tracked: exit %d; stderr: %s",
+			      r.status, r.err);
+		ck_assert_msg(strstr(r.err, "loadscope: --strict: ") && strchr(r.err, '\n') &&
+				      !strchr(r.err, '\n')[1],
+			      "--strict: not one line on stderr: %s", r.err);
+		/* the main thread took the one slot; its two spinners did not fit */
+		ck_assert_int_eq(ls_int(drops, "threads_full"), 2);
+		json_object_foreach((json_t *)drops, name, v)
+		{
+			if (!json_integer_value(v))
+				continue;
+			snprintf(want, sizeof(want), "warning: %lld lost (%s): ",
+				 (long long)json_integer_value(v), name);
+			ck_assert_msg(strstr(r.out, want), "no \"%s\" in the text report:\n%.1500s",
+				      want, r.out);
+		}
+		json_decref(report);
+		ls_result_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(test_fractional_duration)
 {
 	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
@@ -307,7 +366,7 @@ struct bad_input {
 	const char *name;
 	const char *args[8]; /* after the binary; "$PID" is replaced by a pid that cannot exist */
 	int wrap;	     /* run under WRAP_* */
-	int status;	     /* expected exit status; 0 means any non-zero */
+	int status;	     /* expected exit status, as the README defines it: 1, 2 or 127 */
 	const char *mention[2]; /* the message names at least one of these (case-insensitive) */
 	double max_s;		/* must fail within this long; 0 means no limit */
 };
@@ -319,17 +378,17 @@ enum { WRAP_NONE, WRAP_NOT_ROOT, WRAP_NO_BTF };
  * fault under test is the only thing wrong with the command line.
  */
 static const struct bad_input bad_inputs[] = {
-	{"no such pid", {"-p", "$PID", "-d", "1"}, WRAP_NONE, 0, {"$PID"}, 0},
-	{"bad pid list", {"-p", "12,abc", "-d", "1"}, WRAP_NONE, 0, {"abc"}, 0},
-	{"zero duration", {"-p", "1", "-d", "0"}, WRAP_NONE, 0, {"duration"}, 0},
-	{"negative duration", {"-p", "1", "-d", "-3"}, WRAP_NONE, 0, {"duration", "-3"}, 0},
-	{"duration not a number", {"-p", "1", "-d", "abc"}, WRAP_NONE, 0, {"duration", "abc"}, 0},
-	{"unknown option", {"-p", "1", "--no-such-option"}, WRAP_NONE, 0, {"no-such-option"}, 0},
+	{"no such pid", {"-p", "$PID", "-d", "1"}, WRAP_NONE, 1, {"$PID"}, 0},
+	{"bad pid list", {"-p", "12,abc", "-d", "1"}, WRAP_NONE, 2, {"abc"}, 0},
+	{"zero duration", {"-p", "1", "-d", "0"}, WRAP_NONE, 2, {"duration"}, 0},
+	{"negative duration", {"-p", "1", "-d", "-3"}, WRAP_NONE, 2, {"duration", "-3"}, 0},
+	{"duration not a number", {"-p", "1", "-d", "abc"}, WRAP_NONE, 2, {"duration", "abc"}, 0},
+	{"unknown option", {"-p", "1", "--no-such-option"}, WRAP_NONE, 2, {"no-such-option"}, 0},
 	{"interval too short", {"-p", "1", "-i", "0.05", "-d", "1"}, WRAP_NONE, 2, {"interval", "0.1"}, 0},
 	{"requests not a number", {"-p", "1", "--requests", "many", "-d", "1"}, WRAP_NONE, 2,
 	 {"requests", "many"}, 0},
-	{"not root", {"-p", "1", "-d", "1"}, WRAP_NOT_ROOT, 0, {"root", "CAP_BPF"}, 0},
-	{"missing BTF", {"-p", "1", "-d", "1"}, WRAP_NO_BTF, 0, {"BTF"}, 0},
+	{"not root", {"-p", "1", "-d", "1"}, WRAP_NOT_ROOT, 1, {"root", "CAP_BPF"}, 0},
+	{"missing BTF", {"-p", "1", "-d", "1"}, WRAP_NO_BTF, 1, {"BTF"}, 0},
 	{"command cannot be executed",
 	 {"-d", "5", "--", "/nonexistent"},
 	 WRAP_NONE,
@@ -339,7 +398,7 @@ static const struct bad_input bad_inputs[] = {
 	{"output cannot be written",
 	 {"-p", "1", "-o", "/nonexistent-dir/x.json", "-d", "5"},
 	 WRAP_NONE,
-	 0,
+	 1,
 	 {"/nonexistent-dir"},
 	 EARLY_FAILURE_S},
 	/* target selectors: what names nothing fails before anything is loaded */
@@ -376,6 +435,67 @@ static const struct bad_input bad_inputs[] = {
 	 {"000000000000"},
 	 EARLY_FAILURE_S},
 };
+
+/* The report options a full file system is tried with, one per run. */
+static const char *const full_options[] = {"-o", "--csv", "--html"};
+
+/* Entries in dir besides . and .. and the one named keep. */
+static int other_entries(const char *dir, const char *keep)
+{
+	struct dirent *e;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	ck_assert_msg(d, "cannot list %s", dir);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, keep))
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * A report file on a full file system (a one-page tmpfs, filled): one line naming the file and
+ * the cause with its errno text, exit 1, and no file left behind, temporary or partial.
+ */
+START_TEST(test_disk_full)
+{
+	const char *dir = ls_path(ls_tmpdir(), "full"), *file = ls_path(dir, "report.out");
+	char fill[4096], want[256];
+	struct ls_result r;
+	struct ls_args a;
+	const char *nl;
+	FILE *f;
+
+	memset(fill, 'x', sizeof(fill));
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_msg(!mount("tmpfs", dir, "tmpfs", 0, "size=4k"), "cannot mount a tmpfs on %s",
+		      dir);
+	f = fopen(ls_path(dir, "filler"), "w");
+	ck_assert_ptr_nonnull(f);
+	/* what fits of a page and more: the file system is full after it */
+	fwrite(fill, 1, sizeof(fill), f);
+	fwrite(fill, 1, sizeof(fill), f);
+	fclose(f);
+
+	ls_args_loadscope(&a, false);
+	ls_args_add(&a, full_options[_i], file, "--", "true", NULL);
+	ls_run(a.argv, 60, &r);
+	snprintf(want, sizeof(want), "%s: No space left on device", file);
+	nl = strchr(r.err, '\n');
+	ck_assert_msg(r.status == 1, "%s on a full disk: exit %d; stderr: %s", full_options[_i],
+		      r.status, r.err);
+	ck_assert_msg(!strncmp(r.err, "loadscope: ", 11) && nl && nl[1] == '\0',
+		      "%s on a full disk: stderr is not one loadscope line: %s", full_options[_i],
+		      r.err);
+	ck_assert_msg(strstr(r.err, want), "%s on a full disk: no \"%s\" in: %s",
+		      full_options[_i], want, r.err);
+	ck_assert_msg(access(file, F_OK) && other_entries(dir, "filler") == 0,
+		      "%s on a full disk left a file in %s", full_options[_i], dir);
+	ls_result_free(&r);
+	ck_assert_int_eq(umount2(dir, MNT_DETACH), 0);
+}
+END_TEST
 
 /* A pid above pid_max, which no process can have. */
 static const char *impossible_pid(void)
@@ -428,11 +548,8 @@ START_TEST(test_bad_input)
 		       r.elapsed_s, r.err);
 	ck_assert_msg(r.status != -1, "%s: loadscope did not exit within %.0f s", bad->name,
 		      BAD_INPUT_TIMEOUT_S);
-	if (bad->status)
-		ck_assert_msg(r.status == bad->status, "%s: exit %d, expected %d; stderr: %s",
-			      bad->name, r.status, bad->status, r.err);
-	else
-		ck_assert_msg(r.status != 0, "%s: exit 0; stderr: %s", bad->name, r.err);
+	ck_assert_msg(r.status == bad->status, "%s: exit %d, expected %d; stderr: %s", bad->name,
+		      r.status, bad->status, r.err);
 	ls_assert_no_progs(baseline);
 
 	ck_assert_msg(!strncmp(r.err, "loadscope: ", 11),
@@ -473,6 +590,7 @@ Suite *ls_cli_suite(void)
 			    sizeof(command_exits) / sizeof(command_exits[0]));
 	tcase_add_test(tc, test_json_stdout);
 	tcase_add_test(tc, test_fractional_duration);
+	tcase_add_test(tc, test_strict);
 	tcase_add_test(tc, test_verbose);
 	tcase_add_test(tc, test_help);
 	suite_add_tcase(s, tc);
@@ -480,6 +598,8 @@ Suite *ls_cli_suite(void)
 	tc = tcase_create("bad_input");
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
 	tcase_add_loop_test(tc, test_bad_input, 0, sizeof(bad_inputs) / sizeof(bad_inputs[0]));
+	tcase_add_loop_test(tc, test_disk_full, 0,
+			    sizeof(full_options) / sizeof(full_options[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -245,10 +245,160 @@ START_TEST(test_pid_threads)
 			    (runq_after - runq_before[i] + LS_RUNQ_FLOOR_NS) / 1e6);
 		ls_cmp_true(&c, !ls_bool(thread, "exited"), "thread %d still runs: exited false",
 			    tids[i]);
+		/* on a CPU across both ends: its time counts from the first reading inside the run
+		 * to the last, so it cannot exceed the run */
+		ls_cmp_true(&c, ls_int(thread, "cpu_ns") <= duration,
+			    "thread %d cpu_ns %.3f ms <= the run's %.3f ms", tids[i],
+			    ls_int(thread, "cpu_ns") / 1e6, duration / 1e6);
 	}
 	kill(busy, SIGKILL);
 	ls_wait(busy, 5, NULL);
 	ls_cmp_done(&c, "pid_threads");
+	json_decref(report);
+	ls_result_free(&r);
+}
+END_TEST
+
+/* The kernel's figures of one thread, as the -- COMMAND tests compare them. */
+struct task_figures {
+	long long cpu_ns, runq_wait_ns, runs, voluntary, involuntary, migrations;
+};
+
+static long long status_key(const char *path, const char *key)
+{
+	char line[256];
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	ck_assert_msg(f, "cannot read %s", path);
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)) &&
+		    sscanf(line + strlen(key), " : %lld", &v) != 1 &&
+		    sscanf(line + strlen(key), ": %lld", &v) != 1)
+			v = -1;
+	fclose(f);
+	ck_assert_msg(v >= 0, "no %s in %s", key, path);
+	return v;
+}
+
+static void read_figures(int pid, int tid, struct task_figures *t)
+{
+	char path[96];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
+	f = fopen(path, "r");
+	ck_assert_msg(f && fscanf(f, "%lld %lld %lld", &t->cpu_ns, &t->runq_wait_ns, &t->runs) == 3,
+		      "cannot read %s", path);
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/status", pid, tid);
+	t->voluntary = status_key(path, "voluntary_ctxt_switches");
+	t->involuntary = status_key(path, "nonvoluntary_ctxt_switches");
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/sched", pid, tid);
+	t->migrations = status_key(path, "se.nr_migrations");
+}
+
+/* The figures of a thread blocked for good, once two readings 10 ms apart agree: exact. */
+static void read_blocked(int pid, int tid, struct task_figures *t)
+{
+	struct task_figures again;
+
+	read_figures(pid, tid, t);
+	for (int i = 0; i < 500; i++) {
+		ls_sleep_s(0.01);
+		read_figures(pid, tid, &again);
+		if (!memcmp(t, &again, sizeof(again)))
+			return;
+		*t = again;
+	}
+	ck_abort_msg("thread %d of %d did not stay blocked", tid, pid);
+}
+
+#define GATE_SPIN_MS "300"
+#define GATE_NAPS "20"
+#define GATE_NAP_MS "5"
+
+/*
+ * Attaching to a running process, the main use of -p: gate is blocked when loadscope attaches and
+ * when it detaches (its load command, gate trigger, starts its work once the targets are seeded
+ * and ends the run once gate has done it and blocked again), so the schedstat and status the
+ * test reads while it is blocked, before and after, are the window's: CPU, run-queue wait and switches against their
+ * deltas, with the tolerances of the -- COMMAND tests.
+ */
+START_TEST(test_pid_attach)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *go = ls_path(dir, "go"), *done = ls_path(dir, "done");
+	const char *gate_argv[] = {ls_workload("gate"), "serve", go, done, GATE_SPIN_MS,
+				   GATE_NAPS, GATE_NAP_MS, NULL};
+	uint32_t baseline = ls_bpf_max_prog_id();
+	struct task_figures before, after;
+	const json_t *process, *thread;
+	struct ls_cmp c = {0};
+	struct ls_result r;
+	struct ls_args a;
+	char pid_arg[16];
+	json_t *report;
+	pid_t gate, spawned;
+
+	ck_assert_int_eq(mkfifo(go, 0600), 0);
+	ck_assert_int_eq(mkfifo(done, 0600), 0);
+	gate = ls_spawn_ready(gate_argv, ls_path(dir, "gate.out"), 30, &spawned, NULL);
+	read_blocked(gate, gate, &before);
+	snprintf(pid_arg, sizeof(pid_arg), "%d", gate);
+
+	ls_args_loadscope(&a, raw_tp_for(_i));
+	ls_args_add(&a, "-p", pid_arg, "-o", out, "--threads", "--", ls_workload("gate"),
+		    "trigger", go, done, pid_arg, NULL);
+	ls_run(a.argv, 60, &r);
+	ck_assert_msg(r.status == 0, "loadscope exited %d; stderr: %s", r.status, r.err);
+	ls_assert_no_progs(baseline);
+	read_blocked(gate, gate, &after);
+
+	report = ls_load_json(out);
+	ls_check_report(report);
+	process = ls_find_process(report, gate);
+	ck_assert_msg(process, "gate (pid %d, given with -p) is not in the report", gate);
+	thread = ls_find_thread((json_t *)process, gate);
+	ck_assert_msg(thread, "gate's thread is not in the report");
+	/* it did its work inside the window (a third of the wall-clock spin, on a busy machine) */
+	ck_assert_msg(after.cpu_ns - before.cpu_ns >= 100000000LL,
+		      "gate ran %lld ns, under a third of its spin", after.cpu_ns - before.cpu_ns);
+	ls_cmp_time(&c, "gate cpu_ns", after.cpu_ns - before.cpu_ns, after.cpu_ns - before.cpu_ns,
+		    ls_int(thread, "cpu_ns"), LS_CPU_FLOOR_NS);
+	ls_cmp_time(&c, "gate runq_wait_ns", after.runq_wait_ns - before.runq_wait_ns,
+		    after.runq_wait_ns - before.runq_wait_ns, ls_int(thread, "runq_wait_ns"),
+		    LS_RUNQ_FLOOR_NS);
+	ls_cmp_count(&c, "gate runq_count", after.runs - before.runs, after.runs - before.runs,
+		     ls_int(thread, "runq_count"), LS_COUNT_TOLERANCE);
+	ls_cmp_count(&c, "gate voluntary_switches", after.voluntary - before.voluntary,
+		     after.voluntary - before.voluntary, ls_int(thread, "voluntary_switches"),
+		     LS_COUNT_TOLERANCE);
+	ls_cmp_count(&c, "gate involuntary_switches", after.involuntary - before.involuntary,
+		     after.involuntary - before.involuntary, ls_int(thread, "involuntary_switches"),
+		     LS_COUNT_TOLERANCE);
+	ls_cmp_count(&c, "gate migrations", after.migrations - before.migrations,
+		     after.migrations - before.migrations, ls_int(thread, "migrations"),
+		     LS_COUNT_TOLERANCE);
+	/* gate has one thread: its process's totals have the same oracle */
+	ls_cmp_time(&c, "gate process cpu_ns", after.cpu_ns - before.cpu_ns,
+		    after.cpu_ns - before.cpu_ns, ls_int(process, "cpu_ns"), LS_CPU_FLOOR_NS);
+	ls_cmp_time(&c, "gate process runq_wait_ns", after.runq_wait_ns - before.runq_wait_ns,
+		    after.runq_wait_ns - before.runq_wait_ns, ls_int(process, "runq_wait_ns"),
+		    LS_RUNQ_FLOOR_NS);
+	ls_cmp_count(&c, "gate process voluntary_switches", after.voluntary - before.voluntary,
+		     after.voluntary - before.voluntary, ls_int(process, "voluntary_switches"),
+		     LS_COUNT_TOLERANCE);
+	ls_cmp_count(&c, "gate process involuntary_switches",
+		     after.involuntary - before.involuntary, after.involuntary - before.involuntary,
+		     ls_int(process, "involuntary_switches"), LS_COUNT_TOLERANCE);
+	/* the naps alone are NAPS voluntary switches: a report of 0 cannot pass */
+	ls_cmp_true(&c, ls_int(thread, "voluntary_switches") >= atoi(GATE_NAPS),
+		    "gate voluntary_switches %lld >= %s naps",
+		    (long long)ls_int(thread, "voluntary_switches"), GATE_NAPS);
+	kill(gate, SIGKILL);
+	ls_wait(gate, 5, NULL);
+	ls_cmp_done(&c, "pid_attach");
 	json_decref(report);
 	ls_result_free(&r);
 }
@@ -722,6 +872,7 @@ Suite *ls_targets_suite(void)
 	tc = tcase_create("pid");
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
 	tcase_add_loop_test(tc, test_pid_threads, 0, 2);
+	tcase_add_loop_test(tc, test_pid_attach, 0, 2);
 	tcase_add_loop_test(tc, test_pid_command_is_load, 0, 2);
 	tcase_add_loop_test(tc, test_pid_later_descendants, 0, 2);
 	tcase_add_loop_test(tc, test_pid_list, 0, 2);

@@ -71,7 +71,7 @@ START_TEST(test_map_full)
 	oracle = ls_load_json(oracle_path);
 	dropped = ls_int(json_object_get(report, "drops"), "threads_full");
 	ls_cmp_count(&c, "threads not tracked (JSON)", expected, expected, dropped, 0);
-	snprintf(line, sizeof(line), "warning: %lld target threads were not tracked",
+	snprintf(line, sizeof(line), "warning: %lld lost (threads_full): target threads not tracked",
 		 (long long)expected);
 	ls_cmp_true(&c, strstr(r.out, line), "the text report says '%s'", line);
 	compare_busy(&c, report, oracle, &found);

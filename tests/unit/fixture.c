@@ -209,6 +209,7 @@ void fixture_snapshot(struct snapshot *s)
 								   .cpu_ns = 750000000ULL * (i + 1),
 								   .runq_wait_ns = 1000000,
 								   .runq_p99_ns = 2500000,
+								   .runq_timed = true,
 								   .switches = 1200,
 								   .accepts = 20,
 								   .syscalls = 110 };

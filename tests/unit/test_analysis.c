@@ -167,6 +167,23 @@ START_TEST(test_roles_and_handoff)
 	/* evenly shared: no imbalance, no idle worker */
 	ck_assert_ptr_null(find(f, n, "imbalance"));
 	ck_assert_ptr_null(find(f, n, "idle_workers"));
+	ck_assert_msg(strstr(h->text, ", 15ms from accept to handoff (p50; p99 15ms)"), "%s",
+		      h->text);
+	snapshot_free(&s);
+
+	/* no handoff timed (connections accepted before the run): no delay, rather than 0ns */
+	cluster_run(&s, per_worker);
+	memset(&s.processes[0].threads[0].sys.handoff_delay, 0, sizeof(struct lat_figures));
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	n = findings(&s, f);
+	h = find(f, n, "handoff");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_msg(strstr(h->text, "per connection in it, no handoff timed from its accept, and "
+				      "it ran 30% of a CPU"),
+		      "%s", h->text);
+	ck_assert_ptr_null(strstr(h->text, "0ns"));
+	for (size_t i = 0; i < h->nevidence; i++)
+		ck_assert_str_ne(h->evidence[i].name, "handoff_delay_p50_ns");
 	snapshot_free(&s);
 
 	/* a master busy on a whole CPU is the limit */
@@ -255,6 +272,8 @@ START_TEST(test_imbalance_and_idle_workers)
 END_TEST
 
 /* Three SO_REUSEPORT-like workers on 2 CPUs, half their time waiting for one. */
+static void budget(struct snapshot *s, double idle_share);
+
 START_TEST(test_cpu_oversubscription)
 {
 	struct finding f[32];
@@ -278,16 +297,54 @@ START_TEST(test_cpu_oversubscription)
 	o = find(f, n, "cpu_oversubscription");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_int_eq(o->severity, SEV_WARNING);
-	ck_assert_msg(strstr(o->text, "waited for a CPU 20% of their time: on average 2.4 threads "
-				      "wanted the 2 CPUs"),
+	/* no CPU budget: the targets' own 6 s running and 2 s waiting, each, are a lower bound */
+	ck_assert_msg(strstr(o->text, "waited for a CPU 20% of their time: the targets alone wanted "
+				      "2.4 of the 2 CPUs on average (without a CPU budget, what else "
+				      "ran is not known)"),
 		      "%s", o->text);
 	ck_assert_msg(strstr(o->text, "by wrk (999): bun waited 2.0s after them"), "%s", o->text);
+	ck_assert_ptr_null(find(f, n, "cpu_wait_below_capacity"));
+	/* with a budget: 90% of the 2 CPUs busy and 0.6 threads waiting on average */
+	budget(&s, 0.10);
+	n = findings(&s, f);
+	o = find(f, n, "cpu_oversubscription");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_msg(strstr(o->text, "waited for a CPU 20% of their time: 2.4 CPUs were wanted on "
+				      "average (the busy ones and the targets' threads waiting) of "
+				      "the 2"),
+		      "%s", o->text);
+	memset(&s.cpu_budget, 0, sizeof(s.cpu_budget));
 
 	/* 30% waiting or more: critical */
 	for (int i = 0; i < 3; i++)
 		s.processes[i].threads[0].sched.runq_wait_ns = 3 * S;
 	n = findings(&s, f);
 	ck_assert_int_eq(find(f, n, "cpu_oversubscription")->severity, SEV_CRITICAL);
+	snapshot_free(&s);
+
+	/*
+	 * Waiting while fewer CPUs were wanted than there are: half of the 2 CPUs idle, 3 threads
+	 * each running 2 s and waiting 2 s of 10 s: 1.0 busy + 0.6 waiting = 1.6 CPUs wanted
+	 */
+	run_init(&s, 2, 10, 3);
+	for (int i = 0; i < 3; i++) {
+		t = add_process(&s, 300 + i, "bun");
+		accepts(t, 100, 0);
+		t->tcp_reads = t->tcp_writes = 100;
+		t->sched.cpu_ns = 2 * S;
+		t->sched.runq_wait_ns = 2 * S;
+	}
+	budget(&s, 0.50);
+	n = findings(&s, f);
+	ck_assert_ptr_null(find(f, n, "cpu_oversubscription"));
+	o = find(f, n, "cpu_wait_below_capacity");
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(o->severity, SEV_WARNING);
+	ck_assert_msg(strstr(o->text, "serving threads waited for a CPU 20% of their time, though "
+				      "1.6 CPUs were wanted on average (the busy ones and the "
+				      "targets' threads waiting) of the 2: the waits come in bursts"),
+		      "%s", o->text);
+	ck_assert_double_eq_tol(o->evidence[1].value, 1.6, 1e-9);
 	snapshot_free(&s);
 
 	/* 5% waiting: silent */
@@ -298,6 +355,7 @@ START_TEST(test_cpu_oversubscription)
 	t->sched.runq_wait_ns = 500 * MS;
 	n = findings(&s, f);
 	ck_assert_ptr_null(find(f, n, "cpu_oversubscription"));
+	ck_assert_ptr_null(find(f, n, "cpu_wait_below_capacity"));
 	snapshot_free(&s);
 }
 END_TEST
@@ -321,7 +379,52 @@ START_TEST(test_accept_contention)
 	a = find(f, n, "accept_contention");
 	ck_assert_ptr_nonnull(a);
 	ck_assert_msg(strstr(a->text, "3000 of 4000 accept calls (75%) returned EAGAIN across 4 "
-				      "processes, 3.0 per connection accepted"),
+				      "threads in 4 processes, 3.0 per connection accepted (1000)"),
+		      "%s", a->text);
+	snapshot_free(&s);
+
+	/*
+	 * Failures other than EAGAIN accept nothing: 2 processes, each 100 accepted, 160 EAGAIN and
+	 * 100 EMFILE, are 1.6 EAGAIN per connection (counting EMFILE as accepted made it 0.8)
+	 */
+	run_init(&s, 2, 10, 2);
+	for (int i = 0; i < 2; i++) {
+		t = add_process(&s, 400 + i, "node");
+		accepts(t, 100, 160);
+		fixture_add_lat(&t->sys.cls[SC_ACCEPT], 10000, 100);
+		t->sys.cls[SC_ACCEPT].errors += 100;
+		ck_assert_int_eq(named_count_add(&t->sys.errnos[SC_ACCEPT],
+						 &t->sys.nerrnos[SC_ACCEPT], "EMFILE", 100, 0, 0),
+				 0);
+	}
+	n = findings(&s, f);
+	a = find(f, n, "accept_contention");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_msg(strstr(a->text, "320 of 720 accept calls (44%) returned EAGAIN across 2 "
+				      "threads in 2 processes, 1.6 per connection accepted (200)"),
+		      "%s", a->text);
+	snapshot_free(&s);
+
+	/* a herd among the 4 threads of one process, each blocked in accept on the same listener */
+	run_init(&s, 2, 10, 1);
+	t = add_process(&s, 400, "java");
+	s.processes[0].threads = realloc(s.processes[0].threads, 4 * sizeof(struct thread));
+	ck_assert_ptr_nonnull(s.processes[0].threads);
+	memset(&s.processes[0].threads[1], 0, 3 * sizeof(struct thread));
+	s.processes[0].nthreads = 4;
+	for (int i = 0; i < 4; i++) {
+		t = &s.processes[0].threads[i];
+		t->tid = 400 + i;
+		t->alive_ns = s.duration_ns;
+		snprintf(t->comm, sizeof(t->comm), "java");
+		accepts(t, 250, 750);
+		t->tcp_reads = t->tcp_writes = 250;
+	}
+	n = findings(&s, f);
+	a = find(f, n, "accept_contention");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_msg(strstr(a->text, "3000 of 4000 accept calls (75%) returned EAGAIN across 4 "
+				      "threads in 1 process, 3.0 per connection accepted (1000)"),
 		      "%s", a->text);
 	snapshot_free(&s);
 
@@ -336,7 +439,7 @@ START_TEST(test_accept_contention)
 	ck_assert_ptr_null(find(f, n, "accept_contention"));
 	snapshot_free(&s);
 
-	/* one process with EAGAIN (non-blocking accept loop alone): no herd */
+	/* one thread with EAGAIN (a non-blocking accept loop alone): no herd */
 	run_init(&s, 2, 10, 1);
 	t = add_process(&s, 400, "node");
 	accepts(t, 250, 750);
@@ -570,8 +673,13 @@ START_TEST(test_thread_kinds)
 	ck_assert_uint_eq(helpers.total_ns, 15 * S);
 	ck_assert_uint_eq(helpers.ns[ST_LOCK], 0);
 	ck_assert_uint_eq(helpers.ns[ST_IDLE], 14940 * MS);
-	/* so the wait for a CPU is found: 42% of the serving thread's time, critical */
-	o = find(f, n, "cpu_oversubscription");
+	/*
+	 * so the wait for a CPU is found: 42% of the serving thread's time, critical; without a
+	 * budget, and the targets alone wanting fewer than the 2 CPUs, it is not called
+	 * oversubscription
+	 */
+	ck_assert_ptr_null(find(f, n, "cpu_oversubscription"));
+	o = find(f, n, "cpu_wait_below_capacity");
 	ck_assert_ptr_nonnull(o);
 	ck_assert_int_eq(o->severity, SEV_CRITICAL);
 	ck_assert_str_eq(o->evidence[0].name, "runnable_share");

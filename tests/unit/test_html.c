@@ -182,7 +182,8 @@ START_TEST(test_page_and_charts)
 	ck_assert_ptr_nonnull(strstr(html, "tree of 4211 (node)"));
 	ck_assert_ptr_nonnull(
 		strstr(html, "<code>wrk -t2 -c100 http://127.0.0.1:3000/json</code>"));
-	ck_assert_ptr_nonnull(strstr(html, "warning: 3 target threads were not tracked"));
+	ck_assert_ptr_nonnull(strstr(html, "warning: 3 lost (threads_full): target threads not "
+					   "tracked"));
 	/* each thread's kind: node's main thread accepts, its worker thread only helps */
 	ck_assert_ptr_nonnull(strstr(html, "<th class=\"t\">KIND</th>"));
 	ck_assert_ptr_nonnull(

@@ -480,7 +480,9 @@ START_TEST(test_written_document)
 	ck_assert_uint_eq(json_array_size(path_get(root, "processes[0].threads[1].runq_hist")), 1);
 	ck_assert(json_is_true(path_get(root, "processes[1].exited")));
 	ck_assert_uint_eq(json_array_size(path_get(root, "processes[1].runq_hist")), 0);
-	ck_assert_int_eq(json_integer_value(path_get(root, "processes[1].runq_p99_ns")), 0);
+	ck_assert(json_is_null(path_get(root, "processes[1].runq_p50_ns")));
+	ck_assert(json_is_null(path_get(root, "processes[1].runq_p90_ns")));
+	ck_assert(json_is_null(path_get(root, "processes[1].runq_p99_ns")));
 	json_decref(root);
 }
 END_TEST
@@ -516,6 +518,76 @@ START_TEST(test_written_edge_cases)
 	ck_assert_int_eq(back.command_exit, -1);
 	ck_assert_str_eq(back.processes[1].comm, "caf?");
 	ck_assert_uint_eq(back.processes[1].sched.runq_hist[HIST_BUCKETS - 1], 1);
+	snapshot_free(&back);
+	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+/* Every drop counter round-trips; a run saved before the newer ones reads them as 0. */
+START_TEST(test_drops_round_trip)
+{
+	struct snapshot s, back;
+	char err[256], *text;
+	json_t *root;
+
+	fixture_snapshot(&s);
+	for (int r = 0; r < DROP_REASONS; r++)
+		s.drops[r] = 10 + (uint64_t)r;
+	text = write_to_string(&s);
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	for (int r = 0; r < DROP_REASONS; r++)
+		ck_assert_uint_eq(back.drops[r], 10 + (uint64_t)r);
+	snapshot_free(&back);
+	free(text);
+	snapshot_free(&s);
+
+	root = fixture_json();
+	for (int r = DROP_FIRST_OPTIONAL; r < DROP_REASONS; r++)
+		ck_assert_int_eq(json_object_del(json_object_get(root, "drops"), drop_reason_name(r)),
+				 0);
+	text = json_dumps(root, 0);
+	json_decref(root);
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	for (int r = DROP_FIRST_OPTIONAL; r < DROP_REASONS; r++)
+		ck_assert_uint_eq(back.drops[r], 0);
+	ck_assert_uint_eq(back.drops[DROP_THREADS_FULL], 3);
+	snapshot_free(&back);
+	free(text);
+}
+END_TEST
+
+/* Percentiles of an empty histogram are null, not 0; an interval without waits reads back so. */
+START_TEST(test_empty_percentiles_null)
+{
+	struct snapshot s, back;
+	char err[256], *text;
+	json_t *root;
+	json_error_t jerr;
+
+	fixture_snapshot(&s);
+	s.intervals[1].procs[0].runq_timed = false;
+	text = write_to_string(&s);
+	root = json_loads(text, 0, &jerr);
+	ck_assert_ptr_nonnull(root);
+	/* sh (4300) made no syscall and accepted nothing */
+	ck_assert_int_eq(json_integer_value(path_get(root, "processes[1].pid")), 4300);
+	ck_assert(json_is_null(path_get(root, "processes[1].syscalls.accept.p50_ns")));
+	ck_assert(json_is_null(path_get(root, "processes[1].syscalls.accept.p90_ns")));
+	ck_assert(json_is_null(path_get(root, "processes[1].syscalls.accept.p99_ns")));
+	ck_assert(json_is_null(path_get(root, "processes[1].accept_queue.p50_ns")));
+	ck_assert(json_is_null(path_get(root, "processes[1].handoff_delay.p99_ns")));
+	ck_assert_int_eq(json_integer_value(path_get(root, "processes[1].accept_queue.count")), 0);
+	/* node's accepts were timed: numbers */
+	ck_assert(json_is_integer(path_get(root, "processes[0].syscalls.accept.p50_ns")));
+	ck_assert(json_is_integer(path_get(root, "processes[0].accept_queue.p99_ns")));
+	ck_assert(json_is_integer(path_get(root, "intervals[0].processes[0].runq_p99_ns")));
+	ck_assert(json_is_null(path_get(root, "intervals[1].processes[0].runq_p99_ns")));
+	json_decref(root);
+	ck_assert_int_eq(read_text(text, &back, err, sizeof(err)), 0);
+	ck_assert(back.intervals[0].procs[0].runq_timed);
+	ck_assert_uint_eq(back.intervals[0].procs[0].runq_p99_ns, 2500000);
+	ck_assert(!back.intervals[1].procs[0].runq_timed);
 	snapshot_free(&back);
 	free(text);
 	snapshot_free(&s);
@@ -1665,6 +1737,8 @@ Suite *json_suite(void)
 	tcase_add_test(tc, test_interval_budgets);
 	tcase_add_test(tc, test_reader_recomputes_and_sorts);
 	tcase_add_test(tc, test_cpu_split_and_kinds);
+	tcase_add_test(tc, test_empty_percentiles_null);
+	tcase_add_test(tc, test_drops_round_trip);
 	tcase_add_test(tc, test_light_mode);
 	tcase_add_test(tc, test_cpu_limits_round_trip);
 	tcase_add_test(tc, test_cpu_limits_written);

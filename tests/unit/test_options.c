@@ -58,10 +58,11 @@ END_TEST
 START_TEST(test_long_forms)
 {
 	char *argv[] = { "loadscope", "--duration=3", "--json=-", "--raw-tp", "--max-threads",
-			 "100", "-v", "--pid=7", "--interval=0.5", "--no-syscalls", NULL };
+			 "100", "-v", "--pid=7", "--interval=0.5", "--no-syscalls", "--strict", NULL };
 
 	ck_assert_int_eq(parse(ARGC(argv), argv), 0);
 	ck_assert(o.no_syscalls);
+	ck_assert(o.strict);
 	ck_assert_double_eq_tol(o.duration_s, 3.0, 1e-9);
 	ck_assert_double_eq_tol(o.interval_s, 0.5, 1e-9);
 	ck_assert_str_eq(o.json_path, "-");

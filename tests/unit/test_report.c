@@ -131,8 +131,8 @@ START_TEST(test_header)
 	static const char expected[] =
 		"loadscope — 2.0 s, 4 CPUs, Linux 6.1.0-test; targets: tree of 4211 (node)\n"
 		"command: wrk -t2 -c100 http://127.0.0.1:3000/json (exit status 0)\n"
-		"warning: 3 target threads were not tracked: the thread map was full (raise "
-		"--max-threads)\n"
+		"warning: 3 lost (threads_full): target threads not tracked, the thread map was "
+		"full (raise\n    --max-threads)\n"
 		"during the run: 12 target processes started, 11 exited; 40 threads started, 38 "
 		"exited\n"
 		"BOTTLENECK: none: the 4 CPUs were 43% idle and no serving thread was on a CPU 90% "
@@ -171,18 +171,39 @@ START_TEST(test_header_variants)
 			 " (node)");
 	ck_assert_str_eq(line_starting(text, "command:"),
 			 "command: sleep 1 (no exit status: it had not finished)");
-	ck_assert_str_eq(line_starting(text, "warning: 1 target"),
-			 "warning: 1 target thread was not tracked: the thread map was full (raise "
-			 "--max-threads)");
-	ck_assert_str_eq(line_starting(text, "warning: 1 thread"),
-			 "warning: 1 thread that exited is missing from the figures: more exited "
-			 "than --max-threads keeps (those with the most CPU are kept)");
+	ck_assert_str_eq(line_starting(text, "warning: 1 lost (threads_full)"),
+			 "warning: 1 lost (threads_full): target threads not tracked, the thread map "
+			 "was full (raise");
+	ck_assert_str_eq(line_starting(text, "warning: 1 lost (exited_full)"),
+			 "warning: 1 lost (exited_full): exited threads missing from the figures, more "
+			 "exited than");
+	free(text);
+
+	/* every counter that is not 0 has its line, with its count and its name in the JSON */
+	for (int r = 0; r < DROP_REASONS; r++)
+		s.drops[r] = 100 + (uint64_t)r;
+	text = render(&s, false);
+	assert_within_100_columns(text);
+	for (int r = 0; r < DROP_REASONS; r++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "warning: %d lost (%s): ", 100 + r, drop_reason_name(r));
+		ck_assert_msg(strstr(text, want), "no \"%s\" in:\n%.2000s", want, text);
+	}
+	free(text);
+	for (int r = 0; r < DROP_REASONS; r++)
+		s.drops[r] = 0;
+	s.drops[DROP_HANDOFFS_FULL] = 1;
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "warning:"),
+			 "warning: 1 lost (handoffs_full): descriptors passed between a new pair of "
+			 "processes not paired, the");
+	ck_assert_ptr_null(strstr(text, "threads_full"));
 	free(text);
 
 	/* No command, no drops: neither line appears. */
 	set_command(&s, NULL, -1);
-	s.drops[DROP_THREADS_FULL] = 0;
-	s.drops[DROP_EXITED_FULL] = 0;
+	s.drops[DROP_HANDOFFS_FULL] = 0;
 	text = render(&s, false);
 	ck_assert_ptr_null(strstr(text, "command:"));
 	ck_assert_ptr_null(strstr(text, "warning"));
@@ -459,6 +480,63 @@ START_TEST(test_syscalls_and_connections)
 			 "    wakeups; 11.1 requests per poll wakeup");
 	assert_within_100_columns(text);
 	free(text);
+	snapshot_free(&s);
+}
+END_TEST
+
+/* Figures with no samples: a dash in the text and the HTML (the JSON's null: test_json.c). */
+START_TEST(test_empty_histograms)
+{
+	struct snapshot s;
+	struct thread *t;
+	char *text, *html;
+	size_t len;
+	FILE *f;
+
+	fixture_snapshot(&s);
+	/* node's main thread, 4211, accepts and hands off */
+	t = &snapshot_find_process(&s, 4211)->threads[0];
+	ck_assert_int_eq(t->tid, 4211);
+	/* 2 connections queued and never accepted, none timed; a blocked futex wait, no call done */
+	memset(&t->sys.accept_queue, 0, sizeof(t->sys.accept_queue));
+	memset(&t->sys.handoff_delay, 0, sizeof(t->sys.handoff_delay));
+	t->sys.offcpu_ns[SC_FUTEX] = 7000000;
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	text = render(&s, false);
+	ck_assert_str_eq(line_containing(text, "listen queue"),
+			 "  listen queue wait p50 -, p99 -, max - (0 timed); queue up to 4; 2 never "
+			 "accepted");
+	ck_assert_ptr_null(strstr(text, "accept to handoff"));
+	ck_assert_str_eq(line_starting(text, "  futex "),
+			 "  futex             0       0        -        -        -        -       0ns "
+			 "          0     7.0ms");
+	free(text);
+
+	f = open_memstream(&html, &len);
+	ck_assert_ptr_nonnull(f);
+	report_html(&s, f);
+	fclose(f);
+	ck_assert_msg(strstr(html, "listen queue p50/p99/max</span><span class=\"num\">\u2013 / "
+				   "\u2013 / \u2013</span>"),
+		      "no dashes for the empty listen queue");
+	ck_assert_ptr_null(strstr(html, "accept to handoff p50/p99/max"));
+	free(html);
+
+	/* diff: a run without a single run-queue wait has no p99 */
+	for (size_t i = 0; i < s.nprocesses; i++)
+		for (size_t k = 0; k < s.processes[i].nthreads; k++)
+			memset(s.processes[i].threads[k].sched.runq_hist, 0,
+			       sizeof(s.processes[i].threads[k].sched.runq_hist));
+	ck_assert_int_eq(snapshot_finish(&s), 0);
+	f = open_memstream(&html, &len);
+	ck_assert_ptr_nonnull(f);
+	report_diff(&s, "a", &s, "b", f);
+	fclose(f);
+	ck_assert_msg(*line_containing(html, "run-queue wait p99"), "%s", html);
+	ck_assert_ptr_null(strstr(line_containing(html, "run-queue wait p99"), "0ns"));
+	ck_assert_ptr_nonnull(strstr(line_containing(html, "run-queue wait p99"), " -"));
+	free(html);
+
 	snapshot_free(&s);
 }
 END_TEST
@@ -740,6 +818,7 @@ Suite *report_suite(void)
 	tcase_add_test(tc, test_histogram_shared_marks_and_extremes);
 	tcase_add_test(tc, test_empty_and_odd_snapshots);
 	tcase_add_test(tc, test_cgroups);
+	tcase_add_test(tc, test_empty_histograms);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -195,10 +195,13 @@ for img in "${images[@]}"; do
 	fi
 	exit_line=$(grep -a '^GUEST-EXIT ' "$log" 2>/dev/null | tr -d '\r' | tail -n1)
 	summary=$(grep -a -o '[0-9]*%: Checks: [0-9]*, Failures: [0-9]*, Errors: [0-9]*' "$log" 2>/dev/null | tail -n1)
-	# a kernel complaint during a run that passed is worth a look, though not a failure
+	# a kernel complaint (BUG, WARNING, Oops, an RCU stall, a soft lockup) fails the kernel even
+	# when the suite passed: the programs, or what they read, may have caused it
 	complaint=$(grep -a -m1 -E 'BUG:|WARNING:|Oops|rcu.*stall|soft lockup' "$dir/console.log" 2>/dev/null | tr -d '\r')
 	if [ "$exit_line" = "GUEST-EXIT 0" ] && [ -n "$complaint" ]; then
-		echo "NOTE: kernel $v: its console says: $complaint ($dir/console.log)"
+		failed=$((failed + 1))
+		echo "FAIL: kernel $v: ${summary:-suite passed}, but its console says: $complaint ($dir/console.log)"
+		continue
 	fi
 	if [ "$exit_line" = "GUEST-EXIT 0" ]; then
 		passed=$((passed + 1))

@@ -8,6 +8,7 @@
 #define EXIT_FAILED 1	/* the run or the command could not be done; one line says why */
 #define EXIT_USAGE  2	/* malformed options */
 #define EXIT_NOEXEC 127 /* COMMAND cannot be executed */
+#define EXIT_TRUNCATED 3 /* --strict: the report is complete, but a drop counter is not 0 */
 
 /* loadscope [OPTIONS] [-- COMMAND]: observe, then report (root, BPF) */
 int cmd_run(int argc, char **argv);

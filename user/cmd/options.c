@@ -26,6 +26,7 @@ enum long_only {
 	OPT_HTML,
 	OPT_NO_CHILDREN,
 	OPT_NO_SYSCALLS,
+	OPT_STRICT,
 };
 
 static const struct option long_options[] = {
@@ -48,6 +49,7 @@ static const struct option long_options[] = {
 	{ "features", no_argument, NULL, OPT_FEATURES },
 	{ "csv", required_argument, NULL, OPT_CSV },
 	{ "html", required_argument, NULL, OPT_HTML },
+	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -93,6 +95,8 @@ void options_usage(FILE *f)
 		"                           CPU budget and limits only (the report says what\n"
 		"                           it leaves out)\n"
 		"      --raw-tp             use raw_tp programs instead of tp_btf\n"
+		"      --strict             exit 3 when figures were truncated (a drop counter\n"
+		"                           is not 0), after writing the reports\n"
 		"  -v, --verbose            show libbpf's messages\n"
 		"  -h, --help               this help\n"
 		"      --version            print the version\n"
@@ -174,6 +178,9 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 			break;
 		case OPT_THREADS:
 			o->threads = true;
+			break;
+		case OPT_STRICT:
+			o->strict = true;
 			break;
 		case OPT_RAW_TP:
 			o->raw_tp = true;

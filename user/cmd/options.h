@@ -21,6 +21,7 @@ struct options {
 	bool verbose;           /* -v: libbpf's messages */
 	bool raw_tp;            /* --raw-tp: use the raw_tp fallback programs */
 	bool no_syscalls;       /* --no-syscalls: light mode, no syscall hooks */
+	bool strict;            /* --strict: exit EXIT_TRUNCATED when anything was dropped */
 	unsigned int max_threads; /* --max-threads: size of the live-thread map */
 	uint64_t requests;        /* --requests: served during the run, from the load tool; 0 if not given */
 	char **command;         /* COMMAND after "--", NULL-terminated; NULL when none */

@@ -322,10 +322,11 @@ int cmd_run(int argc, char **argv)
 	cfg.ncgroups = targets.ncgroups;
 	if (observer_open(&cfg, &obs, err, sizeof(err)) || observer_attach(obs, err, sizeof(err)))
 		goto fail;
-	if (observer_seed_targets(obs, &o.sel, &targets, cmd.pid, err, sizeof(err)))
-		goto fail;
+	/* the run starts before seeding: each thread's first reading lies inside it */
 	start_ns = monotonic_ns();
 	snap.started_unix_ns = realtime_ns();
+	if (observer_seed_targets(obs, &o.sel, &targets, cmd.pid, err, sizeof(err)))
+		goto fail;
 	/* before the command runs: all of its time is inside the budget's window */
 	host_sample_take("/proc", false, &host_start);
 	if (have_cpu)
@@ -357,7 +358,8 @@ int cmd_run(int argc, char **argv)
 	host_sample_take("/proc", true, &host_end);
 	if (have_cpu)
 		cpu_limits_end(&limits, &cpu);
-	ret = fill_metadata(&snap, &o, obs, &targets, monotonic_ns() - start_ns);
+	/* the run ends at detaching, after the last reading of the threads still alive */
+	ret = fill_metadata(&snap, &o, obs, &targets, end_ns - start_ns);
 	if (!ret)
 		ret = observer_collect(obs, end_ns, &snap);
 	/* before the cgroup totals, which take the limits of their processes' cpu cgroups */
@@ -380,6 +382,14 @@ int cmd_run(int argc, char **argv)
 	if (write_reports(&snap, &o, &files, err, sizeof(err)))
 		goto fail;
 	exit_code = 0;
+	/* every report written, warnings included; the status says the figures are short */
+	if (o.strict && snapshot_drops(&snap)) {
+		fprintf(stderr,
+			"loadscope: --strict: %llu events were not recorded (see the report's "
+			"warnings): its figures are truncated\n",
+			(unsigned long long)snapshot_drops(&snap));
+		exit_code = EXIT_TRUNCATED;
+	}
 	goto cleanup;
 fail:
 	error_line(err);

@@ -385,7 +385,7 @@ static uint64_t wakeups_by(const struct snapshot *s, int pid)
 static void find_handoff(const struct snapshot *s, struct findings *fs)
 {
 	uint64_t total_acc = 0, p50, p99, requests = snapshot_requests(s, NULL);
-	char t50[FORMAT_NS_LEN], t99[FORMAT_NS_LEN], name[LS_COMM_LEN], tail[96];
+	char t50[FORMAT_NS_LEN], t99[FORMAT_NS_LEN], name[LS_COMM_LEN], tail[96], timed[80];
 
 	/* accepts, handoffs and TCP writes come from the syscall hooks */
 	if (s->no_syscalls)
@@ -399,6 +399,7 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 		double share, cpu_share, per_conn_sys, per_conn_wake, per_request;
 		enum severity sev = SEV_WARNING;
 		struct finding *f;
+		bool handoff_timed;
 
 		if (process_role(s, p) != ROLE_DISPATCHER)
 			continue;
@@ -415,7 +416,12 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 		else if (requests && per_request < HANDOFF_PER_REQUEST_INFO)
 			sev = SEV_INFO;
 		snprintf(name, sizeof(name), "%s", p->comm);
-		lat_percentiles(&p->sys.handoff_delay, &p50, NULL, &p99);
+		handoff_timed = lat_percentiles(&p->sys.handoff_delay, &p50, NULL, &p99);
+		if (handoff_timed)
+			snprintf(timed, sizeof(timed), ", %s from accept to handoff (p50; p99 %s)",
+				 format_ns(p50, t50, sizeof(t50)), format_ns(p99, t99, sizeof(t99)));
+		else
+			snprintf(timed, sizeof(timed), ", no handoff timed from its accept");
 		tail[0] = '\0';
 		if (sev == SEV_INFO)
 			snprintf(tail, sizeof(tail),
@@ -426,19 +432,18 @@ static void find_handoff(const struct snapshot *s, struct findings *fs)
 			fs, "handoff", sev, share * 100 + cpu_share * 100,
 			"%s (%d) accepted %.0f%% of connections (%llu) and passed %llu of them over a "
 			"Unix socket to %llu process%s: %.1f syscalls and %.1f cross-process wakeups "
-			"per connection in it, %s from accept to handoff (p50; p99 %s), and it ran "
-			"%.0f%% of a CPU%s",
+			"per connection in it%s, and it ran %.0f%% of a CPU%s",
 			name, p->pid, share * 100, (unsigned long long)acc,
 			(unsigned long long)p->sys.handoff_sent, (unsigned long long)receivers,
-			receivers == 1 ? "" : "es", per_conn_sys, per_conn_wake,
-			format_ns(p50, t50, sizeof(t50)), format_ns(p99, t99, sizeof(t99)),
+			receivers == 1 ? "" : "es", per_conn_sys, per_conn_wake, timed,
 			cpu_share * 100, tail);
 		evidence(f, "accepted", (double)acc);
 		evidence(f, "accept_share", share);
 		evidence(f, "handoff_sent", (double)p->sys.handoff_sent);
 		evidence(f, "syscalls_per_connection", per_conn_sys);
 		evidence(f, "wakeups_per_connection", per_conn_wake);
-		evidence(f, "handoff_delay_p50_ns", (double)p50);
+		if (handoff_timed) /* an empty histogram has no p50: left out, not 0 */
+			evidence(f, "handoff_delay_p50_ns", (double)p50);
 		evidence(f, "cpu_share", cpu_share);
 		evidence(f, "handoffs_per_request", per_request);
 	}
@@ -470,21 +475,42 @@ bool serving_runnable_share(const struct snapshot *s, double *share)
 	return true;
 }
 
+double cpus_wanted(const struct snapshot *s, bool *measured)
+{
+	uint64_t waiting_ns = 0, own_ns = 0;
+	double busy;
+
+	if (!s->duration_ns)
+		return *measured = false, 0;
+	for (size_t i = 0; i < s->nprocesses; i++) {
+		waiting_ns += s->processes[i].sched.runq_wait_ns;
+		own_ns += s->processes[i].sched.cpu_ns + s->processes[i].sched.runq_wait_ns;
+	}
+	*measured = cpu_budget_busy_share(&s->cpu_budget, &busy);
+	if (!*measured)
+		return (double)own_ns / (double)s->duration_ns;
+	return busy * s->cpus + (double)waiting_ns / (double)s->duration_ns;
+}
+
+/*
+ * Serving threads that waited for a CPU: cpu_oversubscription when more CPUs were wanted than
+ * there are; cpu_wait_below_capacity when fewer were, so the waits come from bursts, wakeup
+ * placement or affinity rather than from too few CPUs.
+ */
 static void find_oversubscription(const struct snapshot *s, struct findings *fs)
 {
 	const struct process *victim = NULL;
 	const struct peer *top = NULL;
-	char taker[LS_COMM_LEN] = "", tail[160] = "";
-	double share, avg_busy;
+	char taker[LS_COMM_LEN] = "", tail[160] = "", wanted[160];
+	double share, demand;
 	struct finding *f;
-	uint64_t busy = 0;
+	bool measured, over;
 
 	if (!s->duration_ns || !s->cpus || !serving_runnable_share(s, &share))
 		return;
 	for (size_t i = 0; i < s->nprocesses; i++) {
 		const struct process *p = &s->processes[i];
 
-		busy += p->sched.cpu_ns + p->sched.runq_wait_ns;
 		if (!serves_connections(process_role(s, p)))
 			continue;
 		for (size_t j = 0; j < p->npreempted_by; j++)
@@ -493,9 +519,10 @@ static void find_oversubscription(const struct snapshot *s, struct findings *fs)
 				victim = p;
 			}
 	}
-	avg_busy = (double)busy / (double)s->duration_ns;
 	if (share < OVERSUB_RUNNABLE_SHARE)
 		return;
+	demand = cpus_wanted(s, &measured);
+	over = demand >= s->cpus;
 	if (top) {
 		char w[FORMAT_NS_LEN], name[LS_COMM_LEN];
 
@@ -506,14 +533,32 @@ static void find_oversubscription(const struct snapshot *s, struct findings *fs)
 			 "%s after them",
 			 taker, top->pid, name, format_ns(top->wait_ns, w, sizeof(w)));
 	}
-	f = add_finding(fs, "cpu_oversubscription",
-			share >= OVERSUB_CRITICAL_SHARE ? SEV_CRITICAL : SEV_WARNING,
-			share * 100,
-			"serving threads waited for a CPU %.0f%% of their time: on average %.1f threads "
-			"wanted the %d CPUs%s",
-			share * 100, avg_busy, s->cpus, tail);
+	if (measured)
+		snprintf(wanted, sizeof(wanted),
+			 "%.1f CPUs were wanted on average (the busy ones and the targets' threads "
+			 "waiting) of the %d",
+			 demand, s->cpus);
+	else
+		snprintf(wanted, sizeof(wanted),
+			 "the targets alone wanted %.1f of the %d CPUs on average (without a CPU "
+			 "budget, what else ran is not known)",
+			 demand, s->cpus);
+	if (over)
+		f = add_finding(fs, "cpu_oversubscription",
+				share >= OVERSUB_CRITICAL_SHARE ? SEV_CRITICAL : SEV_WARNING,
+				share * 100,
+				"serving threads waited for a CPU %.0f%% of their time: %s%s",
+				share * 100, wanted, tail);
+	else
+		f = add_finding(fs, "cpu_wait_below_capacity",
+				share >= OVERSUB_CRITICAL_SHARE ? SEV_CRITICAL : SEV_WARNING,
+				share * 100,
+				"serving threads waited for a CPU %.0f%% of their time, though %s: the "
+				"waits come in bursts, from where wakeups place threads or from CPU "
+				"affinity, not from too few CPUs%s",
+				share * 100, wanted, tail);
 	evidence(f, "runnable_share", share);
-	evidence(f, "threads_wanting_cpu", avg_busy);
+	evidence(f, "cpus_wanted", demand);
 	evidence(f, "cpus", s->cpus);
 	if (top) {
 		evidence(f, "top_preempter_pid", top->pid);
@@ -617,10 +662,26 @@ static void find_imbalance(const struct snapshot *s, struct findings *fs)
 	evidence(f, "requests_max_mean", im.req_max_mean);
 }
 
+/* Accept calls of a thread that failed with EAGAIN: the queue was empty when it looked. */
+static uint64_t accept_eagain(const struct sys_figures *sys)
+{
+	uint64_t n = 0;
+
+	for (size_t j = 0; j < sys->nerrnos[SC_ACCEPT]; j++)
+		if (!strcmp(sys->errnos[SC_ACCEPT][j].name, "EAGAIN"))
+			n += sys->errnos[SC_ACCEPT][j].count;
+	return n;
+}
+
+/*
+ * Threads woken together for each connection, of one process or several: EAGAIN per connection
+ * accepted. Accepted are the calls that did not fail (sys_accepted), so ECONNABORTED, EMFILE or
+ * an interrupted call count as neither.
+ */
 static void find_accept_contention(const struct snapshot *s, struct findings *fs)
 {
-	uint64_t calls = 0, eagain = 0, ok;
-	size_t procs = 0;
+	uint64_t calls = 0, eagain = 0, ok = 0;
+	size_t procs = 0, threads = 0;
 	struct finding *f;
 	double share, per_accept;
 
@@ -629,33 +690,39 @@ static void find_accept_contention(const struct snapshot *s, struct findings *fs
 		return;
 
 	for (size_t i = 0; i < s->nprocesses; i++) {
-		const struct sys_figures *sys = &s->processes[i].sys;
-		uint64_t mine = 0;
+		const struct process *p = &s->processes[i];
+		size_t mine = 0;
 
-		for (size_t j = 0; j < sys->nerrnos[SC_ACCEPT]; j++)
-			if (!strcmp(sys->errnos[SC_ACCEPT][j].name, "EAGAIN"))
-				mine += sys->errnos[SC_ACCEPT][j].count;
-		calls += sys->cls[SC_ACCEPT].count;
-		eagain += mine;
+		for (size_t k = 0; k < p->nthreads; k++) {
+			uint64_t e = accept_eagain(&p->threads[k].sys);
+
+			eagain += e;
+			if (e)
+				mine++;
+		}
+		calls += p->sys.cls[SC_ACCEPT].count;
+		ok += sys_accepted(&p->sys);
+		threads += mine;
 		if (mine)
 			procs++;
 	}
-	if (!calls || procs < 2)
+	if (!calls || threads < 2)
 		return;
-	ok = calls - eagain;
 	share = (double)eagain / (double)calls;
 	per_accept = ok ? (double)eagain / (double)ok : (double)eagain;
 	if (per_accept < ACCEPT_EAGAIN_PER_ACCEPT)
 		return;
 	f = add_finding(fs, "accept_contention", SEV_WARNING, per_accept * 10,
-			"%llu of %llu accept calls (%.0f%%) returned EAGAIN across %zu processes, %.1f "
-			"per connection accepted: several wake for each connection and all but one "
-			"find nothing (a thundering herd)",
-			(unsigned long long)eagain, (unsigned long long)calls, share * 100, procs,
-			per_accept);
+			"%llu of %llu accept calls (%.0f%%) returned EAGAIN across %zu threads in %zu "
+			"process%s, %.1f per connection accepted (%llu): several wake for each "
+			"connection and all but one find nothing (a thundering herd)",
+			(unsigned long long)eagain, (unsigned long long)calls, share * 100, threads,
+			procs, procs == 1 ? "" : "es", per_accept, (unsigned long long)ok);
 	evidence(f, "accept_calls", (double)calls);
 	evidence(f, "accept_eagain", (double)eagain);
+	evidence(f, "accepted", (double)ok);
 	evidence(f, "eagain_per_accept", per_accept);
+	evidence(f, "threads", (double)threads);
 	evidence(f, "processes", (double)procs);
 }
 

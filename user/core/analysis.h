@@ -161,6 +161,12 @@ struct finding {
  * waited for a CPU, in *share; false when there are none.
  */
 bool serving_runnable_share(const struct snapshot *s, double *share);
+/*
+ * CPUs wanted on average over the run: those the CPU budget found busy, plus the targets' threads
+ * waiting for one (their run-queue wait per second). Without a budget (*measured false), only the
+ * targets' own: their on-CPU and waiting time per second, a lower bound.
+ */
+double cpus_wanted(const struct snapshot *s, bool *measured);
 
 /*
  * The cpu cgroup of the targets (or an ancestor) throttled the most, as the larger of its

@@ -139,8 +139,7 @@ void analyze_bottleneck(const struct snapshot *s, struct bottleneck *out)
 	const struct cpu_cgroup *throttled;
 	char users[160], w[FORMAT_NS_LEN];
 	double busy = 0, runq, worst, demand;
-	uint64_t waiting_ns = 0;
-	bool known;
+	bool known, measured;
 
 	memset(out, 0, sizeof(*out));
 	throttled = most_throttled(s, &worst);
@@ -173,9 +172,7 @@ void analyze_bottleneck(const struct snapshot *s, struct bottleneck *out)
 	if (!serving_runnable_share(s, &runq))
 		runq = 0;
 	/* CPUs wanted on average: those busy, and the targets' threads waiting for one */
-	for (size_t i = 0; i < s->nprocesses; i++)
-		waiting_ns += s->processes[i].sched.runq_wait_ns;
-	demand = busy * s->cpus + (s->duration_ns ? (double)waiting_ns / (double)s->duration_ns : 0);
+	demand = cpus_wanted(s, &measured);
 	budget_users(b, 4, users, sizeof(users));
 	snprintf(out->subject, sizeof(out->subject), "the %d CPU%s", s->cpus,
 		 s->cpus == 1 ? "" : "s");

@@ -26,3 +26,12 @@ char *format_ns(uint64_t ns, char *buf, size_t len)
 		snprintf(buf, len, "%.0f%s", v, units[u]);
 	return buf;
 }
+
+char *format_ns_known(uint64_t ns, int known, char *buf, size_t len)
+{
+	if (!known) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	return format_ns(ns, buf, len);
+}

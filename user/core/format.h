@@ -15,5 +15,7 @@
  * Returns buf.
  */
 char *format_ns(uint64_t ns, char *buf, size_t len);
+/* format_ns(), or "-" when the figure was not measured (a percentile of no samples). */
+char *format_ns_known(uint64_t ns, int known, char *buf, size_t len);
 
 #endif /* LOADSCOPE_FORMAT_H */

@@ -64,6 +64,7 @@ int interval_append(struct snapshot *s, const struct proc_sample *prev, size_t n
 				max = hist_bucket_upper(k) == UINT64_MAX ? hist_bucket_lower(k)
 									  : hist_bucket_upper(k) - 1;
 		}
+		ip->runq_timed = hist_total(hist, HIST_BUCKETS) > 0;
 		ip->runq_p99_ns = hist_percentile(hist, HIST_BUCKETS, 0.99);
 		if (max && ip->runq_p99_ns > max)
 			ip->runq_p99_ns = max;

@@ -108,7 +108,7 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 }
 
 /* p50, p90, p99 of a histogram whose exact maximum is known: no estimate may exceed it. */
-static void capped_percentiles(const uint64_t *hist, uint64_t max_ns, uint64_t *p50_ns,
+static bool capped_percentiles(const uint64_t *hist, uint64_t max_ns, uint64_t *p50_ns,
 			       uint64_t *p90_ns, uint64_t *p99_ns)
 {
 	uint64_t cap = max_ns ? max_ns : UINT64_MAX;
@@ -119,18 +119,19 @@ static void capped_percentiles(const uint64_t *hist, uint64_t max_ns, uint64_t *
 		*p90_ns = min_u64(hist_percentile(hist, HIST_BUCKETS, 0.90), cap);
 	if (p99_ns)
 		*p99_ns = min_u64(hist_percentile(hist, HIST_BUCKETS, 0.99), cap);
+	return hist_total(hist, HIST_BUCKETS) > 0;
 }
 
-void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
+bool sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
 			     uint64_t *p99_ns)
 {
-	capped_percentiles(s->runq_hist, s->runq_max_ns, p50_ns, p90_ns, p99_ns);
+	return capped_percentiles(s->runq_hist, s->runq_max_ns, p50_ns, p90_ns, p99_ns);
 }
 
-void lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
+bool lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
 		     uint64_t *p99_ns)
 {
-	capped_percentiles(l->hist, l->max_ns, p50_ns, p90_ns, p99_ns);
+	return capped_percentiles(l->hist, l->max_ns, p50_ns, p90_ns, p99_ns);
 }
 
 void lat_figures_add(struct lat_figures *sum, const struct lat_figures *t)
@@ -388,6 +389,54 @@ struct process *snapshot_find_process(struct snapshot *s, int pid)
 	return NULL;
 }
 
+static const struct {
+	const char *name, *text;
+} drop_reasons[DROP_REASONS] = {
+	[DROP_THREADS_FULL] = {"threads_full", "target threads not tracked, the thread map was full "
+					       "(raise --max-threads)"},
+	[DROP_EXITED_FULL] = {"exited_full", "exited threads missing from the figures, more exited "
+					     "than --max-threads keeps (those with the most CPU are kept)"},
+	[DROP_SYSCALLS_FULL] = {"syscalls_full", "syscall figures of threads lost, their map was "
+						 "full"},
+	[DROP_CONNS_FULL] = {"connections_full", "connections not timed in the listen queue, the "
+						 "pending-connection map was full"},
+	[DROP_UNREADABLE] = {"unreadable", "control messages or listen queues that could not be "
+					   "read"},
+	[DROP_PAIRS_FULL] = {"pairs_full", "wakers or preempting processes not recorded, their map "
+					   "was full"},
+	[DROP_ATTACH_THREADS] = {"attach_threads", "threads of processes moved into a target cgroup "
+						   "not adopted, too many to walk"},
+	[DROP_RECURSION] = {"recursion", "events not seen, the kernel skips a program that fires "
+					 "again while it runs on that CPU (an interrupt inside it)"},
+	[DROP_LISTENERS_FULL] = {"listeners_full", "listening sockets or ports of the targets not "
+						   "recorded, their map was full"},
+	[DROP_HANDOFFS_FULL] = {"handoffs_full", "descriptors passed between a new pair of "
+						 "processes not paired, the map was full"},
+	[DROP_ACCEPTED_EVICTED] = {"accepted_evicted", "accept times evicted before their handoff "
+						       "was timed, too many connections open at once"},
+	[DROP_IN_FLIGHT_EVICTED] = {"in_flight_evicted", "passed descriptors evicted before their "
+							 "receiver was paired"},
+};
+
+const char *drop_reason_name(enum drop_reason r)
+{
+	return (unsigned int)r < DROP_REASONS ? drop_reasons[r].name : NULL;
+}
+
+const char *drop_reason_text(enum drop_reason r)
+{
+	return (unsigned int)r < DROP_REASONS ? drop_reasons[r].text : NULL;
+}
+
+uint64_t snapshot_drops(const struct snapshot *s)
+{
+	uint64_t n = 0;
+
+	for (int r = 0; r < DROP_REASONS; r++)
+		n += s->drops[r];
+	return n;
+}
+
 static const char *const select_reason_names[SELECT_REASONS] = {
 	[SELECT_NONE] = "unknown",  [SELECT_PID] = "pid",	    [SELECT_COMMAND] = "command", [SELECT_DESCENDANT] = "descendant",
 	[SELECT_COMM] = "comm",	    [SELECT_CGROUP] = "cgroup",	  [SELECT_CONTAINER] = "container",
@@ -593,20 +642,4 @@ void snapshot_free(struct snapshot *s)
 	free(s->targets.pids);
 	free(s->targets.description);
 	memset(s, 0, sizeof(*s));
-}
-
-static const char *const drop_names[DROP_REASONS] = {
-	[DROP_THREADS_FULL] = "threads_full",
-	[DROP_EXITED_FULL] = "exited_full",
-	[DROP_SYSCALLS_FULL] = "syscalls_full",
-	[DROP_CONNS_FULL] = "connections_full",
-	[DROP_UNREADABLE] = "unreadable",
-	[DROP_PAIRS_FULL] = "pairs_full",
-	[DROP_ATTACH_THREADS] = "attach_threads",
-	[DROP_RECURSION] = "recursion",
-};
-
-const char *drop_reason_name(unsigned int r)
-{
-	return r < DROP_REASONS ? drop_names[r] : NULL;
 }

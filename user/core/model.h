@@ -162,6 +162,7 @@ struct interval_proc {
 	uint64_t cpu_ns;
 	uint64_t runq_wait_ns;
 	uint64_t runq_p99_ns; /* of the waits that ended in the interval */
+	bool runq_timed;      /* some wait ended in it: runq_p99_ns is one */
 	uint64_t switches;
 	uint64_t accepts;
 	uint64_t syscalls;
@@ -321,16 +322,19 @@ uint64_t hist_bucket_upper(unsigned int idx);
 /* Value below which a fraction q (0..1) of the samples lie, interpolated inside its bucket; 0 when empty. */
 uint64_t hist_percentile(const uint64_t *hist, unsigned int nbuckets, double q);
 uint64_t hist_total(const uint64_t *hist, unsigned int nbuckets);
-/* Run-queue wait percentiles of one thread or process, from its histogram (see hist_percentile). */
-void sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
+/*
+ * Run-queue wait percentiles of one thread or process, from its histogram (see hist_percentile).
+ * false when the histogram is empty: there are no percentiles, and the 0s written mean nothing.
+ */
+bool sched_stats_percentiles(const struct sched_stats *s, uint64_t *p50_ns, uint64_t *p90_ns,
 			     uint64_t *p99_ns);
 
 /* Add to the peer with that pid, appending it when new; 0 or -ENOMEM. */
 int peer_add(struct peer **arr, size_t *n, int pid, const char *comm, uint64_t count,
 	     uint64_t wait_ns);
 
-/* Percentiles of a latency figure, capped at its exact maximum. */
-void lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
+/* Percentiles of a latency figure, capped at its exact maximum; false when none was timed. */
+bool lat_percentiles(const struct lat_figures *l, uint64_t *p50_ns, uint64_t *p90_ns,
 		     uint64_t *p99_ns);
 
 /* Add one thread's figures into a process total. */
@@ -351,8 +355,6 @@ void sys_figures_free(struct sys_figures *f);
  */
 int snapshot_finish(struct snapshot *s);
 struct process *snapshot_find_process(struct snapshot *s, int pid);
-/* The name of a drop reason in the JSON's drops and serve's reason label; NULL beyond them. */
-const char *drop_reason_name(unsigned int r);
 /*
  * Fill s->cgroups from the processes' cgroup and figures (after snapshot_finish), each with the
  * CPU limit of the cpu cgroup its processes are in (see snapshot_link_cpu_limits); 0 or -ENOMEM.
@@ -370,6 +372,14 @@ int cgroup_hierarchy_parse(const char *name);
 const char *cpu_file_name(enum cpu_file f);
 /* The bit of the file so named, or 0. */
 unsigned int cpu_file_parse(const char *name);
+/* A drop counter's key in the JSON ("threads_full", ...); NULL if out of range. */
+const char *drop_reason_name(enum drop_reason r);
+/* What was lost, for a report's warning ("target threads not tracked, ..."); NULL if out of range. */
+const char *drop_reason_text(enum drop_reason r);
+/* Drop counters a run written before them lacks (read as 0), from this one on. */
+#define DROP_FIRST_OPTIONAL DROP_RECURSION
+/* The sum of every drop counter: the figures of a run with any are incomplete. */
+uint64_t snapshot_drops(const struct snapshot *s);
 /* "unknown", "pid", "command", "descendant", "comm", "cgroup", "container"; NULL if out of range. */
 const char *select_reason_name(enum select_reason r);
 /* The reason named name, or -1. */

@@ -42,12 +42,22 @@ FILE *report_files_text_stream(const struct report_files *rf)
 		       : stdout;
 }
 
-/* Rendered and flushed: a write error shows now, before any file is moved into place. */
-static int rendered(FILE *f, const char *what, const char *path, char *err, size_t errlen)
+/*
+ * Rendered and flushed: a write error shows now, before any file is moved into place, with its
+ * cause: the errno of the write that failed (every write after a first ENOSPC fails with it too,
+ * so it is still there once rendering ends), EIO when none is known.
+ */
+static int rendered(FILE *f, int failed, const char *what, const char *path, char *err,
+		    size_t errlen)
 {
-	if (fflush(f) || ferror(f)) {
-		snprintf(err, errlen, "cannot write the %s report to %s", what, path);
-		return -EIO;
+	int e;
+
+	/* errno as the rendering left it: set to 0 before it began */
+	if (failed || fflush(f) || ferror(f)) {
+		e = errno ? errno : EIO;
+		snprintf(err, errlen, "cannot write the %s report to %s: %s", what,
+			 is_stdout(path) ? "stdout" : path, strerror(e));
+		return -e;
 	}
 	return 0;
 }
@@ -57,18 +67,20 @@ int report_files_write(struct report_files *rf, const struct snapshot *s, bool t
 {
 	int ret = 0;
 
-	if (rf->json.f && (snapshot_write_json(s, rf->json.f) ||
-			   rendered(rf->json.f, "JSON", rf->json_path, err, errlen))) {
-		snprintf(err, errlen, "cannot write the JSON report to %s", rf->json_path);
-		ret = -EIO;
+	if (rf->json.f) {
+		errno = 0;
+		ret = snapshot_write_json(s, rf->json.f);
+		ret = rendered(rf->json.f, ret, "JSON", rf->json_path, err, errlen);
 	}
 	if (!ret && rf->csv.f) {
+		errno = 0;
 		report_csv(s, rf->csv.f, threads);
-		ret = rendered(rf->csv.f, "CSV", rf->csv_path, err, errlen);
+		ret = rendered(rf->csv.f, 0, "CSV", rf->csv_path, err, errlen);
 	}
 	if (!ret && rf->html.f) {
+		errno = 0;
 		report_html(s, rf->html.f);
-		ret = rendered(rf->html.f, "HTML", rf->html_path, err, errlen);
+		ret = rendered(rf->html.f, 0, "HTML", rf->html_path, err, errlen);
 	}
 	/* every file rendered before any is moved into place */
 	if (!ret && rf->json.f)

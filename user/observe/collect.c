@@ -43,11 +43,21 @@ static int cmp_thread_stats(const void *a, const void *b)
  * A live thread still on a CPU when the run ended has run since its last switch-in; add that
  * from the same counter (schedstat field 1), so a thread that never switched is not reported idle.
  */
-static bool finish_live_thread(struct thread_stats *s, uint64_t end_ns)
+static bool finish_live_thread(const struct observer *o, struct thread_stats *s,
+			       uint64_t end_ns)
 {
-	struct proc_schedstat st;
+	const struct end_sample *e = o->detached ? observer_end_sample(o, s->tid) : NULL;
+	struct proc_schedstat st = {0};
+	bool gone;
 
-	if (proc_task_schedstat((int)s->pid, (int)s->tid, &st)) {
+	/* detached: the reading taken then, inside the run; attached (-i): now */
+	if (e) {
+		gone = !e->ok;
+		st.cpu_ns = e->cpu_ns;
+	} else {
+		gone = proc_task_schedstat((int)s->pid, (int)s->tid, &st) != 0;
+	}
+	if (gone) {
 		/* gone: seeded just as it exited, or exited after the programs were detached */
 		return s->on_cpu_ns || s->voluntary_switches || s->involuntary_switches ||
 		       (s->flags & THREAD_EXITED);
@@ -67,8 +77,8 @@ static bool finish_live_thread(struct thread_stats *s, uint64_t end_ns)
 	return true;
 }
 
-int observe_read_threads(int fd, size_t key_size, bool live, uint64_t end_ns,
-			 struct thread_stats **arr, size_t *n, size_t *cap)
+int observe_read_threads(const struct observer *o, int fd, size_t key_size, bool live,
+			 uint64_t end_ns, struct thread_stats **arr, size_t *n, size_t *cap)
 {
 	char key[32], next[32];
 	struct thread_stats s;
@@ -80,7 +90,7 @@ int observe_read_threads(int fd, size_t key_size, bool live, uint64_t end_ns,
 		prev = key;
 		if (bpf_map_lookup_elem(fd, key, &s))
 			continue;
-		if (live && !finish_live_thread(&s, end_ns))
+		if (live && !finish_live_thread(o, &s, end_ns))
 			continue;
 		if ((ret = append_thread(arr, n, cap, &s)))
 			return ret;
@@ -341,26 +351,78 @@ static int collect_peers(int fd, struct snapshot *snap, bool preempted)
 	return ret;
 }
 
-/* Connections still in the queue of a port a target accepted on: established, never accepted. */
+/*
+ * Connections never accepted: the accept queue of each listening socket a target accepted on,
+ * read by the kernel's own count (sk_ack_backlog) through ls_listener_queue, one run per listener.
+ * A SO_REUSEPORT sibling or another namespace's listener on the same port is not among them.
+ */
 static void collect_unaccepted(struct observer *o, struct snapshot *snap)
 {
-	int conns = bpf_map__fd(o->skel->maps.pending_conns);
-	int ports = bpf_map__fd(o->skel->maps.accept_ports);
-	__u64 key, next, *prev = NULL;
-	struct conn_pending c;
+	int listeners = bpf_map__fd(o->skel->maps.listeners);
+	int prog = bpf_program__fd(o->skel->progs.ls_listener_queue);
+	__u64 key, next, *prev = NULL, args[1];
 	struct process *p;
 	__u32 pid;
 
-	while (bpf_map_get_next_key(conns, prev, &next) == 0) {
+	while (bpf_map_get_next_key(listeners, prev, &next) == 0) {
+		LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = args, .ctx_size_in = sizeof(args));
+
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(conns, &key, &c) ||
-		    bpf_map_lookup_elem(ports, &c.lport, &pid))
+		args[0] = key;
+		if (bpf_map_lookup_elem(listeners, &key, &pid))
+			continue; /* closed meanwhile: its queue went with it */
+		if (bpf_prog_test_run_opts(prog, &run)) {
+			snap->drops[DROP_UNREADABLE]++;
 			continue;
+		}
+		if (run.retval == (__u32)-1)
+			continue; /* closed meanwhile */
 		p = snapshot_find_process(snap, (int)pid);
 		if (p)
-			p->unaccepted++;
+			p->unaccepted += run.retval;
 	}
+}
+
+/* Entries left in an LRU map (a hash map's keys, walked). */
+static uint64_t map_entries(int fd, size_t key_size)
+{
+	char key[16], next[16];
+	uint64_t n = 0;
+	void *prev = NULL;
+
+	if (key_size > sizeof(key))
+		return 0;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		memcpy(key, next, key_size);
+		prev = key;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * Entries the LRU maps evicted: added less removed (passed on, received, closed) less those left.
+ * An eviction under a race of two CPUs adding the same key counts one less; never below 0.
+ */
+static void collect_evictions(struct observer *o, struct snapshot *snap, __u64 *percpu, int ncpus)
+{
+	uint64_t ops[LRU_OPS] = { 0 }, left, gone;
+
+	for (__u32 op = 0; op < LRU_OPS; op++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.lru_ops), &op, percpu))
+			continue;
+		for (int c = 0; c < ncpus; c++)
+			ops[op] += percpu[c];
+	}
+	left = map_entries(bpf_map__fd(o->skel->maps.accepted_at), sizeof(__u64));
+	gone = ops[LRU_ACCEPTED_REMOVED] + left;
+	snap->drops[DROP_ACCEPTED_EVICTED] =
+		ops[LRU_ACCEPTED_ADDED] > gone ? ops[LRU_ACCEPTED_ADDED] - gone : 0;
+	left = map_entries(bpf_map__fd(o->skel->maps.in_flight), sizeof(__u64));
+	gone = ops[LRU_IN_FLIGHT_REMOVED] + left;
+	snap->drops[DROP_IN_FLIGHT_EVICTED] =
+		ops[LRU_IN_FLIGHT_ADDED] > gone ? ops[LRU_IN_FLIGHT_ADDED] - gone : 0;
 }
 
 struct tid_pid {
@@ -412,10 +474,10 @@ int observer_sample(struct observer *o, struct proc_sample **out, size_t *nout)
 
 	*out = NULL;
 	*nout = 0;
-	ret = observe_read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
+	ret = observe_read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
 				   monotonic_ns(), &arr, &n, &cap);
 	if (!ret)
-		ret = observe_read_threads(bpf_map__fd(o->skel->maps.exited),
+		ret = observe_read_threads(o, bpf_map__fd(o->skel->maps.exited),
 					   sizeof(struct exited_key), false, 0, &arr, &n, &cap);
 	for (size_t i = 0; !ret && i < o->stash.n; i++)
 		ret = append_thread(&arr, &n, &cap, &o->stash.threads[i]);
@@ -490,8 +552,8 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 
 	snap->cpu_split = !o->no_syscalls;
 	snap->no_syscalls = o->no_syscalls;
-	ret = observe_read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, end_ns,
-				   &arr, &n, &cap);
+	ret = observe_read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
+				   end_ns, &arr, &n, &cap);
 	/* the exited threads: what the map holds, through the stash's choice of the most CPU */
 	if (!ret)
 		ret = observer_drain_exited(o, true);
@@ -512,6 +574,7 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 			snap->drops[r] += percpu[c];
 	}
 	snap->drops[DROP_THREADS_FULL] += o->seed_drops;
+	collect_evictions(o, snap, percpu, ncpus);
 	snap->drops[DROP_EXITED_FULL] += o->stash.dropped;
 	snap->drops[DROP_RECURSION] += observer_recursion_misses(o);
 	for (__u32 k = 0; k < LC_COUNTS; k++) {

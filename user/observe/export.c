@@ -144,7 +144,7 @@ int observer_export_read(struct observer *o, struct export_reading **out)
 	if (!r)
 		return -ENOMEM;
 	/* live threads first: one that exits meanwhile is in both, and its exited entry wins */
-	ret = observe_read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
+	ret = observe_read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
 				   monotonic_ns(), &r->stats, &r->n, &cap);
 	if (!ret)
 		ret = read_exited(bpf_map__fd(o->skel->maps.exited), r);

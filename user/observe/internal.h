@@ -19,13 +19,26 @@ struct exited_stash {
 	uint64_t dropped; /* let go beyond cap: the least CPU */
 };
 
+/* A live thread's schedstat, read right after detaching: the run's last reading of it. */
+struct end_sample {
+	uint32_t tid;
+	bool ok; /* false: gone by then */
+	uint64_t cpu_ns;
+};
+
 struct observer {
 	struct loadscope_bpf *skel;
 	bool raw_tp;
 	bool no_syscalls; /* observer_config.no_syscalls */
 	uint64_t seed_drops; /* threads found in /proc that did not fit in the map */
 	struct exited_stash stash;
+	bool detached;
+	struct end_sample *end; /* by tid, once detached */
+	size_t nend;
 };
+
+/* The sample of tid read at detach, or NULL. */
+const struct end_sample *observer_end_sample(const struct observer *o, uint32_t tid);
 
 /* The entries of a hash map whose keys begin with (tid, seq), sorted by those. */
 struct map_entries {
@@ -39,7 +52,7 @@ int observe_read_entries(int fd, size_t key_size, size_t value_size, struct map_
  * Every thread of the threads map (key_size 4, live: on-CPU time until now added from
  * schedstat, comm refreshed) or of the exited map, appended to *arr. 0 or -ENOMEM.
  */
-int observe_read_threads(int fd, size_t key_size, bool live, uint64_t end_ns,
-			 struct thread_stats **arr, size_t *n, size_t *cap);
+int observe_read_threads(const struct observer *o, int fd, size_t key_size, bool live,
+			 uint64_t end_ns, struct thread_stats **arr, size_t *n, size_t *cap);
 
 #endif /* LOADSCOPE_OBSERVE_INTERNAL_H */

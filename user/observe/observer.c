@@ -95,6 +95,9 @@ static void choose_programs(struct loadscope_bpf *skel, bool raw_tp, bool no_sys
 		bpf_program__set_autoload(prog, is_raw == raw_tp &&
 							!(no_syscalls && needs_syscalls(section)));
 	}
+	/* run by user space (BPF_PROG_TEST_RUN), never attached: loaded whichever set is */
+	bpf_program__set_autoload(skel->progs.ls_listener_queue, true);
+	bpf_program__set_autoattach(skel->progs.ls_listener_queue, false);
 }
 
 /* Class and flags of every syscall number this architecture names; the rest stay `other`. */
@@ -209,6 +212,57 @@ const char *observer_program_kind(const struct observer *o)
 	return o->raw_tp ? "raw_tp" : "tp_btf";
 }
 
+static int cmp_end_sample(const void *a, const void *b)
+{
+	const struct end_sample *x = a, *y = b;
+
+	return (x->tid > y->tid) - (x->tid < y->tid);
+}
+
+/*
+ * The on-CPU time of every live target thread, read once the programs stopped counting and
+ * before the run's end is taken: so a thread still running adds only time inside the run.
+ */
+static void read_end_samples(struct observer *o)
+{
+	int fd = bpf_map__fd(o->skel->maps.threads);
+	struct proc_schedstat st;
+	struct thread_stats ts;
+	__u32 key, next, *prev = NULL;
+	size_t cap = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &ts))
+			continue;
+		if (o->nend == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct end_sample *grown = realloc(o->end, ncap * sizeof(*o->end));
+
+			if (!grown)
+				break; /* the rest read later, as while attached */
+			o->end = grown;
+			cap = ncap;
+		}
+		o->end[o->nend].tid = ts.tid;
+		o->end[o->nend].ok = !proc_task_schedstat((int)ts.pid, (int)ts.tid, &st);
+		o->end[o->nend].cpu_ns = o->end[o->nend].ok ? st.cpu_ns : 0;
+		o->nend++;
+	}
+	if (o->nend > 1)
+		qsort(o->end, o->nend, sizeof(*o->end), cmp_end_sample);
+}
+
+const struct end_sample *observer_end_sample(const struct observer *o, uint32_t tid)
+{
+	struct end_sample key = {.tid = tid};
+
+	if (!o->nend)
+		return NULL;
+	return bsearch(&key, o->end, o->nend, sizeof(*o->end), cmp_end_sample);
+}
+
 uint64_t observer_recursion_misses(const struct observer *o)
 {
 	struct bpf_program *prog;
@@ -230,8 +284,11 @@ uint64_t observer_recursion_misses(const struct observer *o)
 
 uint64_t observer_detach(struct observer *o)
 {
-	if (o && o->skel)
+	if (o && o->skel) {
 		loadscope_bpf__detach(o->skel);
+		o->detached = true;
+		read_end_samples(o);
+	}
 	return monotonic_ns();
 }
 
@@ -240,6 +297,7 @@ void observer_close(struct observer *o)
 	if (!o)
 		return;
 	loadscope_bpf__destroy(o->skel);
+	free(o->end);
 	free(o->stash.threads);
 	free(o);
 }

@@ -128,14 +128,16 @@ static void lat_cols(struct csv *c, const char *prefix, const char *count_name,
 		     const struct lat_figures *l)
 {
 	uint64_t pct[3] = {0};
+	bool timed = false;
 
+	/* empty cells for a figure with nothing timed: no percentiles, not 0 */
 	if (!c->header)
-		lat_percentiles(l, &pct[0], &pct[1], &pct[2]);
+		timed = lat_percentiles(l, &pct[0], &pct[1], &pct[2]);
 	u64_col(c, prefix, count_name, l->count);
-	opt_u64_col(c, prefix, "p50_ns", l->count, pct[0]);
-	opt_u64_col(c, prefix, "p90_ns", l->count, pct[1]);
-	opt_u64_col(c, prefix, "p99_ns", l->count, pct[2]);
-	opt_u64_col(c, prefix, "max_ns", l->count, l->max_ns);
+	opt_u64_col(c, prefix, "p50_ns", timed, pct[0]);
+	opt_u64_col(c, prefix, "p90_ns", timed, pct[1]);
+	opt_u64_col(c, prefix, "p99_ns", timed, pct[2]);
+	opt_u64_col(c, prefix, "max_ns", timed, l->max_ns);
 }
 
 static void columns(struct csv *c, const struct csv_row *r)

@@ -22,6 +22,14 @@ static double per(double v, uint64_t n)
 	return n ? v / (double)n : NAN;
 }
 
+/* p99 of the run-queue waits; NAN ("-") when there were none, not a wait of 0 ns */
+static double runq_p99(const uint64_t *hist)
+{
+	if (!hist_total(hist, HIST_BUCKETS))
+		return NAN;
+	return (double)hist_percentile(hist, HIST_BUCKETS, 0.99);
+}
+
 static void format_value(const struct row *r, double v, char *buf, size_t len)
 {
 	if (isnan(v))
@@ -192,8 +200,7 @@ void report_diff(const struct snapshot *a, const char *name_a, const struct snap
 	rows[n++] = (struct row){ "run-queue wait per request", per(ta.runq_wait_ns, ta.requests),
 				  per(tb.runq_wait_ns, tb.requests), true, false };
 	rows[n++] = (struct row){ "run-queue wait p99",
-				  (double)hist_percentile(ta.runq_hist, HIST_BUCKETS, 0.99),
-				  (double)hist_percentile(tb.runq_hist, HIST_BUCKETS, 0.99), true,
+				  runq_p99(ta.runq_hist), runq_p99(tb.runq_hist), true,
 				  false };
 	rows[n++] = (struct row){ "CPU, all targets (CPUs)", sa > 0 ? ta.cpu_ns / 1e9 / sa : NAN,
 				  sb > 0 ? tb.cpu_ns / 1e9 / sb : NAN, false, false };

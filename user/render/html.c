@@ -167,12 +167,22 @@ static const char *ns(uint64_t v, char *buf)
 	return format_ns(v, buf, FORMAT_NS_LEN);
 }
 
+/* A figure with no samples behind it (a percentile of an empty histogram): a dash, not 0ns. */
+#define NONE "\u2013"
+
+static const char *ns_known(uint64_t v, bool known, char *buf)
+{
+	if (!known)
+		return NONE;
+	return ns(v, buf);
+}
+
 static void rate(FILE *f, uint64_t count, uint64_t duration_ns)
 {
 	double r;
 
 	if (!duration_ns) {
-		fputs("-", f);
+		fputs(NONE, f);
 		return;
 	}
 	r = (double)count * 1e9 / (double)duration_ns;
@@ -218,23 +228,6 @@ static void print_command(const struct snapshot *s, FILE *f)
 
 static void print_header(const struct snapshot *s, FILE *f)
 {
-	static const struct {
-		int reason;
-		const char *what;
-	} drops[] = {
-		{DROP_THREADS_FULL, "target threads were not tracked: the thread map was full "
-				    "(raise --max-threads)"},
-		{DROP_EXITED_FULL, "exited threads are missing from the figures: more exited than "
-				   "--max-threads keeps (those with the most CPU are kept)"},
-		{DROP_SYSCALLS_FULL, "threads' syscall figures were lost: their map was full"},
-		{DROP_CONNS_FULL,
-		 "connections were not timed: the pending-connection map was full"},
-		{DROP_UNREADABLE, "control messages could not be read from user memory"},
-		{DROP_PAIRS_FULL, "wakers or preempting processes were not recorded: their map was "
-				  "full"},
-		{DROP_RECURSION, "events were not seen: the kernel skips a program that fires again "
-				 "while it runs on that CPU (an interrupt inside it)"},
-	};
 	char line[256];
 
 	fputs("<header>\n<h1>loadscope report</h1>\n<p class=\"meta\">", f);
@@ -251,10 +244,11 @@ static void print_header(const struct snapshot *s, FILE *f)
 		print_command(s, f);
 	if (s->no_syscalls)
 		fputs("<p class=\"warn\">Light mode: " LIGHT_MODE_LEAVES_OUT "</p>\n", f);
-	for (size_t i = 0; i < sizeof(drops) / sizeof(drops[0]); i++)
-		if (s->drops[drops[i].reason])
-			fprintf(f, "<p class=\"warn\">warning: %llu %s</p>\n",
-				(unsigned long long)s->drops[drops[i].reason], drops[i].what);
+	for (int r = 0; r < DROP_REASONS; r++)
+		if (s->drops[r])
+			fprintf(f, "<p class=\"warn\">warning: %llu lost (%s): %s</p>\n",
+				(unsigned long long)s->drops[r], drop_reason_name(r),
+				drop_reason_text(r));
 	if (lifecycle_line(s, line, sizeof(line)))
 		fprintf(f, "<p class=\"meta\">%s</p>\n", line);
 	for (size_t i = 0; i < s->ncgroups; i++) {
@@ -324,7 +318,7 @@ static void p50_p99(FILE *f, const struct lat_figures *l)
 	uint64_t v50, v99;
 
 	if (!l->count) {
-		fputs("-", f);
+		fputs(NONE, f);
 		return;
 	}
 	lat_percentiles(l, &v50, NULL, &v99);
@@ -337,7 +331,7 @@ static void runq_cell(FILE *f, const struct sched_stats *st)
 	uint64_t v50, v99;
 
 	if (!hist_total(st->runq_hist, HIST_BUCKETS)) {
-		fputs("-", f);
+		fputs(NONE, f);
 		return;
 	}
 	sched_stats_percentiles(st, &v50, NULL, &v99);
@@ -418,6 +412,7 @@ static void print_process_figures(const struct snapshot *s, const struct process
 	char a[FORMAT_NS_LEN], b[FORMAT_NS_LEN], c[FORMAT_NS_LEN];
 	const struct sys_figures *sys = &p->sys;
 	uint64_t pct[3];
+	bool timed;
 
 	fputs("<div class=\"kv\">\n", f);
 	fprintf(f, "<div><span>CPU</span><span class=\"num\">%s (%.1f%%)</span></div>\n",
@@ -452,11 +447,12 @@ static void print_process_figures(const struct snapshot *s, const struct process
 	if (sys->cls[SC_ACCEPT].count || sys->accept_queue.count || p->unaccepted) {
 		kv_u64(f, "connections accepted", sys_accepted(sys));
 		kv_u64(f, "accept calls failed", sys->cls[SC_ACCEPT].errors);
-		lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
+		timed = lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
 		fprintf(f,
 			"<div><span>listen queue p50/p99/max</span><span class=\"num\">%s / %s / "
 			"%s</span></div>\n",
-			ns(pct[0], a), ns(pct[2], b), ns(sys->accept_queue.max_ns, c));
+			ns_known(pct[0], timed, a), ns_known(pct[2], timed, b),
+			ns_known(sys->accept_queue.max_ns, timed, c));
 		kv_u64(f, "listen queue, longest", sys->backlog_max);
 		kv_u64(f, "connections never accepted", p->unaccepted);
 	}
@@ -464,7 +460,7 @@ static void print_process_figures(const struct snapshot *s, const struct process
 		kv_u64(f, "descriptors passed on", sys->handoff_sent);
 		kv_u64(f, "descriptors received", sys->handoff_received);
 	}
-	if (sys->handoff_delay.count) {
+	if (hist_total(sys->handoff_delay.hist, HIST_BUCKETS)) {
 		lat_percentiles(&sys->handoff_delay, &pct[0], NULL, &pct[2]);
 		fprintf(f,
 			"<div><span>accept to handoff p50/p99/max</span><span class=\"num\">%s / "
@@ -494,6 +490,7 @@ static void print_syscall_table(const struct process *p, FILE *f)
 {
 	char v[6][FORMAT_NS_LEN];
 	uint64_t pct[3], d = 0;
+	bool timed;
 
 	fputs("<div class=\"scroll\"><table>\n<tr><th "
 	      "class=\"t\">class</th><th>calls</th><th>errors</th><th>p50</th>"
@@ -505,14 +502,15 @@ static void print_syscall_table(const struct process *p, FILE *f)
 
 		if (!l->count && !p->sys.offcpu_ns[c])
 			continue;
-		lat_percentiles(l, &pct[0], &pct[1], &pct[2]);
+		timed = lat_percentiles(l, &pct[0], &pct[1], &pct[2]);
 		fprintf(f,
 			"<tr><td "
 			"class=\"t\">%s</td><td>%llu</td><td>%llu</td><td>%s</td><td>%s</td>"
 			"<td>%s</td><td>%s</td><td>%s</td><td>%llu</td><td>%s</td></tr>\n",
 			sys_class_name(c), (unsigned long long)l->count,
-			(unsigned long long)l->errors, ns(pct[0], v[0]), ns(pct[1], v[1]),
-			ns(pct[2], v[2]), ns(l->max_ns, v[3]), ns(l->total_ns, v[4]),
+			(unsigned long long)l->errors, ns_known(pct[0], timed, v[0]),
+			ns_known(pct[1], timed, v[1]), ns_known(pct[2], timed, v[2]),
+			ns_known(l->max_ns, timed, v[3]), ns(l->total_ns, v[4]),
 			(unsigned long long)l->bytes, ns(p->sys.offcpu_ns[c], v[5]));
 	}
 	fputs("</table></div>\n", f);
@@ -1082,17 +1080,18 @@ static void chart_syscalls(const struct process *p, FILE *f)
 	size_t n = 0;
 	int h;
 
+	/* only figures with timed samples: a percentile of none has no place on the axis */
 	for (int k = 0; k < SC_CLASSES; k++) {
-		if (!p->sys.cls[k].count)
+		if (!hist_total(p->sys.cls[k].hist, HIST_BUCKETS))
 			continue;
 		rows[n] = &p->sys.cls[k];
 		names[n++] = sys_class_name(k);
 	}
-	if (p->sys.accept_queue.count) {
+	if (hist_total(p->sys.accept_queue.hist, HIST_BUCKETS)) {
 		rows[n] = &p->sys.accept_queue;
 		names[n++] = "listen queue";
 	}
-	if (p->sys.handoff_delay.count) {
+	if (hist_total(p->sys.handoff_delay.hist, HIST_BUCKETS)) {
 		rows[n] = &p->sys.handoff_delay;
 		names[n++] = "accept to handoff";
 	}

@@ -113,15 +113,18 @@ static json_t *json_u64_known(uint64_t v, bool known)
 static int sched_to_json(json_t *obj, const struct sched_stats *st, bool cpu_split)
 {
 	uint64_t p50, p90, p99;
+	bool timed;
 
-	sched_stats_percentiles(st, &p50, &p90, &p99);
+	/* percentiles of no waits are null, not 0 (a wait of 0 ns is real) */
+	timed = sched_stats_percentiles(st, &p50, &p90, &p99);
 	if (set(obj, "cpu_ns", json_u64(st->cpu_ns)) ||
 	    set(obj, "cpu_user_ns", json_u64_known(st->cpu_ns - st->cpu_kernel_ns, cpu_split)) ||
 	    set(obj, "cpu_kernel_ns", json_u64_known(st->cpu_kernel_ns, cpu_split)) ||
 	    set(obj, "runq_wait_ns", json_u64(st->runq_wait_ns)) ||
 	    set(obj, "runq_count", json_u64(st->runq_count)) ||
-	    set(obj, "runq_p50_ns", json_u64(p50)) || set(obj, "runq_p90_ns", json_u64(p90)) ||
-	    set(obj, "runq_p99_ns", json_u64(p99)) ||
+	    set(obj, "runq_p50_ns", json_u64_known(p50, timed)) ||
+	    set(obj, "runq_p90_ns", json_u64_known(p90, timed)) ||
+	    set(obj, "runq_p99_ns", json_u64_known(p99, timed)) ||
 	    set(obj, "runq_max_ns", json_u64(st->runq_max_ns)) ||
 	    set(obj, "runq_hist", hist_to_json(st->runq_hist)) ||
 	    set(obj, "voluntary_switches", json_u64(st->voluntary_switches)) ||
@@ -136,11 +139,15 @@ static int sched_to_json(json_t *obj, const struct sched_stats *st, bool cpu_spl
 static int lat_to_json(json_t *obj, const struct lat_figures *l)
 {
 	uint64_t p50, p90, p99;
+	bool timed;
 
-	lat_percentiles(l, &p50, &p90, &p99);
+	/* a figure with nothing timed has no percentiles: null */
+	timed = lat_percentiles(l, &p50, &p90, &p99);
 	if (set(obj, "count", json_u64(l->count)) || set(obj, "total_ns", json_u64(l->total_ns)) ||
-	    set(obj, "p50_ns", json_u64(p50)) || set(obj, "p90_ns", json_u64(p90)) ||
-	    set(obj, "p99_ns", json_u64(p99)) || set(obj, "max_ns", json_u64(l->max_ns)) ||
+	    set(obj, "p50_ns", json_u64_known(p50, timed)) ||
+	    set(obj, "p90_ns", json_u64_known(p90, timed)) ||
+	    set(obj, "p99_ns", json_u64_known(p99, timed)) ||
+	    set(obj, "max_ns", json_u64(l->max_ns)) ||
 	    set(obj, "hist", hist_to_json(l->hist)))
 		return -ENOMEM;
 	return 0;
@@ -400,7 +407,7 @@ static int intervals_to_json(json_t *root, const struct snapshot *s)
 			if (json_array_append_new(procs, p) || set(p, "pid", json_integer(ip->pid)) ||
 			    set(p, "cpu_ns", json_u64(ip->cpu_ns)) ||
 			    set(p, "runq_wait_ns", json_u64(ip->runq_wait_ns)) ||
-			    set(p, "runq_p99_ns", json_u64(ip->runq_p99_ns)) ||
+			    set(p, "runq_p99_ns", json_u64_known(ip->runq_p99_ns, ip->runq_timed)) ||
 			    set(p, "switches", json_u64(ip->switches)) ||
 			    set(p, "accepts", json_u64_known(ip->accepts, !s->no_syscalls)) ||
 			    set(p, "syscalls", json_u64_known(ip->syscalls, !s->no_syscalls)))
@@ -1774,7 +1781,8 @@ static int read_intervals(struct reader *r, const json_t *root, struct snapshot 
 			if ((rc = get_int(r, p, pat, "pid", 1, LS_PID_MAX, &ip->pid)) ||
 			    (rc = get_u64(r, p, pat, "cpu_ns", &ip->cpu_ns)) ||
 			    (rc = get_u64(r, p, pat, "runq_wait_ns", &ip->runq_wait_ns)) ||
-			    (rc = get_u64(r, p, pat, "runq_p99_ns", &ip->runq_p99_ns)) ||
+			    (rc = get_u64_opt(r, p, pat, "runq_p99_ns", &ip->runq_p99_ns,
+					      &ip->runq_timed)) ||
 			    (rc = get_u64(r, p, pat, "switches", &ip->switches)) ||
 			    (rc = get_traced(r, p, pat, "accepts", &ip->accepts)) ||
 			    (rc = get_traced(r, p, pat, "syscalls", &ip->syscalls)))
@@ -1899,10 +1907,13 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 	for (i = 0; i < DROP_REASONS; i++) {
 		bool present;
 
-		/* recursion: absent in runs saved before it was counted */
-		rc = i == DROP_RECURSION
-			     ? get_u64_opt(r, drops, "drops", drop_reason_name(i), &s->drops[i], &present)
-			     : get_u64(r, drops, "drops", drop_reason_name(i), &s->drops[i]);
+		/* counters newer than the schema's first runs (recursion and those after it):
+		 * absent in runs saved before them, so 0 */
+		if (i >= DROP_FIRST_OPTIONAL)
+			rc = get_u64_opt(r, drops, "drops", drop_reason_name(i), &s->drops[i],
+					 &present);
+		else
+			rc = get_u64(r, drops, "drops", drop_reason_name(i), &s->drops[i]);
 		if (rc)
 			return rc;
 	}

@@ -162,7 +162,7 @@ void interval_live(const struct snapshot *s, const struct proc_sample *cur, size
 		/* "–" is 3 bytes for one column */
 		fprintf(f, "%-8d %-15s %6.1f %6.1f %9s %9.0f %*s %*s\n", rows[i].pid, name,
 			pct(rows[i].cpu_ns, iv->duration_ns), pct(rows[i].runq_wait_ns, iv->duration_ns),
-			rows[i].runq_p99_ns ? format_ns(rows[i].runq_p99_ns, p99, sizeof(p99)) : "-",
+			format_ns_known(rows[i].runq_p99_ns, rows[i].runq_timed, p99, sizeof(p99)),
 			rate(rows[i].switches, iv->duration_ns), s->no_syscalls ? 11 : 9, acc,
 			s->no_syscalls ? 12 : 10, sc);
 	}
@@ -179,6 +179,7 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 	const struct interval_proc *top = NULL;
 	uint64_t cpu = 0, runq = 0, sw = 0, acc = 0, sc = 0, p99 = 0;
 	char t[FORMAT_NS_LEN], line[LIVE_COLUMNS + 1], accs[32], scs[32];
+	bool timed = false;
 
 	if (!s->nintervals)
 		return;
@@ -191,8 +192,9 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 		sw += p->switches;
 		acc += p->accepts;
 		sc += p->syscalls;
-		if (p->runq_p99_ns > p99)
+		if (p->runq_timed && (!timed || p->runq_p99_ns > p99))
 			p99 = p->runq_p99_ns;
+		timed |= p->runq_timed;
 		if (!top || cmp_busiest(p, top) < 0)
 			top = p;
 	}
@@ -200,8 +202,8 @@ void interval_line(const struct snapshot *s, const struct proc_sample *cur, size
 		"t=%.1fs cpu=%.0f%% of %d CPUs runq=%.0f%% runq_p99_max=%s csw/s=%.0f accept/s=%s "
 		"syscall/s=%s processes=%zu",
 		iv->end_ns / 1e9, pct(cpu, iv->duration_ns * (uint64_t)(cpus > 0 ? cpus : 1)), cpus,
-		pct(runq, iv->duration_ns), format_ns(p99, t, sizeof(t)), rate(sw, iv->duration_ns),
-		traced_rate(s, acc, iv->duration_ns, accs, sizeof(accs)),
+		pct(runq, iv->duration_ns), format_ns_known(p99, timed, t, sizeof(t)),
+		rate(sw, iv->duration_ns), traced_rate(s, acc, iv->duration_ns, accs, sizeof(accs)),
 		traced_rate(s, sc, iv->duration_ns, scs, sizeof(scs)), iv->nprocs);
 	if (top)
 		fprintf(f, " busiest=%d(%s)", top->pid, comm_of(cur, ncur, top->pid));

@@ -117,6 +117,14 @@ static void print_command(const struct snapshot *s, FILE *f)
 	fprintf(f, "command: %s%s\n", line, status);
 }
 
+/* "3 lost (threads_full): target threads not tracked, the thread map was full (...)" */
+static const char *warning_text(int reason, uint64_t n, char *buf, size_t len)
+{
+	snprintf(buf, len, "%llu lost (%s): %s", (unsigned long long)n, drop_reason_name(reason),
+		 drop_reason_text(reason));
+	return buf;
+}
+
 /* A cgroup's name is any bytes its creator chose: control characters are kept out. */
 static void printable_path(char *out, size_t len, const char *path)
 {
@@ -130,6 +138,7 @@ static void print_header(const struct snapshot *s, FILE *f)
 {
 	char path[PATH_MAX], line[256];
 	uint64_t dropped;
+	char buf[256];
 
 	fprintf(f, "loadscope — %.1f s, %d CPU%s, Linux %s; targets: %s\n",
 		(double)s->duration_ns / 1e9, s->cpus, s->cpus == 1 ? "" : "s",
@@ -140,25 +149,12 @@ static void print_header(const struct snapshot *s, FILE *f)
 		print_command(s, f);
 	if (s->no_syscalls)
 		report_wrapped(f, "light mode:", LIGHT_MODE_LEAVES_OUT, 4);
-	dropped = s->drops[DROP_THREADS_FULL];
-	if (dropped)
-		fprintf(f,
-			"warning: %llu target thread%s not tracked: the thread map was full (raise "
-			"--max-threads)\n",
-			(unsigned long long)dropped, dropped == 1 ? " was" : "s were");
-	dropped = s->drops[DROP_EXITED_FULL];
-	if (dropped)
-		fprintf(f,
-			"warning: %llu thread%s that exited %s missing from the figures: more exited "
-			"than --max-threads keeps (those with the most CPU are kept)\n",
-			(unsigned long long)dropped, dropped == 1 ? "" : "s",
-			dropped == 1 ? "is" : "are");
-	dropped = s->drops[DROP_RECURSION];
-	if (dropped)
-		fprintf(f,
-			"warning: %llu event%s not seen: the kernel skips a program that fires again "
-			"while it runs on that CPU (an interrupt inside it)\n",
-			(unsigned long long)dropped, dropped == 1 ? " was" : "s were");
+	/* every counter of what the maps could not hold: the figures above it are short of it */
+	for (int r = 0; r < DROP_REASONS; r++) {
+		dropped = s->drops[r];
+		if (dropped)
+			report_wrapped(f, "warning:", warning_text(r, dropped, buf, sizeof(buf)), 4);
+	}
 	if (lifecycle_line(s, line, sizeof(line)))
 		fprintf(f, "%s\n", line);
 	for (size_t i = 0; i < s->ncgroups; i++) {
@@ -401,11 +397,10 @@ static void format_p50_p99(const struct lat_figures *l, char *buf, size_t len)
 	char p50[FORMAT_NS_LEN], p99[FORMAT_NS_LEN];
 	uint64_t v50, v99;
 
-	if (!l->count) {
+	if (!lat_percentiles(l, &v50, NULL, &v99)) {
 		snprintf(buf, len, "-");
 		return;
 	}
-	lat_percentiles(l, &v50, NULL, &v99);
 	snprintf(buf, len, "%s/%s", format_ns(v50, p50, sizeof(p50)), format_ns(v99, p99, sizeof(p99)));
 }
 
@@ -482,6 +477,7 @@ static void print_sys_classes(const struct process *p, FILE *f)
 	char v[6][FORMAT_NS_LEN], name[LS_COMM_LEN], label[48];
 	const struct lat_figures *l;
 	uint64_t calls = 0, errors = 0, pct[3], d = 0;
+	bool timed;
 
 	for (int c = 0; c < SC_CLASSES; c++) {
 		calls += p->sys.cls[c].count;
@@ -500,10 +496,10 @@ static void print_sys_classes(const struct process *p, FILE *f)
 		l = &p->sys.cls[c];
 		if (!l->count && !p->sys.offcpu_ns[c])
 			continue;
-		lat_percentiles(l, &pct[0], &pct[1], &pct[2]);
+		timed = lat_percentiles(l, &pct[0], &pct[1], &pct[2]);
 		for (int i = 0; i < 3; i++)
-			format_ns(pct[i], v[i], sizeof(v[i]));
-		format_ns(l->max_ns, v[3], sizeof(v[3]));
+			format_ns_known(pct[i], timed, v[i], sizeof(v[i]));
+		format_ns_known(l->max_ns, timed, v[3], sizeof(v[3]));
 		format_ns(l->total_ns, v[4], sizeof(v[4]));
 		format_ns(p->sys.offcpu_ns[c], v[5], sizeof(v[5]));
 		fprintf(f, "  %-9s %9llu %7llu %8s %8s %8s %8s %9s %11llu %9s\n", sys_class_name(c),
@@ -555,6 +551,7 @@ static void print_connections(const struct snapshot *s, FILE *f)
 	const struct process *p;
 	const struct sys_figures *sys;
 	uint64_t pct[3];
+	bool timed;
 
 	fprintf(f, "\nCONNECTION PATH: connections accepted, and descriptors passed between "
 		   "processes (SCM_RIGHTS)\n");
@@ -569,13 +566,13 @@ static void print_connections(const struct snapshot *s, FILE *f)
 				(unsigned long long)sys->cls[SC_ACCEPT].errors);
 		}
 		if (sys->accept_queue.count || p->unaccepted) {
-			lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
+			timed = lat_percentiles(&sys->accept_queue, &pct[0], NULL, &pct[2]);
 			fprintf(f,
 				"  listen queue wait p50 %s, p99 %s, max %s (%llu timed); queue up to "
 				"%llu; %llu never accepted\n",
-				format_ns(pct[0], v[0], sizeof(v[0])),
-				format_ns(pct[2], v[1], sizeof(v[1])),
-				format_ns(sys->accept_queue.max_ns, v[2], sizeof(v[2])),
+				format_ns_known(pct[0], timed, v[0], sizeof(v[0])),
+				format_ns_known(pct[2], timed, v[1], sizeof(v[1])),
+				format_ns_known(sys->accept_queue.max_ns, timed, v[2], sizeof(v[2])),
 				(unsigned long long)sys->accept_queue.count,
 				(unsigned long long)sys->backlog_max,
 				(unsigned long long)p->unaccepted);
@@ -584,7 +581,7 @@ static void print_connections(const struct snapshot *s, FILE *f)
 			fprintf(f, "%d %s passed on %llu descriptor%s\n", p->pid, name,
 				(unsigned long long)sys->handoff_sent,
 				sys->handoff_sent == 1 ? "" : "s");
-			if (sys->handoff_delay.count) {
+			if (hist_total(sys->handoff_delay.hist, HIST_BUCKETS)) {
 				lat_percentiles(&sys->handoff_delay, &pct[0], NULL, &pct[2]);
 				fprintf(f,
 					"  accept to handoff p50 %s, p99 %s, max %s (%llu timed)\n",
