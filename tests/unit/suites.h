@@ -22,5 +22,6 @@ Suite *cgroup_suite(void);
 Suite *budget_suite(void);
 Suite *cpulimit_suite(void);
 Suite *light_suite(void);
+Suite *observer_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */

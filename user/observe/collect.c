@@ -497,6 +497,7 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 	int ret;
 
 	snap->cpu_split = !o->no_syscalls;
+	snap->observer = o->cost;
 	snap->no_syscalls = o->no_syscalls;
 	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, end_ns,
 			   &arr, &n, &cap);
