@@ -109,7 +109,7 @@ static int64_t kind_ns(const json_t *budget, const char *kind, int *count)
 static const json_t *check_budget(struct ls_cmp *c, const json_t *report)
 {
 	static const char *const kinds[] = {"targets", "load",	"other", "irq",
-					    "softirq", "steal", "idle",	"observer"};
+					    "softirq", "steal", "idle"};
 	const json_t *budget = json_object_get(report, "cpu_budget"), *parts, *part;
 	int64_t total, sum = 0, wall = ls_int(report, "cpus") * ls_int(report, "duration_ns");
 	size_t i, k;

@@ -96,7 +96,7 @@ static void check_observer(const json_t *report, bool raw_tp, bool light, enum c
 {
 	const json_t *o = json_object_get(report, "observer"), *p, *proc, *cls;
 	const char *enter = raw_tp ? "ls_r_sys_enter" : "ls_sys_enter";
-	int64_t enter_runs = -1, syscalls = 0, sum_ns = 0, part_ns = 0;
+	int64_t enter_runs = -1, syscalls = 0, sum_ns = 0;
 	double share;
 	const char *name;
 	size_t i;
@@ -127,13 +127,6 @@ static void check_observer(const json_t *report, bool raw_tp, bool light, enum c
 			      "syscalls",
 			      enter, (long long)enter_runs, share, (long long)syscalls);
 	}
-	/* the budget's observer part: the syscall programs' time in the targets' syscalls */
-	json_array_foreach(json_object_get(json_object_get(report, "cpu_budget"), "parts"), i, p)
-		if (!strcmp(ls_str(p, "kind"), "observer"))
-			part_ns += ls_int(p, "cpu_ns");
-	ck_assert_msg(part_ns <= sum_ns, "the budget's observer part %lld ns, its programs' %lld",
-		      (long long)part_ns, (long long)sum_ns);
-	ck_assert_msg(cost != COSTLY || part_ns > 0, "no observer part in the budget");
 	ck_assert_msg(cost == EITHER || has_finding(report, "observer_cost") == (cost == COSTLY),
 		      "observer_cost %s (the programs ran %lld ns in %lld ns on %lld CPUs)",
 		      cost == COSTLY ? "missing" : "reported", (long long)sum_ns,

@@ -556,47 +556,6 @@ START_TEST(test_busy_share)
 }
 END_TEST
 
-/*
- * loadscope's programs as a part of their own, out of the targets' time (they run inside the
- * targets' syscalls): the parts still add up; the part is at most the targets' time.
- */
-START_TEST(test_observer_part)
-{
-	static const int pids[] = {300};
-	static const uint64_t cpu[] = {1500000000};
-	struct host_sample start, end;
-	struct budget_inputs in;
-	struct cpu_budget b;
-	struct snapshot s;
-
-	machine(&start, &end);
-	targets(&s, pids, cpu, 1);
-	in = inputs(&start, &end, 0, 0);
-	in.observer_ns = 300000000;
-	ck_assert_int_eq(cpu_budget_compute(&in, &s, &b), 0);
-	assert_part(&b, 0, BUDGET_TARGETS, "targets", 1200000000);
-	assert_part(&b, 1, BUDGET_OBSERVER, "observer", 300000000);
-	ck_assert_uint_eq(parts_sum(&b), b.total_ns);
-	ck_assert_str_eq(budget_kind_name(BUDGET_OBSERVER), "observer");
-
-	/* more than the targets ran (its programs in other tasks too): all of theirs, no more */
-	in.observer_ns = 2000000000;
-	ck_assert_int_eq(cpu_budget_compute(&in, &s, &b), 0);
-	assert_part(&b, 0, BUDGET_TARGETS, "targets", 0);
-	assert_part(&b, 1, BUDGET_OBSERVER, "observer", 1500000000);
-	ck_assert_uint_eq(parts_sum(&b), b.total_ns);
-
-	/* not measured: no part */
-	in.observer_ns = 0;
-	ck_assert_int_eq(cpu_budget_compute(&in, &s, &b), 0);
-	ck_assert_uint_eq(cpu_budget_kind_ns(&b, BUDGET_OBSERVER), 0);
-	ck_assert_int_ne(b.parts[1].kind, BUDGET_OBSERVER);
-	host_sample_free(&start);
-	host_sample_free(&end);
-	snapshot_free(&s);
-}
-END_TEST
-
 START_TEST(test_kind_names)
 {
 	for (int k = 0; k < BUDGET_KINDS; k++)
@@ -793,7 +752,6 @@ Suite *budget_suite(void)
 	tcase_add_test(tc, test_interval_load_cases);
 	tcase_add_test(tc, test_busy_share);
 	tcase_add_test(tc, test_kind_names);
-	tcase_add_test(tc, test_observer_part);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("proc");

@@ -1398,7 +1398,7 @@ START_TEST(test_bad_budgets)
 	while (json_array_size(parts) <= BUDGET_MAX_PARTS)
 		json_array_append(parts, json_array_get(parts, 2));
 	ck_assert_str_eq(read_expect_error(root, -EINVAL),
-			 "field cpu_budget.parts has 14 entries, more than the 13 possible");
+			 "field cpu_budget.parts has 13 entries, more than the 12 possible");
 
 	root = fixture_json();
 	path_set(root, "cpu_budget", json_null());

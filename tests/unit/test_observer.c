@@ -116,35 +116,6 @@ START_TEST(test_finding)
 }
 END_TEST
 
-/*
- * The budget's observer part: each syscall program's time x the share of its runs that were the
- * targets' syscalls; the scheduler programs' time stays where it ran.
- */
-START_TEST(test_in_targets)
-{
-	struct snapshot s;
-	uint64_t calls = 0;
-
-	with_cost(&s, 600000000);
-	for (size_t i = 0; i < s.nprocesses; i++)
-		for (int k = 0; k < SC_CLASSES; k++)
-			calls += s.processes[i].sys.cls[k].count;
-	ck_assert_uint_gt(calls, 0);
-	ck_assert_uint_lt(calls, 1000000);
-	/* 360 ms and 180 ms over 1M runs each, of which `calls` the targets' */
-	ck_assert_uint_eq(observer_in_targets_ns(&s), 360 * calls + 180 * calls);
-	/* every run the targets': all of the syscall programs' time, none of the scheduler's */
-	s.observer.programs[0].runs = s.observer.programs[1].runs = calls;
-	ck_assert_uint_eq(observer_in_targets_ns(&s), 540000000);
-	/* fewer runs than calls (a file edited by hand): no more than the program's time */
-	s.observer.programs[0].runs = s.observer.programs[1].runs = calls / 2;
-	ck_assert_uint_eq(observer_in_targets_ns(&s), 540000000);
-	s.observer.source = OBSERVER_UNKNOWN;
-	ck_assert_uint_eq(observer_in_targets_ns(&s), 0);
-	snapshot_free(&s);
-}
-END_TEST
-
 START_TEST(test_reports)
 {
 	struct snapshot s;
@@ -256,7 +227,6 @@ Suite *observer_suite(void)
 	TCase *tc = tcase_create("cost");
 
 	tcase_add_test(tc, test_finding);
-	tcase_add_test(tc, test_in_targets);
 	tcase_add_test(tc, test_reports);
 	tcase_add_test(tc, test_json);
 	suite_add_tcase(s, tc);

@@ -187,7 +187,6 @@ static int budget(const struct options *o, const struct command *c, const struct
 		.load_pid = load_pid(o, c),
 		.load_name = o->command ? o->command[0] : NULL,
 		.load_cpu_ns = command_cpu_ns(c),
-		.observer_ns = observer_in_targets_ns(s),
 	};
 
 	return cpu_budget_compute(&in, s, &s->cpu_budget);

@@ -13,7 +13,7 @@
 static const char *const kind_names[BUDGET_KINDS] = {
 	[BUDGET_TARGETS] = "targets", [BUDGET_LOAD] = "load",	    [BUDGET_OTHER] = "other",
 	[BUDGET_IRQ] = "irq",	      [BUDGET_SOFTIRQ] = "softirq", [BUDGET_STEAL] = "steal",
-	[BUDGET_IDLE] = "idle", [BUDGET_OBSERVER] = "observer",
+	[BUDGET_IDLE] = "idle",
 };
 
 const char *budget_kind_name(enum budget_kind k)
@@ -269,24 +269,18 @@ static void share_out(const struct host_sample *start, const struct host_sample 
 int cpu_budget_compute(const struct budget_inputs *in, const struct snapshot *s,
 		       struct cpu_budget *b)
 {
-	/* in the order they are listed: targets, the observer, the load, the named others */
-	struct proc_part procs[3 + BUDGET_TOP_OTHERS];
+	/* in the order they are listed: targets, the load, the named others */
+	struct proc_part procs[2 + BUDGET_TOP_OTHERS];
 	struct name_total *others = NULL;
 	size_t nothers = 0, n = 0;
-	uint64_t targets_ns = 0, observer_ns;
+	uint64_t targets_ns = 0;
 	bool load = in->load_pid > 0 && !is_target(s, in->load_pid);
 
 	if (!sample_error(in->start, in->end) && other_names(in, s, load, &others, &nothers))
 		return -ENOMEM;
 	for (size_t i = 0; i < s->nprocesses; i++)
 		targets_ns = sat_add(targets_ns, s->processes[i].sched.cpu_ns);
-	/* the programs' time inside the targets' syscalls is in the targets' own: out of it */
-	observer_ns = in->observer_ns < targets_ns ? in->observer_ns : targets_ns;
-	procs[n++] = (struct proc_part){BUDGET_TARGETS, kind_names[BUDGET_TARGETS],
-					targets_ns - observer_ns};
-	if (observer_ns)
-		procs[n++] = (struct proc_part){BUDGET_OBSERVER, kind_names[BUDGET_OBSERVER],
-						observer_ns};
+	procs[n++] = (struct proc_part){BUDGET_TARGETS, kind_names[BUDGET_TARGETS], targets_ns};
 	if (load)
 		procs[n++] =
 			(struct proc_part){BUDGET_LOAD, base_name(in->load_name), in->load_cpu_ns};

@@ -43,7 +43,6 @@ struct budget_inputs {
 	int load_pid;	       /* the COMMAND when a selector chose the targets; 0: no load part */
 	const char *load_name; /* its argv[0]; the part is named after its last path component */
 	uint64_t load_cpu_ns;  /* its user and system time, with the descendants it reaped */
-	uint64_t observer_ns;  /* its programs' time in the targets' syscalls; 0: not known */
 };
 
 /*
@@ -61,9 +60,7 @@ struct budget_inputs {
  * the others. When the processes' own time exceeds the tasks' time (without
  * CONFIG_IRQ_TIME_ACCOUNTING it includes the interrupts that ran on their CPU time), each is
  * scaled down by the same ratio. The parts always add up to total_ns. When a sample has an error,
- * b says so. The observer's part, its programs' time inside the targets' syscalls
- * (observer_in_targets_ns), is taken out of the targets' part, at most all of it.
- * 0, or -ENOMEM.
+ * b says so. 0, or -ENOMEM.
  */
 int cpu_budget_compute(const struct budget_inputs *in, const struct snapshot *s,
 		       struct cpu_budget *b);

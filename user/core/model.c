@@ -617,33 +617,3 @@ const char *observer_source_name(enum observer_source s)
 {
 	return s == OBSERVER_BPF_STATS ? "bpf_stats" : NULL;
 }
-
-/* A syscall program: ls_sys_enter, ls_sys_exit or their raw_tp twins. */
-static bool syscall_program(const char *name)
-{
-	size_t n = strnlen(name, NAME_LEN);
-
-	return (n >= 9 && !strcmp(name + n - 9, "sys_enter")) ||
-	       (n >= 8 && !strcmp(name + n - 8, "sys_exit"));
-}
-
-uint64_t observer_in_targets_ns(const struct snapshot *s)
-{
-	const struct observer_cost *c = &s->observer;
-	uint64_t calls = 0, sum = 0;
-
-	if (c->source == OBSERVER_UNKNOWN || s->no_syscalls)
-		return 0;
-	for (size_t i = 0; i < s->nprocesses; i++)
-		for (int k = 0; k < SC_CLASSES; k++)
-			calls += s->processes[i].sys.cls[k].count;
-	for (size_t i = 0; i < c->nprograms && i < OBSERVER_MAX_PROGRAMS; i++) {
-		const struct observer_program *p = &c->programs[i];
-		uint64_t mine = calls < p->runs ? calls : p->runs;
-
-		if (!p->runs || !syscall_program(p->name))
-			continue;
-		sum += (uint64_t)((unsigned __int128)p->run_ns * mine / p->runs);
-	}
-	return sum;
-}

@@ -114,7 +114,6 @@ enum budget_kind {
 	BUDGET_SOFTIRQ,
 	BUDGET_STEAL,
 	BUDGET_IDLE, /* idle and iowait */
-	BUDGET_OBSERVER, /* loadscope's own programs, from the targets' time where they ran */
 	BUDGET_KINDS,
 };
 
@@ -402,14 +401,6 @@ unsigned int cpu_file_parse(const char *name);
 const char *select_reason_name(enum select_reason r);
 /* The reason named name, or -1. */
 int select_reason_parse(const char *name);
-/*
- * The programs' time inside the targets' own syscalls, the CPU budget's observer part: each
- * syscall program's (sys_enter, sys_exit) run time x the share of its runs that were the targets'
- * syscalls (their count in s), at its mean run time. A target's run costs more than the filter
- * another task's run stops at, so this is a lower bound; the rest of the programs' time stays in
- * the parts of the tasks it ran in. 0 when not measured.
- */
-uint64_t observer_in_targets_ns(const struct snapshot *s);
 void snapshot_free(struct snapshot *s);
 
 #endif /* LOADSCOPE_MODEL_H */

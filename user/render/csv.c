@@ -319,7 +319,7 @@ static void budget_row(struct csv *c, const struct budget_part *part)
 static void observer_row(struct csv *c, const struct observer_program *prog)
 {
 	static const struct process no_process;
-	const struct budget_part part = {.kind = BUDGET_OBSERVER, .cpu_ns = prog->run_ns};
+	const struct budget_part part = {.kind = BUDGET_OTHER, .cpu_ns = prog->run_ns};
 	const struct sched_stats sched = {.cpu_ns = prog->run_ns};
 	struct csv_row r = {
 		.p = &no_process,

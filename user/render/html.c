@@ -35,7 +35,7 @@ static const char *const state_colors[ST_COUNT] = {
 static const char *const budget_colors[BUDGET_KINDS] = {
 	[BUDGET_TARGETS] = "#1565c0", [BUDGET_LOAD] = "#ef6c00",    [BUDGET_OTHER] = "#8d6e63",
 	[BUDGET_IRQ] = "#c62828",     [BUDGET_SOFTIRQ] = "#8e24aa", [BUDGET_STEAL] = "#455a64",
-	[BUDGET_IDLE] = "#e3e7eb",    [BUDGET_OBSERVER] = "#00897b",
+	[BUDGET_IDLE] = "#e3e7eb",
 };
 
 static const char *const state_labels[ST_COUNT] = {

@@ -827,9 +827,8 @@ static void budget_others(const struct cpu_budget *b, int room, char *buf, size_
  */
 static void print_budget(const struct snapshot *s, FILE *f)
 {
-	static const enum budget_kind order[] = {BUDGET_TARGETS, BUDGET_OBSERVER, BUDGET_LOAD,
-						 BUDGET_OTHER,	 BUDGET_IRQ,	  BUDGET_SOFTIRQ,
-						 BUDGET_STEAL};
+	static const enum budget_kind order[] = {BUDGET_TARGETS, BUDGET_LOAD,	 BUDGET_OTHER,
+						 BUDGET_IRQ,	 BUDGET_SOFTIRQ, BUDGET_STEAL};
 	const struct cpu_budget *b = &s->cpu_budget;
 	struct budget_group groups[BUDGET_KINDS];
 	char others[REPORT_COLUMNS + 1] = "", text[BUDGET_ERROR_LEN], total[FORMAT_NS_LEN];
