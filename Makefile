@@ -33,6 +33,9 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%.o,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/*.c)
 INTEG_OBJS := $(patsubst tests/integration/%.c,$(BUILD)/tests/integration/%.o,$(INTEG_SRCS))
+SOAK_SRCS := $(wildcard tests/soak/*.c)
+SOAK_OBJS := $(patsubst tests/soak/%.c,$(BUILD)/tests/soak/%.o,$(SOAK_SRCS)) \
+	$(BUILD)/tests/integration/harness.o
 WORKLOAD_SRCS := $(wildcard tests/workloads/*.c)
 WORKLOADS := $(patsubst tests/workloads/%.c,$(BUILD)/workloads/%,$(WORKLOAD_SRCS)) \
 	$(BUILD)/workloads/demo-server
@@ -56,7 +59,7 @@ GUEST_TIMEOUT ?= 600
 KERNEL_JOBS ?= 2
 
 .PHONY: all deps test test-unit test-integration test-fuzz test-html docs-screenshot test-kernels static \
-	demo demo-node demo-stacks bench clean format
+	demo demo-node demo-stacks bench soak clean format
 .DELETE_ON_ERROR:
 .SECONDARY: $(BPF_OBJS) $(SKELS)
 
@@ -81,7 +84,7 @@ $(BUILD)/syscall_names.h: tools/gen-syscall-names.sh | $(DEPS_STAMP)
 
 # An object whose dependency file is missing is rebuilt, so a header change is never missed
 # (named explicitly: a pattern rule would make them intermediate files, whose absence is ignored).
-DEPFILES := $(USER_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(BUILD)/tests/fuzz/fixture_json.d
+DEPFILES := $(USER_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(INTEG_OBJS:.o=.d) $(SOAK_OBJS:.o=.d) $(BUILD)/tests/fuzz/fixture_json.d
 $(DEPFILES): ;
 
 $(BUILD)/user/%.o: user/%.c $(BUILD)/user/%.d | $(SKELS) $(BUILD)/syscall_names.h $(DEPS_STAMP)
@@ -114,6 +117,9 @@ $(BUILD)/unit_tests: $(UNIT_OBJS) $(CMD_LIB) $(OBSERVE_LIB) $(LIB)
 	$(CC) $(CFLAGS) $^ $(LDLIBS) -lcsv $(shell pkg-config --libs check) -o $@
 
 $(BUILD)/integration_tests: $(INTEG_OBJS)
+	$(CC) $(CFLAGS) $^ -ljansson $(shell pkg-config --libs check) -o $@
+
+$(BUILD)/soak_tests: $(SOAK_OBJS)
 	$(CC) $(CFLAGS) $^ -ljansson $(shell pkg-config --libs check) -o $@
 
 $(BUILD)/workloads/%: tests/workloads/%.c | $(DEPS_STAMP)
@@ -167,8 +173,16 @@ $(FUZZ_LIB): $(FUZZ_OBJS) | $(BUILD)/.layers-ok
 $(BUILD)/fuzz/fuzz_report: tests/fuzz/fuzz_report.c $(FUZZ_LIB) | $(DEPS_STAMP)
 	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -ljansson -lm -o $@
 
-test-fuzz: $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json
+# The command line and the /proc and cgroup file parsers under the same sanitizers, for
+# FUZZ_INPUT_SECONDS (run_inputs.sh seeds each from this machine's files and other formats).
+FUZZ_INPUT_SECONDS ?= 30
+$(BUILD)/fuzz/fuzz_inputs: tests/fuzz/fuzz_inputs.c $(BUILD)/fuzz/cmd/options.o $(FUZZ_LIB) \
+		| $(DEPS_STAMP)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -ljansson -lmount -lm -o $@
+
+test-fuzz: $(BUILD)/fuzz/fuzz_report $(BUILD)/fuzz/fuzz_inputs $(BUILD)/fixture.json
 	tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json $(FUZZ_SECONDS) $(BUILD)/fuzz
+	tests/fuzz/run_inputs.sh $(BUILD)/fuzz/fuzz_inputs $(FUZZ_INPUT_SECONDS) $(BUILD)/fuzz-inputs
 
 test-unit: $(BUILD)/unit_tests
 	CK_FORK=yes $(BUILD)/unit_tests
@@ -179,11 +193,21 @@ test-integration: loadscope $(BUILD)/integration_tests $(WORKLOADS) $(STACKS)/.o
 
 # The README's test command: everything, unit tests first, the fuzzer last.
 test: loadscope $(BUILD)/unit_tests $(BUILD)/integration_tests $(WORKLOADS) $(STACKS)/.ok \
-	$(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json
+	$(BUILD)/fuzz/fuzz_report $(BUILD)/fuzz/fuzz_inputs $(BUILD)/fixture.json
 	@tools/require-root.sh "make test"
 	CK_FORK=yes $(BUILD)/unit_tests
 	$(BUILD)/integration_tests
 	tests/fuzz/run.sh $(BUILD)/fuzz/fuzz_report $(BUILD)/fixture.json $(FUZZ_SECONDS) $(BUILD)/fuzz
+	tests/fuzz/run_inputs.sh $(BUILD)/fuzz/fuzz_inputs $(FUZZ_INPUT_SECONDS) $(BUILD)/fuzz-inputs
+
+# The soak and fault suite: churn and thread storms for SOAK_SECONDS under -p and -c, a syscall
+# flood, a full thread map, pid reuse, a cgroup removed mid-run, SIGKILL and SIGINT/SIGTERM at
+# random moments, two runs at once, a pid namespace; one result line per case. .ci/run runs it
+# for 120 s; the README's Reliability section has the figures of a long run.
+SOAK_SECONDS ?= 3600
+soak: loadscope $(BUILD)/soak_tests $(WORKLOADS)
+	@tools/require-root.sh "make soak"
+	SOAK_SECONDS=$(SOAK_SECONDS) $(BUILD)/soak_tests
 
 # The HTML report in headless Chromium (Debian's, installed when missing): no console message,
 # every chart in the browser's DOM and showing in a screenshot, printable. RUN=FILE renders

@@ -33,6 +33,21 @@ struct {
 } adopt_scratch SEC(".maps");
 
 /* The task's cgroup on the default (v2) hierarchy and its id; the id is 0 if there is none. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LC_COUNTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} lifecycle_counts SEC(".maps");
+
+static __always_inline void count_lifecycle(__u32 what)
+{
+	__u64 *n = bpf_map_lookup_elem(&lifecycle_counts, &what);
+
+	if (n)
+		*n += 1;
+}
+
 static __always_inline struct cgroup *task_dfl_cgroup(struct task_struct *t)
 {
 	return BPF_CORE_READ(t, cgroups, dfl_cgrp);
@@ -174,6 +189,7 @@ static __always_inline int handle_fork(bool btf, struct task_struct *parent,
 	if (!cgrp)
 		cgrp = task_dfl_cgroup(child);
 	ppid = new_process ? parent_pid : ps ? ps->ppid : BPF_CORE_READ(child, real_parent, tgid);
+	count_lifecycle(new_process ? LC_PROCESSES_STARTED : LC_THREADS_STARTED);
 	if (bpf_map_update_elem(&threads, &tid, &zero_stats, BPF_NOEXIST)) {
 		count_drop(DROP_THREADS_FULL);
 		return 0;
@@ -205,6 +221,8 @@ static __always_inline int handle_exit(bool btf, struct task_struct *p)
 	s = bpf_map_lookup_elem(&threads, &tid);
 	if (!s)
 		return 0;
+	if (!(s->flags & THREAD_EXITED))
+		count_lifecycle(tid == s->pid ? LC_PROCESSES_EXITED : LC_THREADS_EXITED);
 	s->flags |= THREAD_EXITED;
 	s->exit_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(s->comm, sizeof(s->comm), p->comm);

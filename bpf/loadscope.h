@@ -71,7 +71,27 @@ enum drop_reason {
 	DROP_UNREADABLE,    /* a sendmsg/recvmsg control message could not be read from user memory */
 	DROP_PAIRS_FULL,    /* a new waker or preempting process found its map full */
 	DROP_ATTACH_THREADS, /* a process moved into a target cgroup had more threads than walked */
+	/*
+	 * events the kernel ran none of the programs for: one fired on a CPU while the same program
+	 * ran there (an interrupt inside it); the kernel's count, bpf_prog_info.recursion_misses
+	 * (5.12+), summed over the programs by user space
+	 */
+	DROP_RECURSION,
 	DROP_REASONS,
+};
+
+/*
+ * Target tasks that began and ended during the run, counted whether or not their figures found
+ * room in the maps: indexes of the per-CPU lifecycle counters. A process is a new thread group
+ * forked by a target; a thread, one more thread in a target process. A process's exit is its
+ * leader's; a thread's, one that is not a leader (both of tracked threads only).
+ */
+enum lifecycle_count {
+	LC_PROCESSES_STARTED,
+	LC_THREADS_STARTED,
+	LC_PROCESSES_EXITED,
+	LC_THREADS_EXITED,
+	LC_COUNTS,
 };
 
 /*

@@ -1210,3 +1210,69 @@ void ls_assert_no_progs(uint32_t baseline)
 	ck_assert_msg(!left, "%d BPF program(s) still loaded after loadscope exited: %s", left,
 		      list);
 }
+
+/*
+ * The oracle's figure for one field: the value at the workload's last reading, and the least
+ * loadscope may have seen. A process loadscope started existed before the programs were attached
+ * (it was forked, then released once they were); what it did before main() is in "at_start", and
+ * loadscope counted from some moment in between, so its figure lies in [end - start, end].
+ */
+static void oracle_range(const json_t *oracle, const char *key, uint64_t *lo, uint64_t *hi)
+{
+	const json_t *start = json_object_get(oracle, "at_start");
+
+	*hi = ls_int(oracle, key);
+	*lo = start ? *hi - ls_int(start, key) : *hi;
+}
+
+/* Compares a thread's or process's figures with the oracle the workload wrote for it. */
+void ls_compare_task(struct ls_cmp *c, const char *who, const json_t *oracle,
+		     const json_t *measured)
+{
+	static const struct {
+		const char *oracle_key, *report_key;
+		uint64_t floor_ns; /* 0 for counts */
+	} fields[] = {
+		{"cpu_ns", "cpu_ns", LS_CPU_FLOOR_NS},
+		{"runq_wait_ns", "runq_wait_ns", LS_RUNQ_FLOOR_NS},
+		/* every switch-in ends one wait, and schedstat's pcount counts switch-ins */
+		{"runs", "runq_count", 0},
+		{"voluntary", "voluntary_switches", 0},
+		{"involuntary", "involuntary_switches", 0},
+		{"migrations", "migrations", 0},
+	};
+	uint64_t lo, hi, got;
+	char what[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		/* /proc/<tid>/sched, where migrations come from, is optional */
+		if (!json_object_get(oracle, fields[i].oracle_key))
+			continue;
+		oracle_range(oracle, fields[i].oracle_key, &lo, &hi);
+		got = ls_int(measured, fields[i].report_key);
+		snprintf(what, sizeof(what), "%s %s", who, fields[i].report_key);
+		if (fields[i].floor_ns)
+			ls_cmp_time(c, what, lo, hi, got, fields[i].floor_ns);
+		else
+			ls_cmp_count(c, what, lo, hi, got, LS_COUNT_TOLERANCE);
+	}
+}
+
+/*
+ * loadscope (run with -v) in the background, returned once it has attached its programs and
+ * seeded the targets found at the start: what happens next can only be seen by the programs.
+ */
+pid_t ls_start_observer(const struct ls_args *a, const char *err_path)
+{
+	pid_t ls = ls_spawn(a->argv, NULL, err_path);
+
+	for (double t0 = ls_now_s(); ls_now_s() - t0 < 60; ls_sleep_s(0.01)) {
+		if (strstr(ls_file_tail(err_path), "; observing\n"))
+			return ls;
+		ck_assert_msg(waitpid(ls, NULL, WNOHANG) == 0, "loadscope exited at start: %s",
+			      ls_file_tail(err_path));
+	}
+	ck_abort_msg("loadscope did not start observing within 60 s: %s", ls_file_tail(err_path));
+	return -1;
+}

@@ -168,6 +168,19 @@ void ls_cmp_true(struct ls_cmp *c, bool ok, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void ls_cmp_done(struct ls_cmp *c, const char *test);
 
+/*
+ * Compares a thread's or process's figures (cpu_ns, runq_wait_ns, runq_count, switches,
+ * migrations) with the oracle a workload wrote for it (tests/workloads/oracle.h), into c.
+ */
+void ls_compare_task(struct ls_cmp *c, const char *who, const json_t *oracle,
+		     const json_t *measured);
+
+/*
+ * loadscope (argv a, which must include -v) started in the background, returned once it has
+ * attached its programs and seeded the targets found at the start; stderr goes to err_path.
+ */
+pid_t ls_start_observer(const struct ls_args *a, const char *err_path);
+
 /* Highest BPF program id now loaded: programs loaded later get higher ids. */
 uint32_t ls_bpf_max_prog_id(void);
 /*

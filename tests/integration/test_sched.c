@@ -179,54 +179,6 @@ json_t *ls_run_report_mode(bool raw_tp, bool light, const char *out, const char 
 	return report;
 }
 
-/*
- * The oracle's figure for one field: the value at the workload's last reading, and the least
- * loadscope may have seen. A process loadscope started existed before the programs were attached
- * (it was forked, then released once they were); what it did before main() is in "at_start", and
- * loadscope counted from some moment in between, so its figure lies in [end - start, end].
- */
-static void oracle_range(const json_t *oracle, const char *key, uint64_t *lo, uint64_t *hi)
-{
-	const json_t *start = json_object_get(oracle, "at_start");
-
-	*hi = ls_int(oracle, key);
-	*lo = start ? *hi - ls_int(start, key) : *hi;
-}
-
-/* Compares a thread's or process's figures with the oracle the workload wrote for it. */
-static void compare_task(struct ls_cmp *c, const char *who, const json_t *oracle,
-			 const json_t *measured)
-{
-	static const struct {
-		const char *oracle_key, *report_key;
-		uint64_t floor_ns; /* 0 for counts */
-	} fields[] = {
-		{"cpu_ns", "cpu_ns", LS_CPU_FLOOR_NS},
-		{"runq_wait_ns", "runq_wait_ns", LS_RUNQ_FLOOR_NS},
-		/* every switch-in ends one wait, and schedstat's pcount counts switch-ins */
-		{"runs", "runq_count", 0},
-		{"voluntary", "voluntary_switches", 0},
-		{"involuntary", "involuntary_switches", 0},
-		{"migrations", "migrations", 0},
-	};
-	uint64_t lo, hi, got;
-	char what[96];
-	size_t i;
-
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		/* /proc/<tid>/sched, where migrations come from, is optional */
-		if (!json_object_get(oracle, fields[i].oracle_key))
-			continue;
-		oracle_range(oracle, fields[i].oracle_key, &lo, &hi);
-		got = ls_int(measured, fields[i].report_key);
-		snprintf(what, sizeof(what), "%s %s", who, fields[i].report_key);
-		if (fields[i].floor_ns)
-			ls_cmp_time(c, what, lo, hi, got, fields[i].floor_ns);
-		else
-			ls_cmp_count(c, what, lo, hi, got, LS_COUNT_TOLERANCE);
-	}
-}
-
 /* Four spinning threads on a 2-CPU machine: half their time on a CPU, half waiting for one. */
 START_TEST(test_busy)
 {
@@ -268,7 +220,7 @@ START_TEST(test_busy)
 		if (!thread)
 			continue;
 		ls_cmp_true(&c, ls_bool(thread, "exited"), "%s is marked exited", who);
-		compare_task(&c, who, ot, thread);
+		ls_compare_task(&c, who, ot, thread);
 	}
 	ls_cmp_done(&c, "busy");
 	/* spinning threads make no syscalls and few switches: the programs cost next to nothing */
@@ -305,7 +257,7 @@ START_TEST(test_pingpong)
 		ck_assert_int_eq(ls_int(process, "ppid"), i ? pids[0] : r.pid);
 		ck_assert_int_eq(json_array_size(json_object_get(process, "threads")), 1);
 		ck_assert_msg(ls_bool(process, "exited"), "pingpong %s: exited is false", sides[i]);
-		compare_task(&c, sides[i], side, process);
+		ls_compare_task(&c, sides[i], side, process);
 	}
 	ls_cmp_done(&c, "pingpong");
 	/* how much of the CPUs the rounds take depends on who else runs: either way */

@@ -42,24 +42,6 @@ static int64_t max_cpu_ns(const json_t *oracle)
 	return (bound ? ls_int(oracle, "max_cpu_ns") : LIFECYCLE_SPIN_NS) + LS_CPU_FLOOR_NS;
 }
 
-/*
- * loadscope (run with -v) in the background, returned once it has attached its programs and
- * seeded the targets found at the start: what happens next can only be seen by the programs.
- */
-static pid_t start_observer(const struct ls_args *a, const char *err_path)
-{
-	pid_t ls = ls_spawn(a->argv, NULL, err_path);
-
-	for (double t0 = ls_now_s(); ls_now_s() - t0 < 60; ls_sleep_s(0.01)) {
-		if (strstr(ls_file_tail(err_path), "; observing\n"))
-			return ls;
-		ck_assert_msg(waitpid(ls, NULL, WNOHANG) == 0, "loadscope exited at start: %s",
-			      ls_file_tail(err_path));
-	}
-	ck_abort_msg("loadscope did not start observing within 60 s: %s", ls_file_tail(err_path));
-	return -1;
-}
-
 static void stop_all(const pid_t *pids, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
@@ -393,7 +375,7 @@ START_TEST(test_pid_later_descendants)
 	ls_args_loadscope(&a, raw_tp_for(_i));
 	ls_args_add(&a, "-v", "-p", pid_arg, "-d", LIFECYCLE_LATE_RUN_S, "-o", out, "--threads",
 		    NULL);
-	ls = start_observer(&a, err_path);
+	ls = ls_start_observer(&a, err_path);
 	kill(lifecycle, SIGCONT);
 	status = ls_wait(lifecycle, 30, NULL);
 	ck_assert_msg(status == 0, "lifecycle exited %d", status);
@@ -453,7 +435,7 @@ START_TEST(test_cgroup)
 	snprintf(arg, sizeof(arg), "%s", raw_tp_for(_i) ? app_rel + 1 : app);
 	ls_args_loadscope(&a, raw_tp_for(_i));
 	ls_args_add(&a, "-v", "-c", arg, "-d", "1.5", "-o", out, "--threads", NULL);
-	ls = start_observer(&a, err_path);
+	ls = ls_start_observer(&a, err_path);
 	ls_cgroup_move(worker, pids[3]);
 	kill(pids[3], SIGCONT);
 	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope -c %s failed: %s", arg,
@@ -526,7 +508,7 @@ START_TEST(test_no_children)
 	}
 	ls_args_add(&a, "-v", "--no-children", "-d", LIFECYCLE_LATE_RUN_S, "-o", out, "--threads",
 		    NULL);
-	ls = start_observer(&a, err_path);
+	ls = ls_start_observer(&a, err_path);
 	kill(lifecycle, SIGCONT);
 	status = ls_wait(lifecycle, 30, NULL);
 	ck_assert_msg(status == 0, "lifecycle exited %d", status);
@@ -702,7 +684,7 @@ START_TEST(test_comm)
 	pids[1] = ls_spawn(other_argv, NULL, NULL);
 	ls_args_loadscope(&a, raw_tp_for(_i));
 	ls_args_add(&a, "-v", "-n", name, "-d", "1.5", "-o", out, "--threads", NULL);
-	ls = start_observer(&a, err_path);
+	ls = ls_start_observer(&a, err_path);
 	pids[2] = ls_spawn(late_argv, NULL, NULL);
 	ck_assert_msg(ls_wait(ls, 30, NULL) == 0, "loadscope -n %s failed: %s", name,
 		      ls_file_tail(err_path));

@@ -106,6 +106,11 @@ void fixture_snapshot(struct snapshot *s)
 	s->targets.description = fixture_strdup("tree of 4211 (node)");
 	s->drops[DROP_THREADS_FULL] = 3;
 	s->drops[DROP_EXITED_FULL] = 0;
+	s->has_lifecycle = true;
+	s->lifecycle[LC_PROCESSES_STARTED] = 12;
+	s->lifecycle[LC_THREADS_STARTED] = 40;
+	s->lifecycle[LC_PROCESSES_EXITED] = 11;
+	s->lifecycle[LC_THREADS_EXITED] = 38;
 
 	/* Listed out of order on purpose: snapshot_finish sorts. */
 	s->nprocesses = 2;

@@ -25,6 +25,7 @@ int main(void)
 	srunner_add_suite(runner, cgroup_suite());
 	srunner_add_suite(runner, budget_suite());
 	srunner_add_suite(runner, cpulimit_suite());
+	srunner_add_suite(runner, procfs_suite());
 	srunner_add_suite(runner, light_suite());
 	srunner_add_suite(runner, observer_suite());
 	/* CK_ENV: CK_VERBOSITY picks the detail; unset, Check's summary line ends the output. */

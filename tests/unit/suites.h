@@ -21,6 +21,7 @@ Suite *regressions_suite(void);
 Suite *cgroup_suite(void);
 Suite *budget_suite(void);
 Suite *cpulimit_suite(void);
+Suite *procfs_suite(void);
 Suite *light_suite(void);
 Suite *observer_suite(void);
 

@@ -310,6 +310,9 @@ static void assert_snapshots_equal(const struct snapshot *a, const struct snapsh
 	ck_assert_int_eq(a->targets.children, b->targets.children);
 	for (i = 0; i < DROP_REASONS; i++)
 		ck_assert_uint_eq(a->drops[i], b->drops[i]);
+	ck_assert_int_eq(a->has_lifecycle, b->has_lifecycle);
+	for (i = 0; i < LC_COUNTS; i++)
+		ck_assert_uint_eq(a->lifecycle[i], b->lifecycle[i]);
 	ck_assert_uint_eq(a->nprocesses, b->nprocesses);
 	for (i = 0; i < a->nprocesses; i++) {
 		const struct process *pa = &a->processes[i], *pb = &b->processes[i];

@@ -120,6 +120,9 @@ START_TEST(test_whole_or_nothing)
 	fputs("new", o.f);
 	fflush(o.f);
 	ck_assert_int_eq(access(in_dir("run.json"), F_OK), -1);
+	/* unnamed meanwhile (the test's directory has O_TMPFILE): a killed run leaves nothing */
+	ck_assert(o.unnamed);
+	ck_assert_int_eq(entries(), 0);
 	ck_assert_int_eq(output_commit(&o, err, sizeof(err)), 0);
 	ck_assert_str_eq(contents(in_dir("run.json")), "new");
 	ck_assert_int_eq(stat(in_dir("run.json"), &st), 0);
@@ -131,6 +134,7 @@ START_TEST(test_whole_or_nothing)
 	fputs("half", o.f);
 	fflush(o.f);
 	ck_assert_str_eq(contents(in_dir("run.json")), "new");
+	ck_assert_int_eq(entries(), 1);
 	output_abort(&o);
 	ck_assert_str_eq(contents(in_dir("run.json")), "new");
 	ck_assert_int_eq(entries(), 1);

@@ -133,6 +133,8 @@ START_TEST(test_header)
 		"command: wrk -t2 -c100 http://127.0.0.1:3000/json (exit status 0)\n"
 		"warning: 3 target threads were not tracked: the thread map was full (raise "
 		"--max-threads)\n"
+		"during the run: 12 target processes started, 11 exited; 40 threads started, 38 "
+		"exited\n"
 		"BOTTLENECK: none: the 4 CPUs were 43% idle and no serving thread was on a CPU 90% "
 		"of the run: the\n"
 		"    limit is outside the targets (the load generator, the network, the offered "
@@ -145,7 +147,7 @@ START_TEST(test_header)
 	fixture_snapshot(&s);
 	text = render(&s, false);
 	ck_assert_msg(!strncmp(text, expected, strlen(expected)), "header:\n%.600s", text);
-	ck_assert_ptr_null(strstr(text, "exited-thread map"));
+	ck_assert_ptr_null(strstr(text, "that exited"));
 	free(text);
 	snapshot_free(&s);
 }
@@ -173,8 +175,8 @@ START_TEST(test_header_variants)
 			 "warning: 1 target thread was not tracked: the thread map was full (raise "
 			 "--max-threads)");
 	ck_assert_str_eq(line_starting(text, "warning: 1 thread"),
-			 "warning: 1 thread that exited is missing from the figures: the "
-			 "exited-thread map was full");
+			 "warning: 1 thread that exited is missing from the figures: more exited "
+			 "than --max-threads keeps (those with the most CPU are kept)");
 	free(text);
 
 	/* No command, no drops: neither line appears. */
@@ -184,6 +186,18 @@ START_TEST(test_header_variants)
 	text = render(&s, false);
 	ck_assert_ptr_null(strstr(text, "command:"));
 	ck_assert_ptr_null(strstr(text, "warning"));
+	ck_assert_ptr_null(strstr(text, "was removed during the run"));
+	free(text);
+
+	/* A cgroup removed during the run is noted; no task started: no lifecycle line. */
+	ck_assert_uint_gt(s.ncgroups, 0);
+	s.cgroups[0].removed = true;
+	s.lifecycle[LC_PROCESSES_STARTED] = 0;
+	s.lifecycle[LC_THREADS_STARTED] = 0;
+	text = render(&s, false);
+	ck_assert_str_eq(line_starting(text, "note: cgroup"), "note: cgroup /system.slice/app.service"
+			 " was removed during the run: its figures are what was seen until then");
+	ck_assert_ptr_null(strstr(text, "processes started"));
 	free(text);
 	snapshot_free(&s);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
@@ -19,6 +20,7 @@ int command_spawn(struct command *c, char **argv, const sigset_t *orig_mask, cha
 		  size_t errlen)
 {
 	int go[2], errpipe[2];
+	pid_t parent = getpid();
 	char byte;
 
 	memset(c, 0, sizeof(*c));
@@ -38,6 +40,12 @@ int command_spawn(struct command *c, char **argv, const sigset_t *orig_mask, cha
 		close(go[1]);
 		close(errpipe[0]);
 		sigprocmask(SIG_SETMASK, orig_mask, NULL);
+		/*
+		 * A loadscope killed outright (SIGKILL) takes the command with it, as it would have
+		 * at the end of a run: SIGTERM when it dies, checked once in case it already has.
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) || getppid() != parent)
+			_exit(EXIT_NOEXEC);
 		/* wait until the parent has attached and made this process a target */
 		if (read(go[0], &byte, 1) != 1)
 			_exit(EXIT_NOEXEC);

@@ -50,7 +50,7 @@ int cmd_report(int argc, char **argv)
 	char err[512], *end;
 	int c, ret = EXIT_FAILED;
 
-	optind = 1;
+	optind = 0; /* as options_parse: a previous parse forgotten */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
 		switch (c) {

@@ -133,7 +133,8 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	o->sel.children = true;
 	o->max_threads = DEFAULT_MAX_THREADS;
 	err[0] = '\0';
-	optind = 1;
+	/* 0, not 1: glibc's getopt then forgets a previous parse's place inside its argv too */
+	optind = 0;
 	opterr = 0;
 	/* '+': stop at the first non-option, which starts COMMAND even without "--" */
 	while ((c = getopt_long(argc, argv, "+:p:n:c:C:d:i:o:vh", long_options, NULL)) != -1) {

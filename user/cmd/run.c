@@ -27,6 +27,7 @@
 #include "observe/kernel_features.h"
 #include "observe/observer.h"
 #include "observe/seed.h"
+#include "observe/stash.h"
 #include "render/json.h"
 #include "render/live.h"
 #include "render/render.h"
@@ -135,6 +136,9 @@ static uint64_t min_nonzero(uint64_t a, uint64_t b)
 }
 
 /* Wait for the duration, the command's exit, or SIGINT/SIGTERM; sample every -i on the way. */
+/* How often the exited-thread map is checked: 10 wakeups a second, a drain only under churn. */
+#define DRAIN_CHECK_NS 100000000ULL
+
 static void run_until_stop(const struct options *o, struct command *c, const sigset_t *waitset,
 			   uint64_t start_ns, struct series *t)
 {
@@ -158,8 +162,11 @@ static void run_until_stop(const struct options *o, struct command *c, const sig
 				tick += step;
 			now = monotonic_ns();
 		}
-		next = min_nonzero(deadline, tick);
-		if (next && next > now && next - now < 1000000000ULL) {
+		/* exited threads out of their map before churn can fill it */
+		if (observer_drain_exited(t->obs, false))
+			fprintf(stderr, "loadscope: out of memory keeping exited threads\n");
+		next = min_nonzero(min_nonzero(deadline, tick), now + DRAIN_CHECK_NS);
+		if (next > now && next - now < 1000000000ULL) {
 			ts.tv_sec = 0;
 			ts.tv_nsec = (long)(next - now);
 		}

@@ -309,6 +309,7 @@ struct cgroup_total {
 	char *cpu_path;
 	enum cgroup_hierarchy cpu_hierarchy;
 	struct cpu_limit cpu_limit; /* that cgroup's, when cpu_path is set */
+	bool removed; /* its directory was gone at the end of the run: the figures end before */
 };
 
 struct snapshot {
@@ -327,6 +328,9 @@ struct snapshot {
 	bool no_syscalls;
 	struct targets targets;
 	uint64_t drops[DROP_REASONS];
+	/* enum lifecycle_count: target processes and threads started and exited during the run */
+	uint64_t lifecycle[LC_COUNTS];
+	bool has_lifecycle; /* counted (false: a run saved before they were) */
 	struct process *processes;
 	size_t nprocesses;
 	uint64_t requests_given;	/* --requests: the load tool's count; 0 when not given */

@@ -108,22 +108,47 @@ static int open_in_place(struct output *o, const char *base, const struct stat *
 	return 0;
 }
 
-/* The temporary, created new (O_EXCL: nothing planted under its name is opened or followed). */
-static int create_temporary(struct output *o, const char *base, char *err, size_t errlen)
+/* A random name for a temporary of base, in o->tmp_name. */
+static int random_name(struct output *o, const char *base)
 {
 	unsigned char rnd[6];
-	int fd = -1;
 
-	for (int i = 0; i < TMP_TRIES && fd < 0; i++) {
-		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-			return -EIO;
-		free(o->tmp_name);
-		if (asprintf(&o->tmp_name, ".%s.%02x%02x%02x%02x%02x%02x", base, rnd[0], rnd[1],
-			     rnd[2], rnd[3], rnd[4], rnd[5]) < 0) {
-			o->tmp_name = NULL;
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -EIO;
+	free(o->tmp_name);
+	if (asprintf(&o->tmp_name, ".%s.%02x%02x%02x%02x%02x%02x", base, rnd[0], rnd[1], rnd[2],
+		     rnd[3], rnd[4], rnd[5]) < 0) {
+		o->tmp_name = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * The temporary: an unnamed file in the directory (O_TMPFILE), which a run killed before it
+ * ends leaves nowhere; where the file system has none, a new file under a random name (O_EXCL:
+ * nothing planted under it is opened or followed). The mode a plain create would give: 0666
+ * less the umask.
+ */
+static int create_temporary(struct output *o, const char *base, char *err, size_t errlen)
+{
+	int fd, ret;
+
+	fd = openat(o->dir_fd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	if (fd >= 0) {
+		o->unnamed = true;
+		o->f = fdopen(fd, "w");
+		if (!o->f) {
+			close(fd);
 			return -ENOMEM;
 		}
-		/* the mode a plain create would give: 0666 less the umask */
+		return 0;
+	}
+	fd = -1;
+	for (int i = 0; i < TMP_TRIES && fd < 0; i++) {
+		ret = random_name(o, base);
+		if (ret)
+			return ret;
 		fd = openat(o->dir_fd, o->tmp_name,
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
 		if (fd < 0 && errno != EEXIST)
@@ -254,6 +279,38 @@ cleanup:
 	return ret;
 }
 
+/*
+ * The unnamed temporary, written out, linked in at base: directly when nothing is there, else
+ * under a random name that the rename in output_commit moves over base.
+ */
+static int link_unnamed(struct output *o)
+{
+	char proc[64];
+	int fd = fileno(o->f), ret;
+
+	if (fflush(o->f))
+		return -errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	for (int i = 0; i < TMP_TRIES; i++) {
+		const char *name = i ? o->tmp_name : o->base;
+
+		/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc/self/fd does not */
+		if (!linkat(fd, "", o->dir_fd, name, AT_EMPTY_PATH) ||
+		    (errno != EEXIST &&
+		     !linkat(AT_FDCWD, proc, o->dir_fd, name, AT_SYMLINK_FOLLOW))) {
+			if (!i)
+				o->linked = true; /* in place: no rename */
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -errno;
+		ret = random_name(o, o->base);
+		if (ret)
+			return ret;
+	}
+	return -EEXIST;
+}
+
 int output_commit(struct output *o, char *err, size_t errlen)
 {
 	struct stat entry, dir;
@@ -261,12 +318,16 @@ int output_commit(struct output *o, char *err, size_t errlen)
 
 	if (!o->f)
 		return 0;
-	if (o->f == stdout)
+	if (o->f == stdout) {
 		ret = fflush(stdout) ? -errno : 0;
-	else if (fclose(o->f))
-		ret = -errno;
+	} else {
+		if (o->unnamed)
+			ret = link_unnamed(o);
+		if (fclose(o->f) && !ret)
+			ret = -errno;
+	}
 	o->f = NULL;
-	if (!ret && o->tmp_name) {
+	if (!ret && o->tmp_name && !o->linked) {
 		/* something planted at the destination while the run went on is not replaced */
 		if (!fstatat(o->dir_fd, o->base, &entry, AT_SYMLINK_NOFOLLOW) &&
 		    !fstat(o->dir_fd, &dir) &&

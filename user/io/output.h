@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Report files written whole or not at all: a temporary file beside the target, renamed into
- * place. In a sticky directory others can write to (/tmp), a file or link someone else put at the
+ * Report files written whole or not at all: an unnamed temporary file in the target's directory
+ * (or a named one beside it), linked or renamed into place. In a sticky directory others can write to (/tmp), a file or link someone else put at the
  * destination is refused, as the kernel's protected_regular and protected_symlinks would.
  */
 #ifndef LOADSCOPE_OUTPUT_H
 #define LOADSCOPE_OUTPUT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct output {
@@ -14,6 +15,8 @@ struct output {
 	char *base;	/* its last component, in dir_fd */
 	char *tmp_name; /* the temporary beside it, in dir_fd; NULL when writing in place */
 	int dir_fd;	/* the directory, held from open to commit; -1 when none */
+	bool unnamed;	/* the temporary is an O_TMPFILE, linked in at commit */
+	bool linked;	/* it was linked at base itself: nothing to rename */
 	FILE *f;
 };
 

@@ -9,6 +9,7 @@
 #include "core/syscalls.h"
 #include "observe/collect.h"
 #include "observe/internal.h"
+#include "observe/stash.h"
 #include "targets/procfs.h"
 
 static int append_thread(struct thread_stats **arr, size_t *n, size_t *cap,
@@ -427,6 +428,8 @@ int observer_sample(struct observer *o, struct proc_sample **out, size_t *nout)
 	if (!ret)
 		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key),
 				   false, 0, &arr, &n, &cap);
+	for (size_t i = 0; !ret && i < o->stash.n; i++)
+		ret = append_thread(&arr, &n, &cap, &o->stash.threads[i]);
 	if (!ret)
 		ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
 				   sizeof(struct lat_stats), &lat);
@@ -501,9 +504,11 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 	snap->no_syscalls = o->no_syscalls;
 	ret = read_threads(bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true, end_ns,
 			   &arr, &n, &cap);
+	/* the exited threads: what the map holds, through the stash's choice of the most CPU */
 	if (!ret)
-		ret = read_threads(bpf_map__fd(o->skel->maps.exited), sizeof(struct exited_key), false,
-				   0, &arr, &n, &cap);
+		ret = observer_drain_exited(o, true);
+	for (size_t i = 0; !ret && i < o->stash.n; i++)
+		ret = append_thread(&arr, &n, &cap, &o->stash.threads[i]);
 	if (ret)
 		goto cleanup;
 
@@ -519,6 +524,16 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 			snap->drops[r] += percpu[c];
 	}
 	snap->drops[DROP_THREADS_FULL] += o->seed_drops;
+	snap->drops[DROP_EXITED_FULL] += o->stash.dropped;
+	snap->drops[DROP_RECURSION] += observer_recursion_misses(o);
+	for (__u32 k = 0; k < LC_COUNTS; k++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(o->skel->maps.lifecycle_counts), &k, percpu))
+			continue;
+		snap->lifecycle[k] = 0;
+		for (int c = 0; c < ncpus; c++)
+			snap->lifecycle[k] += percpu[c];
+	}
+	snap->has_lifecycle = true;
 	ret = read_entries(bpf_map__fd(o->skel->maps.lat), sizeof(struct lat_key),
 			   sizeof(struct lat_stats), &m.lat);
 	if (!ret)

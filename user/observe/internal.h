@@ -11,6 +11,14 @@
 #include "core/model.h"
 #include "loadscope.skel.h"
 
+/* Exited threads drained from the kernel's map (stash.c): a min-heap on on_cpu_ns. */
+struct exited_stash {
+	struct thread_stats *threads;
+	size_t n, cap;	  /* cap: --max-threads */
+	uint64_t drained; /* entries moved out of the map so far */
+	uint64_t dropped; /* let go beyond cap: the least CPU */
+};
+
 struct observer {
 	struct loadscope_bpf *skel;
 	bool raw_tp;
@@ -25,6 +33,7 @@ struct observer {
 	uint64_t sampled_ns;   /* under lock: time the statistics were on */
 	uint64_t attached_ns;  /* CLOCK_MONOTONIC at attach */
 	struct observer_cost cost; /* the programs' runs and run time, read at detach */
+	struct exited_stash stash;
 };
 
 #endif /* LOADSCOPE_OBSERVE_INTERNAL_H */

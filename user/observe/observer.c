@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <sys/capability.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -40,9 +41,12 @@ static bool has_cap(cap_t caps, cap_value_t cap)
 	return cap_get_flag(caps, cap, CAP_EFFECTIVE, &v) == 0 && v == CAP_SET;
 }
 
+#define LS_PID_INIT_INO 0xEFFFFFFCU
+
 int observer_check_host(char *err, size_t errlen)
 {
 	cap_t caps = cap_get_proc();
+	struct stat ns;
 	bool ok;
 
 	if (!caps)
@@ -54,6 +58,13 @@ int observer_check_host(char *err, size_t errlen)
 		return errmsg(err, errlen, -EPERM,
 			    "needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs: "
 			    "run it with sudo");
+	/* pid:[0xEFFFFFFC], PROC_PID_INIT_INO (include/linux/proc_ns.h): the host's, since 3.8 */
+	if (!stat("/proc/self/ns/pid", &ns) && ns.st_ino != LS_PID_INIT_INO)
+		return errmsg(err, errlen, -EPERM,
+			      "runs in a child pid namespace (pid:[%llu]), where pids are not the "
+			      "kernel's that its programs see: run it in the host pid namespace "
+			      "(docker run --pid=host, hostPID: true in Kubernetes)",
+			      (unsigned long long)ns.st_ino);
 	if (access(VMLINUX_BTF, R_OK))
 		return errmsg(err, errlen, -ENOENT,
 			    "kernel BTF not found at " VMLINUX_BTF ": loadscope needs a kernel built "
@@ -151,6 +162,7 @@ int observer_open(const struct observer_config *cfg, struct observer **out, char
 		cfg->ncgroups < LS_MAX_CGROUPS ? cfg->ncgroups : LS_MAX_CGROUPS;
 	bpf_map__set_max_entries(o->skel->maps.threads, cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.exited, cfg->max_threads);
+	o->stash.cap = cfg->max_threads;
 	/* allocated as used: a few classes per thread, a few `other` syscalls, fewer errnos */
 	bpf_map__set_max_entries(o->skel->maps.lat, LAT_PER_THREAD * cfg->max_threads);
 	bpf_map__set_max_entries(o->skel->maps.others, OTHERS_PER_THREAD * cfg->max_threads);
@@ -336,6 +348,25 @@ static void read_costs(struct observer *o, uint64_t end_ns)
 	}
 }
 
+uint64_t observer_recursion_misses(const struct observer *o)
+{
+	struct bpf_program *prog;
+	uint64_t n = 0;
+
+	bpf_object__for_each_program(prog, o->skel->obj)
+	{
+		struct bpf_prog_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		memset(&info, 0, sizeof(info));
+		/* a kernel older than the field (5.12) leaves it 0 */
+		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len))
+			n += info.recursion_misses;
+	}
+	return n;
+}
+
 uint64_t observer_detach(struct observer *o)
 {
 	uint64_t now;
@@ -357,5 +388,6 @@ void observer_close(struct observer *o)
 		return;
 	stop_sampler(o);
 	loadscope_bpf__destroy(o->skel);
+	free(o->stash.threads);
 	free(o);
 }

@@ -27,13 +27,15 @@ struct observer_config {
 
 struct observer;
 
-/* Privileges and kernel BTF; returns 0 or a negative errno with a one-line reason in err. */
+/* Privileges, the host pid namespace and kernel BTF; returns 0 or a negative errno with a one-line reason in err. */
 int observer_check_host(char *err, size_t errlen);
 /* Open, configure and load the programs (not attached yet). */
 int observer_open(const struct observer_config *cfg, struct observer **out, char *err,
 		  size_t errlen);
 int observer_attach(struct observer *o, char *err, size_t errlen);
 const char *observer_program_kind(const struct observer *o);
+/* Runs the kernel skipped for recursion, summed over the loaded programs (DROP_RECURSION). */
+uint64_t observer_recursion_misses(const struct observer *o);
 /* Every program detached; returns the time it happened (CLOCK_MONOTONIC), the run's end. */
 uint64_t observer_detach(struct observer *o);
 void observer_close(struct observer *o);

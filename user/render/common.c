@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* What the CSV and HTML renderers share: text from the run made safe to copy into their formats. */
+#include <stdio.h>
 #include <string.h>
 
 #include "render/render.h"
@@ -73,4 +74,19 @@ size_t utf8_sequence_len(const char *s, size_t n)
 	    (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
 		return 0;
 	return len;
+}
+
+bool lifecycle_line(const struct snapshot *s, char *buf, size_t len)
+{
+	if (!s->has_lifecycle ||
+	    !(s->lifecycle[LC_PROCESSES_STARTED] || s->lifecycle[LC_THREADS_STARTED]))
+		return false;
+	snprintf(buf, len,
+		 "during the run: %llu target processes started, %llu exited; %llu threads "
+		 "started, %llu exited",
+		 (unsigned long long)s->lifecycle[LC_PROCESSES_STARTED],
+		 (unsigned long long)s->lifecycle[LC_PROCESSES_EXITED],
+		 (unsigned long long)s->lifecycle[LC_THREADS_STARTED],
+		 (unsigned long long)s->lifecycle[LC_THREADS_EXITED]);
+	return true;
 }

@@ -224,15 +224,18 @@ static void print_header(const struct snapshot *s, FILE *f)
 	} drops[] = {
 		{DROP_THREADS_FULL, "target threads were not tracked: the thread map was full "
 				    "(raise --max-threads)"},
-		{DROP_EXITED_FULL, "exited threads are missing from the figures: the "
-				   "exited-thread map was full"},
+		{DROP_EXITED_FULL, "exited threads are missing from the figures: more exited than "
+				   "--max-threads keeps (those with the most CPU are kept)"},
 		{DROP_SYSCALLS_FULL, "threads' syscall figures were lost: their map was full"},
 		{DROP_CONNS_FULL,
 		 "connections were not timed: the pending-connection map was full"},
 		{DROP_UNREADABLE, "control messages could not be read from user memory"},
 		{DROP_PAIRS_FULL, "wakers or preempting processes were not recorded: their map was "
 				  "full"},
+		{DROP_RECURSION, "events were not seen: the kernel skips a program that fires again "
+				 "while it runs on that CPU (an interrupt inside it)"},
 	};
+	char line[256];
 
 	fputs("<header>\n<h1>loadscope report</h1>\n<p class=\"meta\">", f);
 	fprintf(f, "%.1f s, %d CPU%s, Linux ", (double)s->duration_ns / 1e9, s->cpus,
@@ -252,6 +255,15 @@ static void print_header(const struct snapshot *s, FILE *f)
 		if (s->drops[drops[i].reason])
 			fprintf(f, "<p class=\"warn\">warning: %llu %s</p>\n",
 				(unsigned long long)s->drops[drops[i].reason], drops[i].what);
+	if (lifecycle_line(s, line, sizeof(line)))
+		fprintf(f, "<p class=\"meta\">%s</p>\n", line);
+	for (size_t i = 0; i < s->ncgroups; i++) {
+		if (!s->cgroups[i].removed)
+			continue;
+		fputs("<p class=\"warn\">note: cgroup ", f);
+		esc(f, s->cgroups[i].path);
+		fputs(CGROUP_REMOVED_NOTE "</p>\n", f);
+	}
 	fputs("</header>\n", f);
 }
 

@@ -33,6 +33,14 @@ static const char *const drop_names[DROP_REASONS] = {
 	[DROP_UNREADABLE] = "unreadable",
 	[DROP_PAIRS_FULL] = "pairs_full",
 	[DROP_ATTACH_THREADS] = "attach_threads",
+	[DROP_RECURSION] = "recursion",
+};
+
+static const char *const lifecycle_names[LC_COUNTS] = {
+	[LC_PROCESSES_STARTED] = "processes_started",
+	[LC_THREADS_STARTED] = "threads_started",
+	[LC_PROCESSES_EXITED] = "processes_exited",
+	[LC_THREADS_EXITED] = "threads_exited",
 };
 
 /* ---- writing ---- */
@@ -587,7 +595,7 @@ static json_t *cgroups_to_json(const struct snapshot *s)
 		    set(g, "voluntary_switches", json_u64(c->voluntary_switches)) ||
 		    set(g, "involuntary_switches", json_u64(c->involuntary_switches)) ||
 		    set(g, "syscalls", json_u64_known(c->syscalls, !s->no_syscalls)) ||
-		    set(g, "processes", pids))
+		    set(g, "removed", json_boolean(c->removed)) || set(g, "processes", pids))
 			goto fail;
 		for (size_t k = 0; k < c->npids; k++)
 			if (json_array_append_new(pids, json_integer(c->pids[k])))
@@ -638,6 +646,22 @@ static json_t *observer_to_json(const struct observer_cost *c)
 	return o;
 }
 
+/* Target processes and threads started and exited during the run; null when not counted. */
+static json_t *lifecycle_to_json(const struct snapshot *s)
+{
+	json_t *lc;
+
+	if (!s->has_lifecycle)
+		return json_null();
+	lc = json_object();
+	for (int i = 0; lc && i < LC_COUNTS; i++)
+		if (set(lc, lifecycle_names[i], json_u64(s->lifecycle[i]))) {
+			json_decref(lc);
+			return NULL;
+		}
+	return lc;
+}
+
 static json_t *snapshot_to_json(const struct snapshot *s)
 {
 	json_t *root, *command, *targets, *pids, *drops, *processes, *handoffs, *h;
@@ -666,6 +690,7 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	    set(targets, "command", json_boolean(s->targets.command)) ||
 	    set(targets, "children", json_boolean(s->targets.children)) ||
 	    selectors_to_json(targets, &s->targets) || set(root, "drops", drops) ||
+	    set(root, "lifecycle", lifecycle_to_json(s)) ||
 	    set(root, "processes", processes) || set(root, "handoffs", handoffs) ||
 	    set(root, "cgroups", cgroups_to_json(s)) ||
 	    set(root, "cpu_limits", cpu_limits_to_json(s)) ||
@@ -1612,10 +1637,28 @@ static int read_cgroups(struct reader *r, const json_t *root, struct snapshot *s
 		    (rc = get_u64(r, g, at, "voluntary_switches", &c->voluntary_switches)) ||
 		    (rc = get_u64(r, g, at, "involuntary_switches", &c->involuntary_switches)) ||
 		    (rc = get_traced(r, g, at, "syscalls", &c->syscalls)) ||
+		    (rc = get_bool_opt(r, g, at, "removed", &c->removed)) ||
 		    (rc = read_pids(r, g, at, "processes", &c->pids, &c->npids)) ||
 		    (rc = read_cgroup_cpu(r, g, at, c)))
 			return rc;
 	}
+	return 0;
+}
+
+/* The lifecycle counts (absent or null in runs saved before they were counted). */
+static int read_lifecycle(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	const json_t *lc = json_object_get(root, "lifecycle");
+	int rc;
+
+	if (!lc || json_is_null(lc))
+		return 0;
+	if (!json_is_object(lc))
+		return wrong(r, "", "lifecycle", "an object or null", lc);
+	for (int i = 0; i < LC_COUNTS; i++)
+		if ((rc = get_u64(r, lc, "lifecycle", lifecycle_names[i], &s->lifecycle[i])))
+			return rc;
+	s->has_lifecycle = true;
 	return 0;
 }
 
@@ -1937,11 +1980,17 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 	if (!drops)
 		return rc;
 	for (i = 0; i < DROP_REASONS; i++) {
-		rc = get_u64(r, drops, "drops", drop_names[i], &s->drops[i]);
+		bool present;
+
+		/* recursion: absent in runs saved before it was counted */
+		rc = i == DROP_RECURSION
+			     ? get_u64_opt(r, drops, "drops", drop_names[i], &s->drops[i], &present)
+			     : get_u64(r, drops, "drops", drop_names[i], &s->drops[i]);
 		if (rc)
 			return rc;
 	}
-	if ((rc = read_budget(r, root, "", &s->cpu_budget)) || (rc = read_observer(r, root, s)) ||
+	if ((rc = read_lifecycle(r, root, s)) || (rc = read_budget(r, root, "", &s->cpu_budget)) ||
+	    (rc = read_observer(r, root, s)) ||
 	    (rc = read_requests(r, root, s)) ||
 	    (rc = read_intervals(r, root, s)) || (rc = read_processes(r, root, s)))
 		return rc;

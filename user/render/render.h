@@ -30,6 +30,15 @@ unsigned int hist_line(unsigned int idx);
 uint64_t hist_fold_lines(const uint64_t *hist, uint64_t *lines, unsigned int *first,
 			 unsigned int *last);
 
+/* What a cgroup removed during the run means for its figures, after its path. */
+#define CGROUP_REMOVED_NOTE " was removed during the run: its figures are what was seen until then"
+
+/*
+ * The header's line of target tasks started and exited during the run, into buf (no newline);
+ * false when there is none to say (none started, or not counted).
+ */
+bool lifecycle_line(const struct snapshot *s, char *buf, size_t len);
+
 /* What light mode (--no-syscalls) leaves out, as the text and HTML reports say it. */
 #define LIGHT_MODE_LEAVES_OUT                                                                   \
 	"--no-syscalls attached no syscall hook, so the syscall classes and their latency, the "   \

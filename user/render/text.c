@@ -2,6 +2,7 @@
 /* The human-readable report: header, per-process table and run-queue wait histograms. */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,8 +117,18 @@ static void print_command(const struct snapshot *s, FILE *f)
 	fprintf(f, "command: %s%s\n", line, status);
 }
 
+/* A cgroup's name is any bytes its creator chose: control characters are kept out. */
+static void printable_path(char *out, size_t len, const char *path)
+{
+	snprintf(out, len, "%s", path);
+	for (char *p = out; *p; p++)
+		if (!isprint((unsigned char)*p))
+			*p = '?';
+}
+
 static void print_header(const struct snapshot *s, FILE *f)
 {
+	char path[PATH_MAX], line[256];
 	uint64_t dropped;
 
 	fprintf(f, "loadscope — %.1f s, %d CPU%s, Linux %s; targets: %s\n",
@@ -138,10 +149,24 @@ static void print_header(const struct snapshot *s, FILE *f)
 	dropped = s->drops[DROP_EXITED_FULL];
 	if (dropped)
 		fprintf(f,
-			"warning: %llu thread%s that exited %s missing from the figures: the "
-			"exited-thread map was full\n",
+			"warning: %llu thread%s that exited %s missing from the figures: more exited "
+			"than --max-threads keeps (those with the most CPU are kept)\n",
 			(unsigned long long)dropped, dropped == 1 ? "" : "s",
 			dropped == 1 ? "is" : "are");
+	dropped = s->drops[DROP_RECURSION];
+	if (dropped)
+		fprintf(f,
+			"warning: %llu event%s not seen: the kernel skips a program that fires again "
+			"while it runs on that CPU (an interrupt inside it)\n",
+			(unsigned long long)dropped, dropped == 1 ? " was" : "s were");
+	if (lifecycle_line(s, line, sizeof(line)))
+		fprintf(f, "%s\n", line);
+	for (size_t i = 0; i < s->ncgroups; i++) {
+		if (!s->cgroups[i].removed)
+			continue;
+		printable_path(path, sizeof(path), s->cgroups[i].path);
+		fprintf(f, "note: cgroup %s" CGROUP_REMOVED_NOTE "\n", path);
+	}
 }
 
 /* The one statement every report opens with: what limited the run. */
@@ -308,11 +333,7 @@ static void print_cpu_limits(const struct snapshot *s, FILE *f)
 
 		if (!cpu_limit_shown(&c->limit))
 			continue;
-		/* a cgroup's name is any bytes its creator chose: keep control characters out */
-		snprintf(path, sizeof(path), "%s", c->path);
-		for (char *p = path; *p; p++)
-			if (!isprint((unsigned char)*p))
-				*p = '?';
+		printable_path(path, sizeof(path), c->path);
 		at = (size_t)snprintf(line, sizeof(line), "cgroup %s (%s%s): ", path,
 				      cgroup_hierarchy_name(c->hierarchy),
 				      c->npids ? "" : ", ancestor");

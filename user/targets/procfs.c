@@ -31,18 +31,9 @@ int proc_exists(int pid)
 	return read_small_file(path, buf, sizeof(buf)) == 0;
 }
 
-/* /proc/PID/task/TID/stat: "tid (comm) state ppid ...", comm may hold spaces and parentheses. */
-/* /proc/PID/task/TID/stat into buf; *open and *close: the parentheses around the comm. */
-static int read_task_stat(int pid, int tid, char *buf, size_t len, char **open, char **close)
+/* "tid (comm) state ppid ...": comm may hold any byte, ')' included: the last one closes it. */
+static int split_stat(const char *buf, const char **open, const char **close)
 {
-	char path[64];
-	int ret;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, tid);
-	ret = read_small_file(path, buf, len);
-	if (ret)
-		return ret;
-	/* the comm may hold any byte, ')' included: the last one closes it */
 	*open = strchr(buf, '(');
 	*close = strrchr(buf, ')');
 	if (!*open || !*close || *close < *open || (*close)[1] != ' ' || !(*close)[2])
@@ -50,15 +41,14 @@ static int read_task_stat(int pid, int tid, char *buf, size_t len, char **open, 
 	return 0;
 }
 
-int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen)
+int proc_parse_stat(const char *buf, int *ppid, char *comm, size_t commlen, char *state)
 {
-	char buf[1024], *open, *close;
-	int ret;
+	const char *open, *close;
+	int ret = split_stat(buf, &open, &close);
 
-	ret = read_task_stat(pid, tid, buf, sizeof(buf), &open, &close);
 	if (ret)
 		return ret;
-	if (comm) {
+	if (comm && commlen) {
 		size_t n = (size_t)(close - open - 1);
 
 		if (n >= commlen)
@@ -66,31 +56,18 @@ int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen)
 		memcpy(comm, open + 1, n);
 		comm[n] = '\0';
 	}
+	if (state)
+		*state = close[2];
 	if (ppid && sscanf(close + 2, "%*c %d", ppid) != 1)
 		return -EINVAL;
 	return 0;
 }
 
-int proc_task_state(int pid, int tid, char *state)
+int proc_parse_syscall(const char *buf, long *nr, unsigned long args[PROC_SYSCALL_ARGS])
 {
-	char buf[1024], *open, *close;
-	int ret;
+	char *end;
+	const char *at;
 
-	ret = read_task_stat(pid, tid, buf, sizeof(buf), &open, &close);
-	if (!ret)
-		*state = close[2];
-	return ret;
-}
-
-int proc_task_syscall(int pid, int tid, long *nr, unsigned long args[PROC_SYSCALL_ARGS])
-{
-	char path[64], buf[256], *end, *at;
-	int ret;
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/syscall", pid, tid);
-	ret = read_small_file(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
 	/* "running" while on a CPU; else the number (-1: not in a syscall) and the arguments */
 	errno = 0;
 	*nr = strtol(buf, &end, 10);
@@ -106,13 +83,54 @@ int proc_task_syscall(int pid, int tid, long *nr, unsigned long args[PROC_SYSCAL
 	return 0;
 }
 
-int proc_task_comm(int pid, int tid, char *comm, size_t commlen)
+int proc_parse_schedstat(const char *buf, struct proc_schedstat *out)
+{
+	unsigned long long cpu, wait, runs;
+
+	if (sscanf(buf, "%llu %llu %llu", &cpu, &wait, &runs) != 3)
+		return -EINVAL;
+	out->cpu_ns = cpu;
+	out->runq_wait_ns = wait;
+	out->runs = runs;
+	return 0;
+}
+
+static int read_task_file(int pid, int tid, const char *name, char *buf, size_t len)
 {
 	char path[64];
-	int ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", pid, tid);
-	ret = read_small_file(path, comm, commlen);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/%s", pid, tid, name);
+	return read_small_file(path, buf, len);
+}
+
+int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen)
+{
+	char buf[1024];
+	int ret = read_task_file(pid, tid, "stat", buf, sizeof(buf));
+
+	return ret ? ret : proc_parse_stat(buf, ppid, comm, commlen, NULL);
+}
+
+int proc_task_state(int pid, int tid, char *state)
+{
+	char buf[1024];
+	int ret = read_task_file(pid, tid, "stat", buf, sizeof(buf));
+
+	return ret ? ret : proc_parse_stat(buf, NULL, NULL, 0, state);
+}
+
+int proc_task_syscall(int pid, int tid, long *nr, unsigned long args[PROC_SYSCALL_ARGS])
+{
+	char buf[256];
+	int ret = read_task_file(pid, tid, "syscall", buf, sizeof(buf));
+
+	return ret ? ret : proc_parse_syscall(buf, nr, args);
+}
+
+int proc_task_comm(int pid, int tid, char *comm, size_t commlen)
+{
+	int ret = read_task_file(pid, tid, "comm", comm, commlen);
+
 	if (!ret)
 		comm[strcspn(comm, "\n")] = '\0';
 	return ret;
@@ -120,20 +138,10 @@ int proc_task_comm(int pid, int tid, char *comm, size_t commlen)
 
 int proc_task_schedstat(int pid, int tid, struct proc_schedstat *out)
 {
-	unsigned long long cpu, wait, runs;
-	char path[64], buf[128];
-	int ret;
+	char buf[128];
+	int ret = read_task_file(pid, tid, "schedstat", buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/schedstat", pid, tid);
-	ret = read_small_file(path, buf, sizeof(buf));
-	if (ret)
-		return ret;
-	if (sscanf(buf, "%llu %llu %llu", &cpu, &wait, &runs) != 3)
-		return -EINVAL;
-	out->cpu_ns = cpu;
-	out->runq_wait_ns = wait;
-	out->runs = runs;
-	return 0;
+	return ret ? ret : proc_parse_schedstat(buf, out);
 }
 
 static int parse_pid_name(const char *name)

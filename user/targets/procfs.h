@@ -12,7 +12,6 @@ int proc_exists(int pid);
 /* Parent process and name of a thread from /proc/PID/task/TID/stat; either may be NULL. */
 int proc_task_stat(int pid, int tid, int *ppid, char *comm, size_t commlen);
 int proc_task_comm(int pid, int tid, char *comm, size_t commlen);
-/* Fields 1 and 2 of /proc/PID/task/TID/schedstat: on-CPU ns and run-queue wait ns. */
 /* /proc/PID/task/TID/schedstat: the kernel's sched_info for one thread. */
 struct proc_schedstat {
 	uint64_t cpu_ns;       /* se.sum_exec_runtime */
@@ -26,6 +25,14 @@ int proc_task_state(int pid, int tid, char *state);
 /* The syscall a sleeping thread is in (/proc/PID/task/TID/syscall): -1 when in none. */
 #define PROC_SYSCALL_ARGS 6
 int proc_task_syscall(int pid, int tid, long *nr, unsigned long args[PROC_SYSCALL_ARGS]);
+/*
+ * The same files' text, parsed (what the readers above do once they have read them): a stat
+ * line's ppid, comm and state letter (each may be NULL), a syscall line, a schedstat line.
+ * 0, or -EINVAL when the text is not what the kernel writes.
+ */
+int proc_parse_stat(const char *buf, int *ppid, char *comm, size_t commlen, char *state);
+int proc_parse_syscall(const char *buf, long *nr, unsigned long args[PROC_SYSCALL_ARGS]);
+int proc_parse_schedstat(const char *buf, struct proc_schedstat *out);
 /* Thread ids of a process; *tids is malloc'd. */
 int proc_list_tasks(int pid, int **tids, size_t *ntids);
 /*

@@ -2,9 +2,11 @@
 /* Which processes a run observes: selectors resolved, the start's targets seeded, results named. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "targets/procfs.h"
@@ -126,10 +128,33 @@ int targets_record(struct snapshot *s, const struct selectors *o, const struct t
 	return 0;
 }
 
+/*
+ * A cgroup whose directory is gone at the end, or is another cgroup of the same name (a new
+ * inode): removed during the run, its processes' figures being what was seen before.
+ */
+static void mark_removed(struct snapshot *s, const char *mount)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	for (size_t i = 0; i < s->ncgroups; i++) {
+		struct cgroup_total *g = &s->cgroups[i];
+		const struct process *p = g->npids ? snapshot_find_process(s, g->pids[0]) : NULL;
+
+		if (!g->path || g->path[0] != '/' || !p || !p->cgroup_id)
+			continue;
+		if (snprintf(path, sizeof(path), "%s%s", mount, g->path) >= (int)sizeof(path))
+			continue;
+		if (stat(path, &st) ? errno == ENOENT : st.st_ino != p->cgroup_id)
+			g->removed = true;
+	}
+}
+
 int targets_label(struct snapshot *s, struct target_set *t)
 {
 	const char *name;
 	struct process *p;
+	int ret;
 
 	/* cgroups made during the run; one removed since the start keeps the name it had */
 	if (t->mount && cgroup_names_scan(&t->names, t->mount) == -ENOMEM)
@@ -150,7 +175,10 @@ int targets_label(struct snapshot *s, struct target_set *t)
 		if (!p->cgroup)
 			return -ENOMEM;
 	}
-	return snapshot_group_cgroups(s);
+	ret = snapshot_group_cgroups(s);
+	if (!ret && t->mount)
+		mark_removed(s, t->mount);
+	return ret;
 }
 
 void targets_free(struct target_set *t)
