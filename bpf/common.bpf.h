@@ -54,6 +54,12 @@ static __always_inline struct thread_stats *target_thread(__u32 tid)
  */
 #define TASK_READ(btf, t, field) ((btf) ? (t)->field : BPF_CORE_READ(t, field))
 
+/*
+ * The current task for direct reads: bpf_get_current_task_btf() (5.11) in tp_btf programs where
+ * the kernel has it, so loads skip bpf_probe_read_kernel; NULL elsewhere (use BPF_CORE_READ).
+ */
+#define HAVE_TASK_BTF bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)
+
 /* Run-queue waits come from sched_info where it exists; runnable_since_ns stamps stand in. */
 #define HAVE_SCHED_INFO(t) bpf_core_field_exists((t)->sched_info.run_delay)
 

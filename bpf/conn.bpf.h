@@ -144,6 +144,31 @@ static __always_inline struct file *fd_file(long fd)
 	return f;
 }
 
+/*
+ * fd_file() with direct loads down to the descriptor array where the BTF task pointer exists
+ * (tp_btf on 5.11+): one bpf_probe_read_kernel instead of five, on every read and write.
+ */
+static __always_inline struct file *fd_file_fast(bool btf, long fd)
+{
+	struct file *f = NULL, **fds;
+	struct fdtable *fdt;
+	struct task_struct *task;
+
+	if (!btf || !HAVE_TASK_BTF)
+		return fd_file(fd);
+	if (fd < 0)
+		return NULL;
+	task = bpf_get_current_task_btf();
+	if (!task->files)
+		return NULL;
+	fdt = task->files->fdt;
+	if (!fdt || fd >= fdt->max_fds)
+		return NULL;
+	fds = fdt->fd;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
 /* The struct sock behind a socket file, or NULL for any other file. */
 static __always_inline struct sock *file_sock(struct file *f)
 {

@@ -53,11 +53,21 @@ struct thread_info___x86 {
 	__u32 status;
 } __attribute__((preserve_access_index));
 
-static __always_inline bool in_compat_syscall(void)
+static __always_inline bool in_compat_syscall(bool btf)
 {
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct thread_info___x86 *ti = (struct thread_info___x86 *)&t->thread_info;
+	struct task_struct *t;
+	struct thread_info___x86 *ti;
 
+	if (btf && bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf)) {
+		/* a direct load: the verifier follows the BTF task pointer */
+		t = bpf_get_current_task_btf();
+		ti = (struct thread_info___x86 *)&t->thread_info;
+		if (!bpf_core_field_exists(ti->status))
+			return false;
+		return ti->status & LS_TS_COMPAT;
+	}
+	t = (struct task_struct *)bpf_get_current_task();
+	ti = (struct thread_info___x86 *)&t->thread_info;
 	if (!bpf_core_field_exists(ti->status))
 		return false;
 	return BPF_CORE_READ(ti, status) & LS_TS_COMPAT;

@@ -148,7 +148,8 @@ struct lat_stats {
 	__u64 bytes;     /* read and write classes: sum of positive return values */
 	__u64 max_ns;
 	__u64 extra_max; /* LAT_ACCEPT_QUEUE: largest listen backlog seen at an accept */
-	__u32 hist[HIST_BUCKETS];
+	/* 64-bit like the counts: a thread at 1M syscalls/s would fill 2^32 in 72 minutes */
+	__u64 hist[HIST_BUCKETS];
 };
 
 /* Syscalls of class `other`, by number, so the report can name the costly ones. */
@@ -281,7 +282,7 @@ struct thread_stats {
 	__u64 sc_offcpu_ns;   /* off-CPU time so far in the syscall in progress */
 	__u64 kernel_ns;      /* on-CPU time inside syscalls: their wall time less off-CPU time */
 	char comm[LS_COMM_LEN];
-	__u32 runq_hist[HIST_BUCKETS];
+	__u64 runq_hist[HIST_BUCKETS]; /* 64-bit, as lat_stats.hist */
 };
 
 /*
@@ -349,7 +350,7 @@ static __always_inline __u32 hist_bucket(__u64 v)
 	return idx < HIST_BUCKETS ? idx : HIST_BUCKETS - 1;
 }
 
-static __always_inline void hist_add(__u32 *hist, __u64 v)
+static __always_inline void hist_add(__u64 *hist, __u64 v)
 {
 	__u32 bucket = hist_bucket(v);
 

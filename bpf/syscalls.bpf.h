@@ -57,7 +57,12 @@ static __always_inline void count_other(struct thread_stats *s, __u64 ns, long r
 	}
 }
 
-static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
+/* Syscall argument n: a direct load from tp_btf's BTF regs, a CO-RE read from raw_tp's. */
+#define SYSCALL_ARG(btf, regs, n)                                                          \
+	((btf) ? (__u64)PT_REGS_PARM##n##_SYSCALL(regs)                                    \
+	       : (__u64)PT_REGS_PARM##n##_CORE_SYSCALL(regs))
+
+static __always_inline int handle_sys_enter(bool btf, struct pt_regs *regs, long id)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), key, val = SC_OTHER, *v;
 	struct thread_stats *s;
@@ -65,7 +70,7 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 
 	s = target_thread(tid);
 	/* id -1: no syscall to run (seccomp, ptrace); a 32-bit task's numbers are another table */
-	if (!s || id < 0 || in_compat_syscall())
+	if (!s || id < 0 || in_compat_syscall(btf))
 		return 0;
 	if (id < SYS_TABLE_SIZE) {
 		key = id;
@@ -78,18 +83,17 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	s->sc_enter_ns = bpf_ktime_get_ns();
 	s->sc_offcpu_ns = 0;
 	if (SYS_TABLE_CLASS(val) == SC_FUTEX)
-		s->sc_lock = futex_lock_wait(PT_REGS_PARM2_CORE_SYSCALL(regs),
-					     PT_REGS_PARM3_CORE_SYSCALL(regs));
+		s->sc_lock = futex_lock_wait(SYSCALL_ARG(btf, regs, 2), SYSCALL_ARG(btf, regs, 3));
 	if (SYS_TABLE_FLAGS(val) & SCF_BYTES)
-		s->sc_fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+		s->sc_fd = SYSCALL_ARG(btf, regs, 1);
 	if (SYS_TABLE_FLAGS(val) & SCF_SENDMSG) {
 		/* counted as sent if the call succeeds */
-		s->sc_arg = scm_rights(s, PT_REGS_PARM2_CORE_SYSCALL(regs), true, s->sc_enter_ns);
+		s->sc_arg = scm_rights(s, SYSCALL_ARG(btf, regs, 2), true, s->sc_enter_ns);
 	} else if (SYS_TABLE_FLAGS(val) & SCF_RECVMSG) {
-		s->sc_arg = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		s->sc_arg = SYSCALL_ARG(btf, regs, 2);
 	} else if (SYS_TABLE_FLAGS(val) & SCF_ACCEPT) {
 		/* the listener: its queue length now, its port for connections never accepted */
-		sk = file_sock(fd_file(PT_REGS_PARM1_CORE_SYSCALL(regs)));
+		sk = file_sock(fd_file(SYSCALL_ARG(btf, regs, 1)));
 		s->sc_backlog = sk ? BPF_CORE_READ(sk, sk_ack_backlog) : 0;
 		if (sk)
 			note_listener(sk, s->pid);
@@ -97,7 +101,7 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	return 0;
 }
 
-static __always_inline int handle_sys_exit(long ret)
+static __always_inline int handle_sys_exit(bool btf, long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid(), c, flags;
 	struct thread_stats *s;
@@ -131,7 +135,7 @@ static __always_inline int handle_sys_exit(long ret)
 		count_other(s, ns, ret);
 	if (ret < 0)
 		return 0;
-	if ((flags & SCF_BYTES) && ret > 0 && is_served_tcp(fd_file(s->sc_fd))) {
+	if ((flags & SCF_BYTES) && ret > 0 && is_served_tcp(fd_file_fast(btf, s->sc_fd))) {
 		if (c == SC_READ)
 			s->tcp_reads++;
 		else
@@ -151,13 +155,13 @@ static __always_inline int handle_sys_exit(long ret)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ls_sys_enter, struct pt_regs *regs, long id)
 {
-	return handle_sys_enter(regs, id);
+	return handle_sys_enter(true, regs, id);
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(ls_sys_exit, struct pt_regs *regs, long ret)
 {
-	return handle_sys_exit(ret);
+	return handle_sys_exit(true, ret);
 }
 
 /* raw_tp fallbacks: the same handlers, reading through bpf_probe_read_kernel. */
@@ -165,13 +169,13 @@ int BPF_PROG(ls_sys_exit, struct pt_regs *regs, long ret)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(ls_r_sys_enter, struct pt_regs *regs, long id)
 {
-	return handle_sys_enter(regs, id);
+	return handle_sys_enter(false, regs, id);
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(ls_r_sys_exit, struct pt_regs *regs, long ret)
 {
-	return handle_sys_exit(ret);
+	return handle_sys_exit(false, ret);
 }
 
 #endif /* LOADSCOPE_SYSCALLS_BPF_H */

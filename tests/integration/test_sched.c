@@ -73,6 +73,66 @@ static void check_light(const json_t *report)
 	}
 }
 
+/* Whether the report has the finding called id. */
+static bool has_finding(const json_t *report, const char *id)
+{
+	const json_t *f;
+	size_t i;
+
+	json_array_foreach(json_object_get(report, "findings"), i, f)
+		if (!strcmp(ls_str(f, "id"), id))
+			return true;
+	return false;
+}
+
+/*
+ * The observer section: the kernel's run-time statistics for every program loaded, the sys_enter
+ * program run at least once for each syscall the targets made (it runs for every task's); and the
+ * observer_cost finding as expected.
+ */
+enum cost { CHEAP, COSTLY, EITHER };
+
+static void check_observer(const json_t *report, bool raw_tp, bool light, enum cost cost)
+{
+	const json_t *o = json_object_get(report, "observer"), *p, *proc, *cls;
+	const char *enter = raw_tp ? "ls_r_sys_enter" : "ls_sys_enter";
+	int64_t enter_runs = -1, syscalls = 0, sum_ns = 0;
+	double share;
+	const char *name;
+	size_t i;
+
+	ck_assert_msg(json_is_object(o), "no observer section");
+	ck_assert_str_eq(ls_str(o, "source"), "bpf_stats");
+	share = json_number_value(json_object_get(o, "sampled_share"));
+	ck_assert_msg(share > 0 && share <= 1, "sampled_share %f", share);
+	json_array_foreach(json_object_get(o, "programs"), i, p)
+	{
+		sum_ns += ls_int(p, "run_ns");
+		if (!strcmp(ls_str(p, "name"), enter))
+			enter_runs = ls_int(p, "runs");
+		if (!strcmp(ls_str(p, "name"), raw_tp ? "ls_r_switch" : "ls_sched_switch"))
+			ck_assert_int_gt(ls_int(p, "runs"), 0);
+	}
+	ck_assert_int_eq(sum_ns, ls_int(o, "run_ns"));
+	ck_assert_int_gt(sum_ns, 0);
+	if (light) {
+		ck_assert_msg(enter_runs < 0, "%s loaded in light mode", enter);
+	} else {
+		json_array_foreach(json_object_get(report, "processes"), i, proc)
+			json_object_foreach(json_object_get(proc, "syscalls"), name, cls)
+				syscalls += ls_int(cls, "count");
+		/* counted the whole run: exact; sampled: scaled up from a part of it */
+		ck_assert_msg(syscalls > 0 && (share < 1 ? enter_runs > 0 : enter_runs >= syscalls),
+			      "%s ran %lld times (sampled %.3f of the run) for %lld target "
+			      "syscalls",
+			      enter, (long long)enter_runs, share, (long long)syscalls);
+	}
+	ck_assert_msg(cost == EITHER || has_finding(report, "observer_cost") == (cost == COSTLY),
+		      "observer_cost %s (the programs ran %lld ns in %lld ns on %lld CPUs)",
+		      cost == COSTLY ? "missing" : "reported", (long long)sum_ns,
+		      (long long)ls_int(report, "duration_ns"), (long long)ls_int(report, "cpus"));
+}
+
 /* Runs loadscope on a command and returns its report; fails unless it exited 0 and cleaned up. */
 json_t *ls_run_report(bool raw_tp, const char *out, const char *const command[], double timeout_s,
 		      struct ls_result *r)
@@ -163,6 +223,8 @@ START_TEST(test_busy)
 		ls_compare_task(&c, who, ot, thread);
 	}
 	ls_cmp_done(&c, "busy");
+	/* spinning threads make no syscalls and few switches: the programs cost next to nothing */
+	check_observer(report, raw_tp_for(_i), light_for(_i), CHEAP);
 	json_decref(oracle);
 	json_decref(report);
 	ls_result_free(&r);
@@ -198,7 +260,38 @@ START_TEST(test_pingpong)
 		ls_compare_task(&c, sides[i], side, process);
 	}
 	ls_cmp_done(&c, "pingpong");
+	/* how much of the CPUs the rounds take depends on who else runs: either way */
+	check_observer(report, raw_tp_for(_i), light_for(_i), EITHER);
 	json_decref(oracle);
+	json_decref(report);
+	ls_result_free(&r);
+}
+END_TEST
+
+/*
+ * A thread writing a byte to /dev/null in a loop: the syscall programs take a large share of
+ * its time, so of the CPUs' time too (5% needs a tenth of one CPU for it: 8% of a 2-CPU machine
+ * even if the thread only got half a CPU), and the observer_cost finding fires.
+ */
+START_TEST(test_observer_cost)
+{
+	const char *dir = ls_tmpdir(), *out = ls_path(dir, "out.json");
+	const char *command[] = {ls_workload("sysio"), ls_path(dir, "oracle.json"), "100000", "1",
+				 "0", "1", "0", "0", "0", "0", NULL};
+	struct ls_result r;
+	json_t *report;
+	FILE *f;
+
+	/* statistics on already, for the whole run: loadscope reads them unsampled */
+	f = fopen("/proc/sys/kernel/bpf_stats_enabled", "w");
+	ck_assert_msg(f && fputs("1", f) >= 0 && !fclose(f), "cannot enable bpf_stats");
+	report = ls_run_report_mode(raw_tp_for(_i), false, out, command, 60, &r);
+	f = fopen("/proc/sys/kernel/bpf_stats_enabled", "w");
+	ck_assert_msg(f && fputs("0", f) >= 0 && !fclose(f), "cannot disable bpf_stats");
+	ck_assert_msg(json_number_value(json_object_get(json_object_get(report, "observer"),
+							"sampled_share")) == 1,
+		      "statistics on for the whole run, but sampled_share is not 1");
+	check_observer(report, raw_tp_for(_i), false, COSTLY);
 	json_decref(report);
 	ls_result_free(&r);
 }
@@ -217,6 +310,11 @@ Suite *ls_sched_suite(void)
 	tc = tcase_create("pingpong");
 	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
 	tcase_add_loop_test(tc, test_pingpong, 0, 3);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("observer_cost");
+	tcase_set_timeout(tc, LS_TEST_TIMEOUT_S);
+	tcase_add_loop_test(tc, test_observer_cost, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -28,6 +28,7 @@ int main(void)
 	srunner_add_suite(runner, exporter_suite());
 	srunner_add_suite(runner, procfs_suite());
 	srunner_add_suite(runner, light_suite());
+	srunner_add_suite(runner, observer_suite());
 	/* CK_ENV: CK_VERBOSITY picks the detail; unset, Check's summary line ends the output. */
 	srunner_run_all(runner, CK_ENV);
 	failed = srunner_ntests_failed(runner);

@@ -24,5 +24,6 @@ Suite *cpulimit_suite(void);
 Suite *exporter_suite(void);
 Suite *procfs_suite(void);
 Suite *light_suite(void);
+Suite *observer_suite(void);
 
 #endif /* LOADSCOPE_TEST_SUITES_H */

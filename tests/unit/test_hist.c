@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/model.h"
+#include "observe/collect.h"
 #include "suites.h"
 
 #define LAST_BUCKET (HIST_BUCKETS - 1)
@@ -312,6 +313,46 @@ START_TEST(test_record_runq_wait)
 }
 END_TEST
 
+/*
+ * A bucket past 2^32 events (a thread at 1M syscalls/s for 72 minutes): the programs' 64-bit
+ * buckets carry on counting, and the map values read into the model keep every event, so the
+ * percentiles stay where the events are. 32-bit buckets would wrap to 0 and put the p50 at 1 ms.
+ */
+START_TEST(test_bucket_past_32_bits)
+{
+	static struct lat_stats l;
+	static struct thread_stats s;
+	struct lat_figures f;
+	struct sched_stats st;
+	uint64_t p50, many = (1ULL << 32) - 1, at = hist_bucket(1000);
+
+	memset(&l, 0, sizeof(l));
+	l.count = many;
+	l.hist[at] = many;
+	lat_record(&l, 1000);
+	for (int i = 0; i < 1000; i++)
+		lat_record(&l, 1000000);
+	ck_assert_uint_eq(l.hist[at], 1ULL << 32);
+	collect_lat_figures(&f, &l);
+	ck_assert_uint_eq(f.hist[at], 1ULL << 32);
+	ck_assert_uint_eq(hist_total(f.hist, HIST_BUCKETS), (1ULL << 32) + 1000);
+	lat_percentiles(&f, &p50, NULL, NULL);
+	ck_assert_uint_ge(p50, hist_bucket_lower(at));
+	ck_assert_uint_lt(p50, hist_bucket_upper(at));
+
+	memset(&s, 0, sizeof(s));
+	s.runq_count = many;
+	s.runq_hist[at] = many;
+	thread_record_runq_wait(&s, 1000);
+	thread_record_runq_wait(&s, 1000000);
+	collect_sched_stats(&st, &s);
+	ck_assert_uint_eq(st.runq_hist[at], 1ULL << 32);
+	ck_assert_uint_eq(st.runq_count, (1ULL << 32) + 1);
+	sched_stats_percentiles(&st, &p50, NULL, NULL);
+	ck_assert_uint_lt(p50, hist_bucket_upper(at));
+}
+END_TEST
+
 /* Arrivals no switch-in reported: one sample per catch-up, the wait taken from run_delay. */
 START_TEST(test_catch_up_arrivals)
 {
@@ -371,6 +412,7 @@ Suite *hist_suite(void)
 	tc = tcase_create("waits");
 	tcase_add_test(tc, test_record_runq_wait);
 	tcase_add_test(tc, test_catch_up_arrivals);
+	tcase_add_test(tc, test_bucket_past_32_bits);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -695,10 +695,11 @@ START_TEST(test_budget_lines)
 	ck_assert_msg(!strncmp(at - 1,
 			       "\n\nCPU BUDGET: shares of 4 CPUs x 2.0 s, 57% busy\n"
 			       "targets 25%  load (wrk) 19%  softirq 8%  other 5% (systemd 3%, "
-			       "...)  irq 0%  steal 0%  idle 43%\n\nPID ",
+			       "...)  irq 0%  steal 0%  idle 43%\nOBSERVER: cost unknown",
 			       strlen("\n\nCPU BUDGET: shares of 4 CPUs x 2.0 s, 57% busy\n"
 				      "targets 25%  load (wrk) 19%  softirq 8%  other 5% (systemd "
-				      "3%, ...)  irq 0%  steal 0%  idle 43%\n\nPID ")),
+				      "3%, ...)  irq 0%  steal 0%  idle 43%\n"
+				      "OBSERVER: cost unknown")),
 		      "budget:\n%.300s", at);
 	assert_within_100_columns(text);
 	free(text);

@@ -919,6 +919,51 @@ static int cmp_finding(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+/* The observer's own programs, from the kernel's run-time statistics. */
+static void find_observer_cost(const struct snapshot *s, struct findings *fs)
+{
+	const struct observer_cost *c = &s->observer;
+	char hooks[192] = "", item[64], t[FORMAT_NS_LEN];
+	uint64_t run_ns = observer_run_ns(c), total;
+	double share, seconds = (double)s->duration_ns / 1e9;
+	struct finding *f;
+	size_t at = 0, named = 0;
+
+	if (c->source == OBSERVER_UNKNOWN || !s->duration_ns || s->cpus <= 0)
+		return;
+	total = s->cpu_budget.status == BUDGET_MEASURED && s->cpu_budget.total_ns
+			? s->cpu_budget.total_ns
+			: (uint64_t)s->cpus * s->duration_ns;
+	share = (double)run_ns / (double)total;
+	if (share < OBSERVER_COST_SHARE)
+		return;
+	/* the costliest hooks (programs are kept most run time first), up to three */
+	for (size_t i = 0; i < c->nprograms && named < 3; i++) {
+		const struct observer_program *p = &c->programs[i];
+
+		/* the hooks that matter: a twentieth of the programs' time or more */
+		if (!p->runs || p->run_ns * 20 < run_ns)
+			continue;
+		snprintf(item, sizeof(item), "%s%.*s %.1f%% of a CPU (%.0f ns a run)",
+			 named ? ", " : "", NAME_LEN, p->name, (double)p->run_ns / 1e7 / seconds,
+			 (double)p->run_ns / (double)p->runs);
+		if (at + strlen(item) >= sizeof(hooks))
+			break;
+		at += (size_t)snprintf(hooks + at, sizeof(hooks) - at, "%s", item);
+		named++;
+	}
+	f = add_finding(fs, "observer_cost", SEV_WARNING, share * 100,
+			"loadscope's own programs used %.1f%% of the CPUs' time (%s, %.0f runs a "
+			"second): %s; they run inside the targets' syscalls and switches, so the "
+			"targets' figures include that cost%s",
+			share * 100, format_ns(run_ns, t, sizeof(t)),
+			(double)observer_runs(c) / seconds, hooks,
+			s->no_syscalls ? "" : " (--no-syscalls attaches no syscall program)");
+	evidence(f, "observer_share", share);
+	evidence(f, "observer_run_ns", (double)run_ns);
+	evidence(f, "observer_runs_per_s", (double)observer_runs(c) / seconds);
+}
+
 size_t analyze_findings(const struct snapshot *s, struct finding *out, size_t max)
 {
 	struct findings fs = { .out = out, .max = max };
@@ -932,6 +977,7 @@ size_t analyze_findings(const struct snapshot *s, struct finding *out, size_t ma
 	find_switch_rate(s, &fs);
 	find_idle_workers(s, &fs);
 	find_cpu_throttled(s, &fs);
+	find_observer_cost(s, &fs);
 	if (fs.n > 1)
 		qsort(out, fs.n, sizeof(*out), cmp_finding);
 	return fs.n;

@@ -126,6 +126,13 @@ enum role thread_role(const struct snapshot *s, const struct process *p, const s
  */
 #define THROTTLED_RUNQ_SHARE 0.5
 
+/*
+ * observer_cost: loadscope's own programs used this share of the machine's CPU time (the CPUs x
+ * the run). Its programs run inside the targets' syscalls and switches, so from this share the
+ * targets' figures carry a cost of observing them worth naming.
+ */
+#define OBSERVER_COST_SHARE 0.05
+
 /* Requests of the run: given (--requests), else estimated from TCP writes of serving processes. */
 uint64_t snapshot_requests(const struct snapshot *s, bool *given);
 

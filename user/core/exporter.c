@@ -47,7 +47,7 @@ struct export_prev {
 	uint64_t cpu_ns, kernel_ns, runq_wait_ns, runq_count;
 	uint64_t voluntary, involuntary, migrations, wakeups, sent, received;
 	uint64_t state_ns[ST_COUNT];
-	uint32_t runq_hist[HIST_BUCKETS];
+	uint64_t runq_hist[HIST_BUCKETS];
 	struct lat_stats *lat[LAT_METRICS];
 	struct export_errno *errnos;
 	size_t nerrnos;
@@ -223,9 +223,7 @@ static int add_lat(struct export_lat *sum, const struct lat_stats *cur, struct l
 	sum->errors += grow64(cur->errors, &p->errors);
 	sum->total_ns += grow64(cur->total_ns, &p->total_ns);
 	for (int b = 0; b < HIST_BUCKETS; b++) {
-		/* 32-bit buckets: the difference is right across a wrap */
-		sum->hist[b] += (uint32_t)(cur->hist[b] - p->hist[b]);
-		p->hist[b] = cur->hist[b];
+		sum->hist[b] += grow64(cur->hist[b], &p->hist[b]);
 	}
 	return 0;
 }
@@ -285,8 +283,7 @@ static int add_thread(struct export_group *g, const struct export_thread *th, st
 	g->handoff_sent += grow(s->handoff_sent, &p->sent);
 	g->handoff_received += grow(s->handoff_received, &p->received);
 	for (int b = 0; b < HIST_BUCKETS; b++) {
-		g->runq_hist[b] += (uint32_t)(s->runq_hist[b] - p->runq_hist[b]);
-		p->runq_hist[b] = s->runq_hist[b];
+		g->runq_hist[b] += grow(s->runq_hist[b], &p->runq_hist[b]);
 	}
 	thread_state_ns(s, scratch, states);
 	for (int i = 0; i < ST_COUNT; i++)

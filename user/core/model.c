@@ -643,3 +643,26 @@ void snapshot_free(struct snapshot *s)
 	free(s->targets.description);
 	memset(s, 0, sizeof(*s));
 }
+
+uint64_t observer_runs(const struct observer_cost *c)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < c->nprograms && i < OBSERVER_MAX_PROGRAMS; i++)
+		sum = sum + c->programs[i].runs < sum ? UINT64_MAX : sum + c->programs[i].runs;
+	return sum;
+}
+
+uint64_t observer_run_ns(const struct observer_cost *c)
+{
+	uint64_t sum = 0;
+
+	for (size_t i = 0; i < c->nprograms && i < OBSERVER_MAX_PROGRAMS; i++)
+		sum = sum + c->programs[i].run_ns < sum ? UINT64_MAX : sum + c->programs[i].run_ns;
+	return sum;
+}
+
+const char *observer_source_name(enum observer_source s)
+{
+	return s == OBSERVER_BPF_STATS ? "bpf_stats" : NULL;
+}

@@ -144,6 +144,39 @@ struct cpu_budget {
 	size_t nparts;
 };
 
+/* How the observer's own cost was measured. */
+enum observer_source {
+	OBSERVER_UNKNOWN,   /* not measured: a run saved before, or no run-time statistics */
+	OBSERVER_BPF_STATS, /* the kernel's per-program run time and count (BPF_ENABLE_STATS) */
+};
+
+#define OBSERVER_MAX_PROGRAMS 32 /* loadscope loads 12 programs; room for more */
+
+/* One of loadscope's programs during the run: how often it ran, and its CPU time. */
+struct observer_program {
+	char name[NAME_LEN]; /* the program's name, e.g. ls_sys_exit */
+	uint64_t runs;
+	uint64_t run_ns;
+};
+
+/* What observing cost: the events loadscope's programs handled, and the CPU they used. */
+struct observer_cost {
+	enum observer_source source;
+	/*
+	 * the share of the run the statistics were on for (1: all of it); the figures below are
+	 * scaled up from it, since keeping them on costs every program run two clock reads
+	 */
+	double sampled_share;
+	struct observer_program programs[OBSERVER_MAX_PROGRAMS]; /* most run time first */
+	size_t nprograms;
+};
+
+/* The programs' runs and CPU time, summed (saturating). */
+uint64_t observer_runs(const struct observer_cost *c);
+uint64_t observer_run_ns(const struct observer_cost *c);
+/* "bpf_stats"; NULL for OBSERVER_UNKNOWN. */
+const char *observer_source_name(enum observer_source s);
+
 /* One process's cumulative figures at a moment of the run, as -i samples them. */
 struct proc_sample {
 	int pid;
@@ -311,6 +344,7 @@ struct snapshot {
 	struct cgroup_total *cgroups; /* targets grouped by cgroup, by path; see snapshot_group_cgroups */
 	size_t ncgroups;
 	struct cpu_budget cpu_budget; /* the machine's CPUs during the run */
+	struct observer_cost observer; /* loadscope's own programs during the run */
 	struct cpu_cgroup *cpu_cgroups; /* the targets' cpu cgroups and their ancestors, by path */
 	size_t ncpu_cgroups;
 	uint64_t cpu_cgroups_full; /* cpu cgroups left out, beyond LS_MAX_CPU_CGROUPS */

@@ -156,7 +156,7 @@ struct sys_maps {
 	struct map_entries lat, others, errnos;
 };
 
-static void lat_copy(struct lat_figures *f, const struct lat_stats *l)
+void collect_lat_figures(struct lat_figures *f, const struct lat_stats *l)
 {
 	f->count = l->count;
 	f->errors = l->errors;
@@ -180,12 +180,12 @@ static int fill_sys(struct sys_figures *f, const struct thread_stats *s, const s
 		if (k->tid != s->tid || k->seq != s->seq)
 			break;
 		if (k->metric < SC_CLASSES)
-			lat_copy(&f->cls[k->metric], l);
+			collect_lat_figures(&f->cls[k->metric], l);
 		else if (k->metric == LAT_ACCEPT_QUEUE) {
-			lat_copy(&f->accept_queue, l);
+			collect_lat_figures(&f->accept_queue, l);
 			f->backlog_max = l->extra_max;
 		} else if (k->metric == LAT_HANDOFF_DELAY)
-			lat_copy(&f->handoff_delay, l);
+			collect_lat_figures(&f->handoff_delay, l);
 	}
 	for (i = entries_find(&m->others, s->tid, s->seq); i < m->others.n; i++) {
 		const struct other_key *k = (const void *)(m->others.data + i * m->others.rec_size);
@@ -230,6 +230,22 @@ struct run_window {
 	uint64_t start_ns, end_ns;
 };
 
+void collect_sched_stats(struct sched_stats *st, const struct thread_stats *s)
+{
+	st->cpu_ns = s->on_cpu_ns;
+	/* kernel time is wall time less off-CPU time: kept within the kernel's own on-CPU count */
+	st->cpu_kernel_ns = s->kernel_ns < s->on_cpu_ns ? s->kernel_ns : s->on_cpu_ns;
+	st->runq_wait_ns = s->runq_wait_ns;
+	st->runq_count = s->runq_count;
+	st->runq_max_ns = s->runq_max_ns;
+	st->voluntary_switches = s->voluntary_switches;
+	st->involuntary_switches = s->involuntary_switches;
+	st->migrations = s->migrations;
+	st->wakeups = s->wakeups;
+	for (unsigned int i = 0; i < HIST_BUCKETS; i++)
+		st->runq_hist[i] = s->runq_hist[i];
+}
+
 static void fill_thread(struct thread *t, const struct thread_stats *s, const struct run_window *w)
 {
 	uint64_t from = s->first_ns > w->start_ns ? s->first_ns : w->start_ns;
@@ -242,18 +258,7 @@ static void fill_thread(struct thread *t, const struct thread_stats *s, const st
 	memcpy(t->comm, s->comm, sizeof(t->comm));
 	t->comm[sizeof(t->comm) - 1] = '\0';
 	t->exited = s->flags & THREAD_EXITED;
-	t->sched.cpu_ns = s->on_cpu_ns;
-	/* kernel time is wall time less off-CPU time: kept within the kernel's own on-CPU count */
-	t->sched.cpu_kernel_ns = s->kernel_ns < s->on_cpu_ns ? s->kernel_ns : s->on_cpu_ns;
-	t->sched.runq_wait_ns = s->runq_wait_ns;
-	t->sched.runq_count = s->runq_count;
-	t->sched.runq_max_ns = s->runq_max_ns;
-	t->sched.voluntary_switches = s->voluntary_switches;
-	t->sched.involuntary_switches = s->involuntary_switches;
-	t->sched.migrations = s->migrations;
-	t->sched.wakeups = s->wakeups;
-	for (unsigned int i = 0; i < HIST_BUCKETS; i++)
-		t->sched.runq_hist[i] = s->runq_hist[i];
+	collect_sched_stats(&t->sched, s);
 }
 
 /* Group the thread records by process into the snapshot. */
@@ -551,6 +556,7 @@ int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap)
 	int ret;
 
 	snap->cpu_split = !o->no_syscalls;
+	snap->observer = o->cost;
 	snap->no_syscalls = o->no_syscalls;
 	ret = observe_read_threads(o, bpf_map__fd(o->skel->maps.threads), sizeof(__u32), true,
 				   end_ns, &arr, &n, &cap);

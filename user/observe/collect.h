@@ -21,4 +21,8 @@ int observer_sample(struct observer *o, struct proc_sample **out, size_t *n);
  */
 int observer_collect(struct observer *o, uint64_t end_ns, struct snapshot *snap);
 
+/* One map value into the model: a latency figure, and a thread's scheduler figures. */
+void collect_lat_figures(struct lat_figures *f, const struct lat_stats *l);
+void collect_sched_stats(struct sched_stats *st, const struct thread_stats *s);
+
 #endif /* LOADSCOPE_COLLECT_H */

@@ -19,6 +19,7 @@ struct csv_row {
 	const struct process *p;
 	const struct thread *t;		/* NULL on a process row */
 	const struct budget_part *part; /* a budget row: kind, comm, role, cpu_ns and cpu_pct */
+	const struct observer_program *prog; /* an observer row: as a budget row, and runs */
 	const struct sched_stats *sched;
 	const struct sys_figures *sys;
 	uint64_t alive_ns;
@@ -144,8 +145,10 @@ static void columns(struct csv *c, const struct csv_row *r)
 {
 	const struct sched_stats *st = r->sched;
 	const struct sys_figures *sys = r->sys;
-	const char *kind = r->part ? "budget" : r->t ? "thread" : "process";
-	const char *role = r->part ? budget_kind_name(r->part->kind) : role_name(r->role);
+	const char *kind = r->prog ? "observer" : r->part ? "budget" : r->t ? "thread" : "process";
+	const char *role = r->prog   ? ""
+			   : r->part ? budget_kind_name(r->part->kind)
+				     : role_name(r->role);
 	uint64_t pct[3] = {0}, d_ns = 0, waits;
 	char state_col[40];
 
@@ -163,6 +166,8 @@ static void columns(struct csv *c, const struct csv_row *r)
 	c->blank = false;
 	if (c->header) {
 		name(c, "", "comm");
+	} else if (r->prog) {
+		text_value(c, r->prog->name, strnlen(r->prog->name, sizeof(r->prog->name)));
 	} else if (r->part) {
 		text_value(c, r->part->name, strnlen(r->part->name, sizeof(r->part->name)));
 	} else {
@@ -255,6 +260,9 @@ static void columns(struct csv *c, const struct csv_row *r)
 	/* connections never accepted are counted per listener, so per process only */
 	opt_u64_col(c, "", "unaccepted", !r->t, r->p->unaccepted);
 	lat_cols(c, "handoff_delay", "count", &sys->handoff_delay);
+	/* an observer row's program runs; empty on the others */
+	c->blank = false;
+	opt_u64_col(c, "", "runs", r->prog != NULL, r->prog ? r->prog->runs : 0);
 	fputs("\r\n", c->f);
 }
 
@@ -309,6 +317,23 @@ static void budget_row(struct csv *c, const struct budget_part *part)
 	columns(c, &r);
 }
 
+/* One of loadscope's programs: its name, its run time as cpu_ns and how often it ran. */
+static void observer_row(struct csv *c, const struct observer_program *prog)
+{
+	static const struct process no_process;
+	const struct budget_part part = {.kind = BUDGET_OTHER, .cpu_ns = prog->run_ns};
+	const struct sched_stats sched = {.cpu_ns = prog->run_ns};
+	struct csv_row r = {
+		.p = &no_process,
+		.part = &part,
+		.prog = prog,
+		.sched = &sched,
+		.sys = &no_process.sys,
+	};
+
+	columns(c, &r);
+}
+
 void report_csv(const struct snapshot *s, FILE *f, bool threads)
 {
 	static const struct process no_process;
@@ -335,8 +360,13 @@ void report_csv(const struct snapshot *s, FILE *f, bool threads)
 			thread_row(&c, s, p, &p->threads[j]);
 	}
 	/* the machine's CPUs: a row per part, after the processes */
-	if (s->cpu_budget.status != BUDGET_MEASURED)
-		return;
-	for (size_t i = 0; i < s->cpu_budget.nparts && i < BUDGET_MAX_PARTS; i++)
+	for (size_t i = 0; s->cpu_budget.status == BUDGET_MEASURED && i < s->cpu_budget.nparts &&
+			   i < BUDGET_MAX_PARTS;
+	     i++)
 		budget_row(&c, &s->cpu_budget.parts[i]);
+	/* loadscope's own programs, a row each, when their cost was measured */
+	for (size_t i = 0; s->observer.source != OBSERVER_UNKNOWN && i < s->observer.nprograms &&
+			   i < OBSERVER_MAX_PROGRAMS;
+	     i++)
+		observer_row(&c, &s->observer.programs[i]);
 }

@@ -1482,6 +1482,45 @@ static void print_budget(const struct snapshot *s, FILE *f)
 	      f);
 }
 
+/* loadscope's own programs: events a second and CPU, in all and per program that ran. */
+static void print_observer(const struct snapshot *s, FILE *f)
+{
+	const struct observer_cost *c = &s->observer;
+	double seconds = (double)s->duration_ns / 1e9, cpus = s->cpus > 0 ? s->cpus : 1;
+	uint64_t run_ns = observer_run_ns(c);
+	char a[FORMAT_NS_LEN];
+
+	fputs("<section id=\"observer\">\n<h2>Observer</h2>\n", f);
+	if (c->source == OBSERVER_UNKNOWN || seconds <= 0) {
+		fputs("<p>The observer's cost is unknown (not measured: a run saved before it was, "
+		      "or no BPF run-time statistics).</p>\n</section>\n",
+		      f);
+		return;
+	}
+	fprintf(f,
+		"<p>loadscope's programs handled %.0f events a second and used %s of CPU, %.1f%% "
+		"of the %d CPU%s (%.1f%% of one), from the kernel's per-program run-time "
+		"statistics (on for %.0f%% of the run, scaled up to all of it).</p>\n",
+		(double)observer_runs(c) / seconds, ns(run_ns, a),
+		100.0 * (double)run_ns / 1e9 / seconds / cpus, s->cpus, s->cpus == 1 ? "" : "s",
+		100.0 * (double)run_ns / 1e9 / seconds, 100.0 * c->sampled_share);
+	fputs("<div class=\"scroll\"><table>\n<tr><th class=\"t\">program</th><th>runs/s</th>"
+	      "<th>ns/run</th><th>% of a CPU</th></tr>\n",
+	      f);
+	for (size_t i = 0; i < c->nprograms; i++) {
+		const struct observer_program *p = &c->programs[i];
+
+		if (!p->runs)
+			continue;
+		fputs("<tr><td class=\"t\">", f);
+		esc_n(f, p->name, sizeof(p->name));
+		fprintf(f, "</td><td>%.0f</td><td>%.0f</td><td>%.1f</td></tr>\n",
+			(double)p->runs / seconds, (double)p->run_ns / (double)p->runs,
+			100.0 * (double)p->run_ns / 1e9 / seconds);
+	}
+	fputs("</table></div>\n</section>\n", f);
+}
+
 static bool has_syscalls(const struct process *p)
 {
 	for (int c = 0; c <= SC_NONE; c++)
@@ -1531,6 +1570,7 @@ void report_html(const struct snapshot *s, FILE *f)
 	if (s->nprocesses)
 		print_findings(s, f);
 	print_budget(s, f);
+	print_observer(s, f);
 	print_overview(s, f);
 	if (s->nprocesses) {
 		fputs("<section id=\"thread-states\">\n<h2>Thread states</h2>\n<p class=\"note\">"

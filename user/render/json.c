@@ -615,6 +615,36 @@ fail:
 	return NULL;
 }
 
+/* loadscope's own programs: null when their cost was not measured. */
+static json_t *observer_to_json(const struct observer_cost *c)
+{
+	json_t *o, *arr, *e;
+
+	if (c->source == OBSERVER_UNKNOWN)
+		return json_null();
+	o = json_object();
+	arr = json_array();
+	if (!o || !arr || set(o, "source", json_string(observer_source_name(c->source))) ||
+	    set(o, "sampled_share", json_real(c->sampled_share)) ||
+	    set(o, "runs", json_u64(observer_runs(c))) ||
+	    set(o, "run_ns", json_u64(observer_run_ns(c))) || set(o, "programs", arr)) {
+		json_decref(o);
+		return NULL;
+	}
+	for (size_t i = 0; i < c->nprograms && i < OBSERVER_MAX_PROGRAMS; i++) {
+		e = json_object();
+		if (json_array_append_new(arr, e) ||
+		    set(e, "name", json_text(c->programs[i].name,
+					     strnlen(c->programs[i].name, NAME_LEN))) ||
+		    set(e, "runs", json_u64(c->programs[i].runs)) ||
+		    set(e, "run_ns", json_u64(c->programs[i].run_ns))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 /* Target processes and threads started and exited during the run; null when not counted. */
 static json_t *lifecycle_to_json(const struct snapshot *s)
 {
@@ -664,7 +694,8 @@ static json_t *snapshot_to_json(const struct snapshot *s)
 	    set(root, "cgroups", cgroups_to_json(s)) ||
 	    set(root, "cpu_limits", cpu_limits_to_json(s)) ||
 	    set(root, "cpu_limits_full", json_u64(s->cpu_cgroups_full)) ||
-	    budget_to_json(root, &s->cpu_budget))
+	    budget_to_json(root, &s->cpu_budget) ||
+	    set(root, "observer", observer_to_json(&s->observer)))
 		goto fail;
 	for (i = 0; i < s->nhandoffs; i++) {
 		h = json_object();
@@ -1792,6 +1823,54 @@ static int read_intervals(struct reader *r, const json_t *root, struct snapshot 
 	return 0;
 }
 
+/* observer: null or absent (not measured, or a run saved before) leaves it unknown. */
+static int read_observer(struct reader *r, const json_t *root, struct snapshot *s)
+{
+	struct observer_cost *c = &s->observer;
+	json_t *o = json_object_get(root, "observer"), *arr, *e, *name;
+	char at[64];
+	size_t i;
+	int rc = 0;
+
+	if (!o || json_is_null(o))
+		return 0;
+	if (!json_is_object(o))
+		return wrong(r, "", "observer", "an object or null", o);
+	e = need(r, o, "observer", "source", &rc);
+	if (!e)
+		return rc;
+	if (!json_is_string(e) || strcmp(json_string_value(e), "bpf_stats"))
+		return wrong(r, "observer", "source", "\"bpf_stats\"", e);
+	e = need(r, o, "observer", "sampled_share", &rc);
+	if (!e)
+		return rc;
+	if (!json_is_number(e) || json_number_value(e) <= 0 || json_number_value(e) > 1)
+		return wrong(r, "observer", "sampled_share", "a number above 0, at most 1", e);
+	c->sampled_share = json_number_value(e);
+	arr = get_typed(r, o, "observer", "programs", JSON_ARRAY, OBSERVER_MAX_PROGRAMS, &rc);
+	if (!arr)
+		return rc;
+	json_array_foreach(arr, i, e) {
+		struct observer_program *p = &c->programs[i];
+
+		snprintf(at, sizeof(at), "observer.programs[%zu]", i);
+		if (!json_is_object(e))
+			return fail(r, -EINVAL, "%s should be an object, not %s", at, type_name(e));
+		name = need(r, e, at, "name", &rc);
+		if (!name)
+			return rc;
+		if (!json_is_string(name) || strlen(json_string_value(name)) >= NAME_LEN)
+			return wrong(r, at, "name", "a string of at most 31 characters", name);
+		snprintf(p->name, sizeof(p->name), "%s", json_string_value(name));
+		if ((rc = get_u64(r, e, at, "runs", &p->runs)) ||
+		    (rc = get_u64(r, e, at, "run_ns", &p->run_ns)))
+			return rc;
+		c->nprograms = i + 1;
+	}
+	c->source = OBSERVER_BPF_STATS;
+	return 0;
+}
+
 /* The count the user gave is kept; an estimate is the analysis's to make again. */
 static int read_requests(struct reader *r, const json_t *root, struct snapshot *s)
 {
@@ -1918,6 +1997,7 @@ static int read_document(struct reader *r, const json_t *root, struct snapshot *
 			return rc;
 	}
 	if ((rc = read_lifecycle(r, root, s)) || (rc = read_budget(r, root, "", &s->cpu_budget)) ||
+	    (rc = read_observer(r, root, s)) ||
 	    (rc = read_requests(r, root, s)) ||
 	    (rc = read_intervals(r, root, s)) || (rc = read_processes(r, root, s)))
 		return rc;

@@ -917,6 +917,41 @@ static void print_budget(const struct snapshot *s, FILE *f)
 	fputc('\n', f);
 }
 
+/* loadscope's own programs: events a second and CPU, in all and per program that ran. */
+static void print_observer(const struct snapshot *s, FILE *f)
+{
+	const struct observer_cost *c = &s->observer;
+	double seconds = (double)s->duration_ns / 1e9, cpus = s->cpus > 0 ? s->cpus : 1;
+	uint64_t run_ns = observer_run_ns(c);
+	char t[FORMAT_NS_LEN], text[400], how[96] = "";
+
+	if (c->source == OBSERVER_UNKNOWN || seconds <= 0) {
+		fprintf(f, "OBSERVER: cost unknown (not measured: a run saved before it was, or no "
+			   "BPF run-time statistics)\n");
+		return;
+	}
+	if (c->sampled_share < 1)
+		snprintf(how, sizeof(how), ", on for %.0f%% of the run and scaled up",
+			 100.0 * c->sampled_share);
+	snprintf(text, sizeof(text),
+		 "loadscope's programs handled %.0f events a second and used %s of CPU, %.1f%% of "
+		 "the %d CPU%s (%.1f%% of one), from the kernel's per-program run-time "
+		 "statistics%s",
+		 (double)observer_runs(c) / seconds, format_ns(run_ns, t, sizeof(t)),
+		 100.0 * (double)run_ns / 1e9 / seconds / cpus, s->cpus, s->cpus == 1 ? "" : "s",
+		 100.0 * (double)run_ns / 1e9 / seconds, how);
+	report_wrapped(f, "OBSERVER:", text, 4);
+	for (size_t i = 0; i < c->nprograms; i++) {
+		const struct observer_program *p = &c->programs[i];
+
+		if (!p->runs)
+			continue;
+		fprintf(f, "  %-16.*s %10.0f runs/s %6.0f ns/run %5.1f%% of a CPU\n", NAME_LEN,
+			p->name, (double)p->runs / seconds, (double)p->run_ns / (double)p->runs,
+			100.0 * (double)p->run_ns / 1e9 / seconds);
+	}
+}
+
 void report_text(const struct snapshot *s, FILE *f, bool threads)
 {
 	size_t i;
@@ -930,6 +965,7 @@ void report_text(const struct snapshot *s, FILE *f, bool threads)
 		fputc('\n', f);
 	}
 	print_budget(s, f);
+	print_observer(s, f);
 	fputc('\n', f);
 	print_table(s, f, threads);
 	if (!s->nprocesses)
