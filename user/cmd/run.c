@@ -325,16 +325,17 @@ int cmd_run(int argc, char **argv)
 	/* the run starts before seeding: each thread's first reading lies inside it */
 	start_ns = monotonic_ns();
 	snap.started_unix_ns = realtime_ns();
+	series.load_pid = load_pid(&o, &cmd);
+	series.load_name = o.command ? o.command[0] : NULL;
+	/* the first interval's budget spans the same time as the interval: from the run's start */
+	if (o.interval_s > 0)
+		host_sample_take_load("/proc", series.load_pid, &series.host_prev);
 	if (observer_seed_targets(obs, &o.sel, &targets, cmd.pid, err, sizeof(err)))
 		goto fail;
 	/* before the command runs: all of its time is inside the budget's window */
 	host_sample_take("/proc", false, &host_start);
 	if (have_cpu)
 		cpu_limits_begin(obs, &cpu, &limits);
-	series.load_pid = load_pid(&o, &cmd);
-	series.load_name = o.command ? o.command[0] : NULL;
-	if (o.interval_s > 0)
-		host_sample_take_load("/proc", series.load_pid, &series.host_prev);
 	if (o.verbose)
 		fprintf(stderr, "loadscope: attached the %s programs; observing\n",
 			observer_program_kind(obs));
