@@ -130,7 +130,7 @@ static int serve_parse(int argc, char **argv, struct serve_options *o, char *err
 	o->interval_s = SERVE_DEFAULT_INTERVAL_S;
 	o->max_processes = EXPORT_DEFAULT_MAX_PROCESSES;
 	o->max_threads = DEFAULT_MAX_THREADS;
-	optind = 1;
+	optind = 0; /* as options_parse: a previous parse forgotten */
 	opterr = 0;
 	while (!ret &&
 	       (c = getopt_long(argc, argv, ":p:n:c:C:i:vh", serve_long_options, NULL)) != -1) {
