@@ -144,16 +144,10 @@ int options_parse(int argc, char **argv, struct options *o, char *err, size_t er
 	while ((c = getopt_long(argc, argv, "+:p:n:c:C:d:i:o:vh", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			ret = selectors_add_pids(&o->sel, optarg, err, errlen);
-			break;
 		case 'n':
-			ret = selectors_add_comm(&o->sel, optarg, err, errlen);
-			break;
 		case 'c':
-			ret = selectors_add_cgroup(&o->sel, optarg, err, errlen);
-			break;
 		case 'C':
-			ret = selectors_add_container(&o->sel, optarg, err, errlen);
+			ret = selectors_option(&o->sel, c, optarg, err, errlen);
 			break;
 		case OPT_NO_CHILDREN:
 			o->sel.children = false;

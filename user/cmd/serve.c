@@ -136,16 +136,10 @@ static int serve_parse(int argc, char **argv, struct serve_options *o, char *err
 	       (c = getopt_long(argc, argv, ":p:n:c:C:i:vh", serve_long_options, NULL)) != -1) {
 		switch (c) {
 		case 'p':
-			ret = selectors_add_pids(&o->sel, optarg, err, errlen);
-			break;
 		case 'n':
-			ret = selectors_add_comm(&o->sel, optarg, err, errlen);
-			break;
 		case 'c':
-			ret = selectors_add_cgroup(&o->sel, optarg, err, errlen);
-			break;
 		case 'C':
-			ret = selectors_add_container(&o->sel, optarg, err, errlen);
+			ret = selectors_option(&o->sel, c, optarg, err, errlen);
 			break;
 		case SOPT_NO_CHILDREN:
 			o->sel.children = false;

@@ -134,3 +134,17 @@ void selectors_free(struct selectors *o)
 	o->comms = o->cgroups = o->containers = NULL;
 	o->npids = o->ncomms = o->ncgroups = o->ncontainers = 0;
 }
+
+int selectors_option(struct selectors *o, int opt, const char *arg, char *err, size_t errlen)
+{
+	switch (opt) {
+	case 'p':
+		return selectors_add_pids(o, arg, err, errlen);
+	case 'n':
+		return selectors_add_comm(o, arg, err, errlen);
+	case 'c':
+		return selectors_add_cgroup(o, arg, err, errlen);
+	default:
+		return selectors_add_container(o, arg, err, errlen);
+	}
+}

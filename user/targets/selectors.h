@@ -24,6 +24,11 @@ int selectors_add_comm(struct selectors *o, const char *name, char *err, size_t 
 int selectors_add_container(struct selectors *o, const char *id, char *err, size_t errlen);
 /* The string is kept as given (not copied): argv outlives the run. */
 int selectors_add_cgroup(struct selectors *o, const char *path, char *err, size_t errlen);
+/*
+ * The selector option opt ('p', 'n', 'c' or 'C', as every front end spells them) with its
+ * argument, through the functions above; 0 or a negative errno with a reason in err.
+ */
+int selectors_option(struct selectors *o, int opt, const char *arg, char *err, size_t errlen);
 /* Any selector given (-p, -n, -c, -C): then a COMMAND is only the load. */
 bool selectors_any(const struct selectors *o);
 void selectors_free(struct selectors *o);
